@@ -1,0 +1,1 @@
+"""The `memdesc` command line: a thin typer layer over ontology queries and renderers."""

@@ -1,0 +1,283 @@
+"""`memdesc`: query, lint and export the ontology of Linux memory descriptors.
+
+Each command parses its arguments, calls one library function and renders the result.
+Exit codes: 0 ok, 1 findings (lint) or no answer (path), 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from ontology.cli import render
+from ontology.errors import InputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="memdesc",
+    help="Query, check and export the ontology of Linux memory descriptors (struct page, folio, slab...).\n\n"
+    "Example: memdesc show folio",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    rich_markup_mode=None,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Ontology root TOML file (default: the bundled Linux 6.18 data).", show_default=False),
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"memdesc: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn InputError into one line on stderr and exit 2, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            fail(str(error))
+            raise AssertionError("unreachable") from None
+
+    return wrapper
+
+
+def _ontology(data: Path | None) -> Any:
+    from ontology.core import load_ontology
+
+    return load_ontology(data)
+
+
+@app.command("list")
+@handles_input_errors
+def list_command(
+    kind: Annotated[str | None, typer.Option(help="struct, refinement, proposed or handle.")] = None,
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """List descriptor types. Example: memdesc list --kind refinement"""
+    from ontology.queries import list_types
+
+    types = list_types(_ontology(data), kind)
+    if json:
+        render.emit(render.dumps(types))
+        return
+    rows = [[t["name"], t["kind"], t["status"], ", ".join(t["parents"]), t["summary"]] for t in types]
+    render.emit(render.table(["type", "kind", "status", "parents", "summary"], rows))
+
+
+@app.command()
+@handles_input_errors
+def show(
+    type_name: Annotated[str, typer.Argument(metavar="TYPE", help="A descriptor type, e.g. folio.")],
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Everything about one type: fields, family, predicates, conversions, API, sources.
+
+    Example: memdesc show slab --json
+    """
+    from ontology.queries import show_type
+
+    info = show_type(_ontology(data), type_name)
+    render.emit(render.dumps(info) if json else render.show_text(info))
+
+
+@app.command()
+@handles_input_errors
+def tree(
+    type_name: Annotated[str | None, typer.Argument(metavar="[TYPE]", help="Root of the subtree.")] = None,
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """The refinement tree: structs, what refines them, proposals under their parents.
+
+    Example: memdesc tree folio
+    """
+    from ontology.queries import tree as build_tree
+
+    nodes = build_tree(_ontology(data), type_name)
+    render.emit(render.dumps(nodes) if json else render.tree_text(nodes))
+
+
+@app.command()
+@handles_input_errors
+def path(
+    source: Annotated[str, typer.Argument(metavar="FROM")],
+    target: Annotated[str, typer.Argument(metavar="TO")],
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Conversion chains from one type to another, each step naming its function.
+
+    Example: memdesc path page slab
+    """
+    from ontology.queries import conversion_paths
+
+    result = conversion_paths(_ontology(data), source, target)
+    if json:
+        render.emit(render.dumps(result))
+    else:
+        lines = []
+        for chain in result["paths"]:
+            steps = [chain[0]["from"]]
+            for step in chain:
+                how = step["function"] + "()" if step["function"] else "is-a"
+                steps.append(f"--{how}{' [checked]' if step['checked'] else ''}--> {step['to']}")
+            lines.append(" ".join(steps))
+        if "reason" in result:
+            lines.append(result["reason"])
+        render.emit("\n".join(lines))
+    if not result["paths"] and source != target:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_input_errors
+def layout(
+    type_names: Annotated[list[str], typer.Argument(metavar="TYPE...", help="Descriptor types to lay out.")],
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """The 8-byte words of struct page side by side with each overlay.
+
+    Example: memdesc layout slab ptdesc zpdesc
+    """
+    from ontology.layout import layout as build_layout
+    from ontology.queries import require_type
+
+    onto = _ontology(data)
+    for name in type_names:
+        require_type(onto, name)
+    result = build_layout(onto, type_names)
+    if json:
+        render.emit(render.dumps(result.as_dict()))
+        return
+    rows = [[row.word, row.offset, *(" | ".join(cell) for cell in row.cells)] for row in result.rows]
+    render.emit(render.table(["word", "offset", *result.columns], rows))
+
+
+@app.command()
+@handles_input_errors
+def functions(
+    returns: Annotated[str | None, typer.Option(help="Only functions returning this type.")] = None,
+    takes: Annotated[str | None, typer.Option(help="Only functions taking this type.")] = None,
+    category: Annotated[str | None, typer.Option(help="alloc, free, pagecache, anon, lru, rmap, gup, ...")] = None,
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Kernel API functions with the descriptor types they take and return.
+
+    Example: memdesc functions --category gup
+    """
+    from ontology.queries import functions as find_functions
+
+    records = find_functions(_ontology(data), returns, takes, category)
+    if json:
+        render.emit(render.dumps(records))
+        return
+    rows = []
+    for record in records:
+        params = ", ".join(f"{p['name']}: {p['type']}" for p in record["params"] if p["type"])
+        returned = (record["returns"] or "-") + ("?" if record["nullable"] and record["returns"] else "")
+        rows.append([record["name"], record["category"], returned, params, record["frees_with"] or ""])
+    render.emit(render.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
+
+
+@app.command()
+@handles_input_errors
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="dot, graphml, mermaid or json.")] = "json",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE (atomically).")] = None,
+    data: DataOption = None,
+) -> None:
+    """Export the ontology graph for Graphviz, Gephi/yEd, Mermaid or networkx.
+
+    Example: memdesc export --format dot -o memdesc.dot && dot -Tsvg memdesc.dot
+    """
+    from ontology.exports import EXPORTERS
+    from ontology.graph import build_graph
+    from ontology.lint import suggest
+
+    if format not in EXPORTERS:
+        fail(f"unknown format {format!r}{suggest(format, EXPORTERS)}; expected one of {', '.join(sorted(EXPORTERS))}")
+    text = EXPORTERS[format](build_graph(_ontology(data)))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ontology.atomic import write_atomic
+
+    if output.is_dir():
+        raise InputError("is a directory", output)
+    write_atomic(output, text)
+
+
+@app.command()
+@handles_input_errors
+def lint(
+    file: Annotated[Path | None, typer.Argument(metavar="[FILE]", help="Ontology root TOML (default: bundled).")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Check the ontology data: schema, names, cycles, layouts, overlays, signatures.
+
+    Example: memdesc lint my-ontology.toml
+    Exit 0 clean, 1 findings, 2 unusable input.
+    """
+    from ontology.core import BUNDLED_ROOT
+    from ontology.lint import lint_path
+
+    findings = lint_path(file or BUNDLED_ROOT)
+    if json:
+        render.emit(render.dumps([finding.as_dict() for finding in findings]))
+    else:
+        for finding in findings:
+            sys.stdout.write(f"{finding}\n")
+        if findings:
+            sys.stderr.write(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}\n")
+    if findings:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_input_errors
+def generate(
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if a generated file is stale.")] = False,
+) -> None:
+    """Regenerate ontology/types.py from the data (or check that it is current).
+
+    Example: memdesc generate --check
+    """
+    from ontology.typegen import TYPES_PATH, generate as generate_types
+    from ontology.core import load_ontology
+
+    text = generate_types(load_ontology())
+    current = TYPES_PATH.read_text(encoding="utf-8") if TYPES_PATH.exists() else ""
+    if check:
+        if current != text:
+            sys.stderr.write(f"{TYPES_PATH}: stale; run memdesc generate\n")
+            raise typer.Exit(1)
+        return
+    from ontology.atomic import write_generated
+    from ontology.typegen import HEADER
+
+    changed = write_generated(TYPES_PATH, text, HEADER)
+    sys.stderr.write(f"{TYPES_PATH}: {'written' if changed else 'unchanged'}\n")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

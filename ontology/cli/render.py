@@ -1,0 +1,117 @@
+"""Rendering for the CLI: JSON for scripts, aligned text for pipes and mails, rich on a TTY.
+
+Text output contains no colour codes unless stdout is a terminal (and rich honours NO_COLOR
+there), so it pastes cleanly into a mail or a document.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def dumps(data: Any) -> str:
+    """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def emit(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None) -> str:
+    """A table: rich on a terminal, otherwise columns separated by two spaces."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    if is_terminal():
+        from rich.console import Console
+        from rich.table import Table
+
+        rich_table = Table(*headers, title=title, show_lines=False)
+        for row in cells:
+            rich_table.add_row(*row)
+        console = Console()
+        with console.capture() as capture:
+            console.print(rich_table)
+        return capture.get()
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    lines = [title] if title else []
+    lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def tree_text(nodes: list[dict[str, Any]]) -> str:
+    """The refinement forest drawn with box characters, one type a line."""
+    lines: list[str] = []
+
+    def walk(node: dict[str, Any], prefix: str, last: bool, root: bool) -> None:
+        connector = "" if root else ("└── " if last else "├── ")
+        lines.append(f"{prefix}{connector}{node['name']} [{node['kind']}]")
+        child_prefix = prefix if root else prefix + ("    " if last else "│   ")
+        children = node["children"]
+        for index, child in enumerate(children):
+            walk(child, child_prefix, index == len(children) - 1, False)
+
+    for node in nodes:
+        walk(node, "", True, True)
+    return "\n".join(lines) + "\n"
+
+
+def show_text(info: dict[str, Any]) -> str:
+    """`memdesc show` as text: a header, the family, then fields, predicates, conversions, API."""
+    size = f", {info['size']} bytes" if info["size"] else ""
+    c_struct = f"struct {info['c_struct']}" if info["c_struct"] else "no C struct"
+    since = f", since {info['since']}" if info["since"] else ""
+    out = [f"{info['name']}: {info['kind']} type ({c_struct}{size}) [{info['status']}{since}]",
+           f"  {info['summary']}"]
+    family = [("parents", info["parents"]), ("children", info["children"]), ("ancestors", info["ancestors"])]
+    for label, names in family:
+        if names:
+            out.append(f"  {label}: {', '.join(names)}")
+    for label, key in (("overlays", "overlays"), ("predicate", "predicate"), ("realized by", "realized_by"),
+                       ("proposed in", "proposed_in")):
+        if info[key]:
+            out.append(f"  {label}: {info[key]}")
+    if info["page_types"]:
+        out.append(f"  page types: {', '.join(info['page_types'])}")
+    text = "\n".join(out) + "\n"
+    if info["fields"]:
+        rows = []
+        for f in info["fields"]:
+            bits = f" bits {f['bit_offset']}+{f['bit_size']}" if f["bit_size"] else ""
+            match = ""
+            if f["matches"]:
+                match = f["matches"] + (f" (page {f['match_index']})" if f["match_index"] else "")
+            rows.append([f["word"], f["offset"], f["size"], f["name"] + bits, f["c_type"], match, f["config"] or ""])
+        text += "\n" + table(["word", "offset", "size", "field", "c type", "matches", "config"], rows)
+    if info["predicates"]:
+        rows = [[p["name"], p["takes"], p["establishes"] or "", p["tests"]] for p in info["predicates"]]
+        text += "\n" + table(["predicate", "takes", "establishes", "tests"], rows)
+    if info["conversions"]:
+        rows = [[c["name"], c["from"], c["to"], "checked" if c["checked"] else "trusting"]
+                for c in info["conversions"]]
+        text += "\n" + table(["conversion", "from", "to", "kind"], rows)
+    if info["functions"]:
+        rows = [[f["name"], f["category"], ", ".join(f["roles"])] for f in info["functions"]]
+        text += "\n" + table(["function", "category", "role"], rows)
+    if info["sources"]:
+        text += "\nsources:\n"
+        for source in info["sources"]:
+            where = source.get("url") or " ".join(
+                part for part in (f"Linux {source.get('version')}" if source.get("version") else None,
+                                  source.get("path")) if part)
+            text += f"  [{source['id']}] {source.get('title', '')}: {where}\n"
+    if info["notes"]:
+        text += f"\nnotes: {info['notes']}\n"
+    return text

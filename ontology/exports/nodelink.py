@@ -1,0 +1,14 @@
+"""networkx node-link JSON (`edges` key named explicitly), sorted keys, two-space indent."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+
+def export(graph: nx.MultiDiGraph) -> str:
+    data = nx.node_link_data(graph, edges="edges")
+    data["nodes"].sort(key=lambda node: node["id"])
+    data["edges"].sort(key=lambda edge: (edge["source"], edge["target"], edge["key"]))
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,185 @@
+"""Read ontology TOML files: parse, follow includes, validate each entry, keep its file:line.
+
+Two kinds of trouble are kept apart. Input that cannot be read at all (a missing file, a
+directory, bytes that are not UTF-8 TOML, absurd nesting) raises `InputError`. An entry that
+parses but breaks the schema becomes a `SchemaIssue`, so lint can report every one of them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ontology.errors import InputError
+from ontology.schema import SECTIONS, Meta, OntologyFile
+from ontology.tomlpos import EntryPositions, scan
+
+MAX_BYTES = 16 * 1024 * 1024
+"""Ontology files are text of a few hundred KiB; anything this large is not one."""
+
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    name: OntologyFile.model_fields[name].annotation.__args__[0]  # type: ignore[union-attr]
+    for name in SECTIONS
+}
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the data: a file and, where known, a 1-based line."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """An entry the schema rejects, with where it is and pydantic's reason in one line."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One validated `[[section]]` entry and where it came from."""
+
+    section: str
+    item: Any
+    location: Location
+    positions: EntryPositions
+    index: int
+
+    def member_location(self, name: str) -> Location:
+        """Where a member (a field of a type) is written, falling back to the entry itself."""
+        line = self.positions.line_of_name(self.section, self.index, name)
+        return Location(self.location.path, line if line is not None else self.location.line)
+
+
+@dataclass
+class LoadResult:
+    """Everything read from a root file and its includes."""
+
+    root: Path
+    meta: Meta | None = None
+    entries: list[Entry] = field(default_factory=list)
+    issues: list[SchemaIssue] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    rejected: dict[str, set[str]] = field(default_factory=dict)
+    """Names of entries the schema rejected, so references to them are not reported twice."""
+
+    def of(self, section: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.section == section]
+
+
+def display_path(path: Path) -> str:
+    """Paths in messages: relative to the working directory when below it, else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse one TOML file or raise InputError naming it (and the line, for syntax errors)."""
+    shown = display_path(path)
+    if not path.exists():
+        raise InputError("no such file", shown)
+    if path.is_dir():
+        raise InputError("is a directory, expected an ontology TOML file", shown)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", shown) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"file is {len(raw)} bytes, larger than any ontology file", shown)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte {error.start})", shown) from None
+    if "\x00" in text:
+        raise InputError("binary data (NUL byte), not TOML", shown)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_LINE.search(str(error))
+        message = _TOML_LINE.sub("", str(error)).strip()
+        raise InputError(f"invalid TOML: {message}", shown, int(found.group(1)) if found else None) from None
+    except RecursionError:
+        raise InputError("invalid TOML: nesting too deep", shown) from None
+    return data, text
+
+
+def _first_error(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"])
+    message = str(problem["msg"])
+    if problem["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif problem["type"] == "missing":
+        message = "missing required key"
+    return f"{where}: {message}" if where else message
+
+
+def _load_file(path: Path, result: LoadResult) -> list[str]:
+    data, text = read_toml(path)
+    shown = display_path(path)
+    positions = scan(text)
+    result.files.append(path)
+    includes: list[str] = []
+    for key in sorted(data):
+        if key == "ontology":
+            try:
+                meta = Meta.model_validate(data[key])
+            except ValidationError as error:
+                result.issues.append(SchemaIssue(Location(shown, 1), f"[ontology] {_first_error(error)}"))
+                continue
+            if result.meta is None:
+                result.meta = meta
+            includes = list(meta.include)
+        elif key not in _SECTION_MODELS:
+            result.issues.append(
+                SchemaIssue(Location(shown, None), f"unknown section {key!r} (expected one of {', '.join(SECTIONS)})")
+            )
+    for section, model in _SECTION_MODELS.items():
+        raw_entries = data.get(section, [])
+        if not isinstance(raw_entries, list):
+            result.issues.append(SchemaIssue(Location(shown), f"{section!r} must be an array of tables [[{section}]]"))
+            continue
+        for index, raw in enumerate(raw_entries):
+            location = Location(shown, positions.line_of(section, index))
+            try:
+                item = model.model_validate(raw)
+            except ValidationError as error:
+                name = raw.get("name", raw.get("id")) if isinstance(raw, dict) else None
+                if isinstance(name, str):
+                    result.rejected.setdefault(section, set()).add(name)
+                label = f"[[{section}]] {name}" if isinstance(name, str) else f"[[{section}]] #{index + 1}"
+                result.issues.append(SchemaIssue(location, f"{label}: {_first_error(error)}"))
+                continue
+            result.entries.append(Entry(section, item, location, positions, index))
+    return includes
+
+
+def load(root: Path) -> LoadResult:
+    """Read `root` and, if it is a root file, every file its `[ontology] include` lists."""
+    result = LoadResult(root=root)
+    includes = _load_file(root, result)
+    seen = {root.resolve()}
+    for name in includes:
+        path = root.parent / name
+        if path.resolve() in seen:
+            raise InputError(f"file {name!r} is included twice", display_path(root))
+        seen.add(path.resolve())
+        nested = _load_file(path, result)
+        if nested:
+            raise InputError("only the root file may include other files", display_path(path))
+    return result

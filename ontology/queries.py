@@ -1,0 +1,224 @@
+"""Queries over the ontology: plain functions returning plain data, which the CLI renders.
+
+Each function states its contract; unknown names raise `InputError` with a close match, so the
+CLI's one-line error reads `unknown type 'foilo' (did you mean 'folio'?)`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from ontology.core import Ontology, Signature
+from ontology.errors import InputError
+from ontology.lint import suggest
+from ontology.schema import CATEGORIES, KINDS, FunctionDef
+
+
+def require_type(onto: Ontology, name: str) -> None:
+    """Raise InputError unless `name` is a descriptor type of `onto`."""
+    if name not in onto.types:
+        raise InputError(f"unknown type {name!r}{suggest(name, onto.types)}")
+
+
+def list_types(onto: Ontology, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every type (or those of one kind), sorted by name: name, kind, status, parents, summary."""
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}{suggest(kind, KINDS)}")
+    return [
+        {"name": t.name, "kind": t.kind, "status": t.status, "c_struct": t.c_struct,
+         "parents": sorted(t.parents), "summary": t.summary}
+        for t in sorted(onto.types.values(), key=lambda t: t.name)
+        if kind is None or t.kind == kind
+    ]
+
+
+def _signature_dict(signature: Signature) -> dict[str, Any]:
+    return {
+        "returns": signature.returns,
+        "returns_c_type": signature.returns_c_type,
+        "params": [{"name": p.name, "type": p.type, "c_type": p.c_type} for p in signature.params],
+    }
+
+
+def function_record(onto: Ontology, function: FunctionDef) -> dict[str, Any]:
+    """A function as `functions --json` shows it."""
+    signature = onto.function_signature(function)
+    return {
+        "name": function.name,
+        "category": function.category,
+        **_signature_dict(signature),
+        "nullable": function.nullable,
+        "prototype": function.prototype,
+        "form": function.form,
+        "impl": function.impl,
+        "frees_with": function.frees_with,
+        "replacement": function.replacement,
+        "since": function.since,
+        "source": function.source,
+    }
+
+
+def show_type(onto: Ontology, name: str) -> dict[str, Any]:
+    """Everything about one type: kind, C struct, family, fields, predicates, conversions, API."""
+    require_type(onto, name)
+    typedef = onto.types[name]
+    struct = onto.struct_of(name)
+    fields = [
+        {"name": f.name, "offset": f.offset, "size": f.size, "c_type": f.c_type, "word": f.offset // 8,
+         "bit_offset": f.bit_offset, "bit_size": f.bit_size, "matches": f.matches,
+         "match_index": f.match_index, "config": f.config, "doc": f.doc,
+         "source": onto.source_of_field(typedef, f)}
+        for f in sorted(typedef.fields, key=lambda f: (f.offset, f.bit_offset or 0, f.name))
+    ]
+    conversions = [
+        {"name": c.name, "from": c.source_type, "to": c.target_type, "checked": c.checked}
+        for c in sorted(onto.conversions.values(), key=lambda c: c.name)
+        if name in (c.source_type, c.target_type)
+    ]
+    predicates = [
+        {"name": p.name, "takes": p.takes, "establishes": p.establishes, "tests": p.tests}
+        for p in sorted(onto.predicates.values(), key=lambda p: p.name)
+        if name in (p.takes, p.establishes)
+    ]
+    functions = []
+    for function in sorted(onto.functions.values(), key=lambda f: f.name):
+        signature = onto.function_signature(function)
+        roles = []
+        if signature.returns == name:
+            roles.append("returns")
+        if any(p.type == name for p in signature.params):
+            roles.append("takes")
+        if roles:
+            functions.append({"name": function.name, "category": function.category, "roles": roles})
+    sources = sorted({typedef.source, *(f["source"] for f in fields)} - {None})
+    return {
+        "name": typedef.name,
+        "kind": typedef.kind,
+        "status": typedef.status,
+        "summary": typedef.summary,
+        "c_struct": (struct.c_struct if struct else None) or typedef.c_struct,
+        "header": typedef.header,
+        "size": typedef.size,
+        "overlays": typedef.overlays,
+        "parents": sorted(typedef.parents),
+        "ancestors": onto.ancestors(name),
+        "children": onto.children(name),
+        "predicate": typedef.predicate,
+        "page_types": sorted(p.name for p in onto.page_types.values() if p.marks == name),
+        "realized_by": typedef.realized_by,
+        "since": typedef.since,
+        "removed_in": typedef.removed_in,
+        "proposed_in": typedef.proposed_in,
+        "fields": fields,
+        "predicates": predicates,
+        "conversions": conversions,
+        "functions": functions,
+        "sources": [_source_record(onto, s) for s in sources],
+        "notes": typedef.notes,
+    }
+
+
+def _source_record(onto: Ontology, source_id: str) -> dict[str, Any]:
+    source = onto.sources.get(source_id)
+    if source is None:
+        return {"id": source_id}
+    return {"id": source.id, "kind": source.kind, "title": source.title, "version": source.version,
+            "path": source.path, "url": source.url}
+
+
+def tree(onto: Ontology, root: str | None = None) -> list[dict[str, Any]]:
+    """The refinement forest as nested dicts {name, kind, children}; roots are parentless types.
+
+    A type with two parents (devmem in 2021) appears under each.
+    """
+    if root is not None:
+        require_type(onto, root)
+        roots = [root]
+    else:
+        roots = sorted(t.name for t in onto.types.values() if not t.parents)
+
+    def node(name: str, path: tuple[str, ...]) -> dict[str, Any]:
+        kids = [node(child, (*path, name)) for child in onto.children(name) if child not in path]
+        return {"name": name, "kind": onto.types[name].kind, "children": kids}
+
+    return [node(name, ()) for name in roots]
+
+
+def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -> dict[str, Any]:
+    """Shortest conversion chains from `source` to `target`, each step naming its function.
+
+    Refinements convert implicitly to what they refine (an anon_folio is a folio), shown as a
+    step with function null. With no chain, "reason" says why: which types are reachable.
+    """
+    require_type(onto, source)
+    require_type(onto, target)
+    edges: dict[str, list[tuple[str, str | None]]] = {}
+    for conversion in sorted(onto.conversions.values(), key=lambda c: c.name):
+        edges.setdefault(conversion.source_type, []).append((conversion.target_type, conversion.name))
+    for typedef in onto.types.values():
+        if typedef.kind == "refinement":
+            for parent in typedef.parents:
+                edges.setdefault(typedef.name, []).append((parent, None))
+    paths: list[list[dict[str, Any]]] = []
+    best: int | None = None
+    queue: deque[tuple[str, list[dict[str, Any]]]] = deque([(source, [])])
+    while queue and len(paths) < limit:
+        node, steps = queue.popleft()
+        if best is not None and len(steps) > best:
+            break
+        if node == target and steps:
+            paths.append(steps)
+            best = len(steps)
+            continue
+        visited = {source, *(s["to"] for s in steps)}
+        for nxt, function in sorted(edges.get(node, []), key=lambda e: (e[0], e[1] or "")):
+            if nxt in visited and nxt != target:
+                continue
+            checked = onto.conversions[function].checked if function else False
+            queue.append((nxt, [*steps, {"from": node, "to": nxt, "function": function, "checked": checked}]))
+    result: dict[str, Any] = {"from": source, "to": target, "paths": paths}
+    if source == target:
+        result["reason"] = f"{source!r} is already {target!r}"
+    elif not paths:
+        reachable = _reachable(edges, source)
+        result["reason"] = (
+            f"no registered conversion chain leads from {source!r} to {target!r}; from {source!r} "
+            f"one can reach: {', '.join(sorted(reachable)) or 'nothing'}"
+        )
+    return result
+
+
+def _reachable(edges: dict[str, list[tuple[str, str | None]]], start: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        for nxt, _ in edges.get(node, []):
+            if nxt not in seen and nxt != start:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def functions(onto: Ontology, returns: str | None = None, takes: str | None = None,
+              category: str | None = None) -> list[dict[str, Any]]:
+    """API functions filtered by returned type, taken type (refinements count for their
+    ancestors' queries only when named exactly) and category; sorted by name."""
+    for name in (returns, takes):
+        if name is not None:
+            require_type(onto, name)
+    if category is not None and category not in CATEGORIES:
+        raise InputError(f"unknown category {category!r}{suggest(category, CATEGORIES)}; "
+                         f"expected one of {', '.join(CATEGORIES)}")
+    records = []
+    for function in sorted(onto.functions.values(), key=lambda f: f.name):
+        record = function_record(onto, function)
+        if category is not None and function.category != category:
+            continue
+        if returns is not None and record["returns"] != returns:
+            continue
+        if takes is not None and not any(p["type"] == takes for p in record["params"]):
+            continue
+        records.append(record)
+    return records

@@ -1,0 +1,153 @@
+"""Runtime support for the generated `ontology.types` module.
+
+The generated module declares the kernel's descriptor types, predicates, conversions and API
+functions with the ontology's types. Their facts travel as decorator arguments (literal
+strings, ints, bools and tuples) so a mypy plugin can read them from mypy's own view of the
+module, and are also kept at run time on `__memdesc__`.
+
+The generated functions have no behaviour of their own: a model registers the implementation
+with `implement("page_folio")`, and every call checks that the result has the declared runtime
+class, so a model whose types lie fails at the call, not later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+T = TypeVar("T")
+C = TypeVar("C", bound=type)
+F = TypeVar("F", bound=Callable[..., Any])
+
+_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {}
+
+
+class UnboundKernelFunction(LookupError):
+    """A declared kernel function was called before any model implemented it."""
+
+
+class RuntimeTypeError(TypeError):
+    """An implementation returned an object whose class is not the declared descriptor type."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The decorator arguments of a generated class or function, as recorded at run time."""
+
+    role: str
+    values: tuple[tuple[str, Any], ...]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.values).get(key, default)
+
+
+class KernelObject:
+    """Base of the non-descriptor kernel structs that descriptors point at (address_space...).
+
+    The ontology does not describe them; a model may subclass them to give them state.
+    """
+
+
+class Descriptor:
+    """Base of every generated descriptor class; instances hold their fields as attributes."""
+
+    __memdesc__: ClassVar[Facts]
+
+
+class Handle(Descriptor):
+    """Base of tagged references (netmem_ref) that name one of several descriptors."""
+
+
+def _facts(role: str, values: dict[str, Any]) -> Facts:
+    return Facts(role=role, values=tuple(sorted(values.items())))
+
+
+def descriptor(**facts: Any) -> Callable[[C], C]:
+    """Class decorator recording a descriptor type's facts (name, kind, c_struct, fields...)."""
+
+    def mark(cls: C) -> C:
+        cls.__memdesc__ = _facts("descriptor", facts)
+        return cls
+
+    return mark
+
+
+def _function_marker(role: str) -> Callable[..., Callable[[F], F]]:
+    def decorator(**facts: Any) -> Callable[[F], F]:
+        def mark(function: F) -> F:
+            function.__memdesc__ = _facts(role, facts)  # type: ignore[attr-defined]
+            return function
+
+        return mark
+
+    return decorator
+
+
+kernel_function = _function_marker("function")
+"""Function decorator: a kernel API function (name, category, impl, frees_with...)."""
+conversion = _function_marker("conversion")
+"""Function decorator: a registered conversion (name, source, target, checked)."""
+predicate = _function_marker("predicate")
+"""Function decorator: a predicate (name, takes, establishes)."""
+
+
+def implement(name: str) -> Callable[[F], F]:
+    """Register a model's implementation of the declared kernel function `name`."""
+
+    def register(function: F) -> F:
+        _IMPLEMENTATIONS[name] = function
+        return function
+
+    return register
+
+
+def implementation(name: str) -> Callable[..., Any] | None:
+    return _IMPLEMENTATIONS.get(name)
+
+
+def _lookup(name: str) -> Callable[..., Any]:
+    function = _IMPLEMENTATIONS.get(name)
+    if function is None:
+        raise UnboundKernelFunction(f"{name}() has no implementation; a model registers one with implement({name!r})")
+    return function
+
+
+def call(name: str, returns: type[T], *args: Any) -> T:
+    """Call the implementation of `name` and check its result is a `returns`."""
+    result = _lookup(name)(*args)
+    if not isinstance(result, returns):
+        raise RuntimeTypeError(f"{name}() returned {type(result).__name__}, declared {returns.__name__}")
+    return result
+
+
+def call_nullable(name: str, returns: type[T], *args: Any) -> T | None:
+    """As `call`, for functions that may return NULL (allocators, lookups, checked conversions)."""
+    result = _lookup(name)(*args)
+    if result is not None and not isinstance(result, returns):
+        raise RuntimeTypeError(f"{name}() returned {type(result).__name__}, declared {returns.__name__} or None")
+    return result
+
+
+def call_any(name: str, *args: Any) -> Any:
+    """Call the implementation of `name` whose return is not a descriptor (void, int, arrays)."""
+    return _lookup(name)(*args)
+
+
+def test(name: str, refinement: type[Descriptor] | None, subject: object) -> bool:
+    """Evaluate predicate `name`; one that establishes a refinement must agree with the class.
+
+    Without a registered implementation, a narrowing predicate is the class test itself: the
+    refinement holds exactly when the object is an instance of it.
+    """
+    function = _IMPLEMENTATIONS.get(name)
+    if function is None:
+        if refinement is None:
+            _lookup(name)
+        return isinstance(subject, refinement)  # type: ignore[arg-type]
+    answer = bool(function(subject))
+    if refinement is not None and answer != isinstance(subject, refinement):
+        raise RuntimeTypeError(
+            f"{name}() says {answer} but the object is {'not ' if answer else ''}a {refinement.__name__}"
+        )
+    return answer

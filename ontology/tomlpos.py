@@ -1,0 +1,67 @@
+"""Line numbers for TOML entries, which tomllib does not keep.
+
+The ontology's files are arrays of tables (`[[type]]`, `[[type.fields]]`) and inline tables in
+arrays (`fields = [{ name = "lru", ... }]`). This scanner records the line of each
+array-of-tables header, counted per path, so a finding can say `structs.toml:120` instead of
+"somewhere in structs.toml".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\]\s*(#.*)?$")
+_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\s*(#.*)?$")
+_NAME = re.compile(r"""(?:^|[\s{,])name\s*=\s*["']([^"']*)["']""")
+
+
+@dataclass
+class EntryPositions:
+    """Where each entry starts: `entries[("type", 3)]` is the line of the fourth `[[type]]`."""
+
+    entries: dict[tuple[str, int], int] = field(default_factory=dict)
+    names: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
+
+    def line_of(self, section: str, index: int) -> int | None:
+        return self.entries.get((section, index))
+
+    def line_of_name(self, section: str, index: int, name: str) -> int | None:
+        """The line of a member's `name = "<name>"` inside entry `index` (a type's field)."""
+        return self.names.get((section, index), {}).get(name)
+
+
+def scan(text: str) -> EntryPositions:
+    """Index the top-level `[[section]]` headers of `text` and the `name = ...` lines below them."""
+    positions = EntryPositions()
+    counters: dict[str, int] = {}
+    current: tuple[str, int] | None = None
+    in_multiline: str | None = None
+    seen_own_name: set[tuple[str, int]] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline is not None:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        for quote in ('"""', "'''"):
+            if line.count(quote) % 2 == 1:
+                in_multiline = quote
+        header = _HEADER.match(line)
+        if header:
+            path = header.group(1).replace(" ", "")
+            if "." not in path:
+                index = counters.get(path, 0)
+                counters[path] = index + 1
+                current = (path, index)
+                positions.entries[current] = number
+            continue
+        if _TABLE.match(line):
+            continue
+        if current is not None:
+            for match in _NAME.finditer(line):
+                if current not in seen_own_name:
+                    seen_own_name.add(current)  # the entry's own name, not a member's
+                    continue
+                names = positions.names.setdefault(current, {})
+                names.setdefault(match.group(1), number)
+    return positions

@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled ontology (loaded once) and a writer for mutated mini ontologies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ontology.core import Ontology, load_ontology
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini.toml"
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Ontology:
+    return load_ontology()
+
+
+@pytest.fixture
+def mutate(tmp_path: Path) -> Callable[..., Path]:
+    """Write mini.toml with each (old, new) replacement applied; fail if `old` is absent."""
+
+    def write(*replacements: tuple[str, str], append: str = "") -> Path:
+        text = MINI.read_text()
+        for old, new in replacements:
+            assert old in text, f"fixture lacks {old!r}"
+            text = text.replace(old, new, 1)
+        path = tmp_path / "onto.toml"
+        path.write_text(text + append)
+        return path
+
+    return write
