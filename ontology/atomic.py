@@ -34,8 +34,9 @@ def write_generated(path: Path, text: str, marker: str) -> bool:
         with path.open(encoding="utf-8", errors="replace") as stream:
             first = stream.readline()
         if not first.startswith(marker):
-            raise InputError(f"refusing to overwrite a file memdesc did not generate (first line is not {marker!r})",
-                             path)
+            raise InputError(
+                f"refusing to overwrite a file memdesc did not generate (first line is not {marker!r})", path
+            )
         if path.read_text(encoding="utf-8") == text:
             return False
     write_atomic(path, text)

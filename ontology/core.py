@@ -186,8 +186,9 @@ class Ontology:
             return name, pointers + 1  # a handle is passed by value but refers like a pointer
         return name, pointers
 
-    def signature_of(self, prototype: str, name: str, returns: str | None = None,
-                     overrides: dict[str, str] | None = None) -> Signature:
+    def signature_of(
+        self, prototype: str, name: str, returns: str | None = None, overrides: dict[str, str] | None = None
+    ) -> Signature:
         """Resolve a prototype to descriptor types; raises PrototypeError when unreadable."""
         parsed = parse_prototype(prototype)
         ret_type, ret_depth = self.descriptor_of(parsed.returns)

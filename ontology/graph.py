@@ -65,8 +65,14 @@ def build_graph(onto: Ontology) -> nx.MultiDiGraph:
             "form": conversion.form,
             "source": conversion.source,
         }
-        edges.append((type_node(conversion.source_type), type_node(conversion.target_type),
-                      f"converts:{conversion.name}", {"function": conversion.name, "checked": conversion.checked}))
+        edges.append(
+            (
+                type_node(conversion.source_type),
+                type_node(conversion.target_type),
+                f"converts:{conversion.name}",
+                {"function": conversion.name, "checked": conversion.checked},
+            )
+        )
         edges.append((node, type_node(conversion.source_type), "takes", {"param": "from"}))
         edges.append((node, type_node(conversion.target_type), "returns", {}))
 
@@ -98,8 +104,12 @@ def build_graph(onto: Ontology) -> nx.MultiDiGraph:
 
     for page_type in onto.page_types.values():
         node = f"page_type:{page_type.name}"
-        nodes[node] = {"kind": "page_type", "name": page_type.name, "value": page_type.value,
-                       "source": page_type.source}
+        nodes[node] = {
+            "kind": "page_type",
+            "name": page_type.name,
+            "value": page_type.value,
+            "source": page_type.source,
+        }
         if page_type.marks:
             edges.append((node, type_node(page_type.marks), "marks", {}))
 

@@ -59,8 +59,11 @@ class Layout:
         return {
             "columns": list(self.columns),
             "words": [
-                {"word": row.word, "offset": row.offset,
-                 "fields": {column: list(cell) for column, cell in zip(self.columns, row.cells, strict=True)}}
+                {
+                    "word": row.word,
+                    "offset": row.offset,
+                    "fields": {column: list(cell) for column, cell in zip(self.columns, row.cells, strict=True)},
+                }
                 for row in self.rows
             ],
         }
@@ -86,8 +89,8 @@ def layout(onto: Ontology, names: list[str]) -> Layout:
     fields = {column: onto.own_fields(column) for column in columns}
     total_words = 0
     for column in columns:
-        typedef = onto.types[column]
-        size = typedef.size or (onto.struct_of(column).size if onto.struct_of(column) else None) or 0
+        struct = onto.struct_of(column) or onto.types[column]
+        size = onto.types[column].size or struct.size or 0
         end = max([f.offset + f.size for f in fields[column]] + [size]) * copies.get(column, 1)
         total_words = max(total_words, (end + WORD - 1) // WORD)
     rows: list[LayoutRow] = []

@@ -61,24 +61,31 @@ def check_duplicates(onto: Ontology) -> Iterator[Finding]:
     """Two entries with one name: the second is ignored by every query, so it is an error."""
     for first, second in onto.duplicates:
         name = second.item.id if second.section == "source" else second.item.name
-        yield Finding(second.location, "duplicate-name",
-                      f"{second.section} {name!r} is already defined at {first.location}")
+        yield Finding(
+            second.location, "duplicate-name", f"{second.section} {name!r} is already defined at {first.location}"
+        )
     seen: dict[str, tuple[str, Location]] = {}
     for section in ("function", "conversion", "predicate"):
         for (entry_section, name), entry in sorted(onto.entries.items()):
             if entry_section != section:
                 continue
             if name in seen and seen[name][0] != section:
-                yield Finding(entry.location, "duplicate-name",
-                              f"{name!r} is both a {seen[name][0]} ({seen[name][1]}) and a {section}")
+                yield Finding(
+                    entry.location,
+                    "duplicate-name",
+                    f"{name!r} is both a {seen[name][0]} ({seen[name][1]}) and a {section}",
+                )
             else:
                 seen.setdefault(name, (section, entry.location))
     for typedef in onto.types.values():
         names: dict[str, FieldDef] = {}
         for fielddef in typedef.fields:
             if fielddef.name in names:
-                yield Finding(onto.field_location(typedef.name, fielddef.name), "duplicate-name",
-                              f"type {typedef.name!r} has two fields named {fielddef.name!r}")
+                yield Finding(
+                    onto.field_location(typedef.name, fielddef.name),
+                    "duplicate-name",
+                    f"type {typedef.name!r} has two fields named {fielddef.name!r}",
+                )
             names[fielddef.name] = fielddef
 
 
@@ -114,12 +121,20 @@ def check_references(onto: Ontology) -> Iterator[Finding]:
             if fielddef.matches is None:
                 continue
             if overlaid is None and typedef.overlays is None:
-                yield Finding(field_where, "dangling-ref",
-                              f"field {typedef.name}.{fielddef.name} matches {fielddef.matches!r} "
-                              f"but {typedef.name!r} overlays no struct")
+                yield Finding(
+                    field_where,
+                    "dangling-ref",
+                    f"field {typedef.name}.{fielddef.name} matches {fielddef.matches!r} "
+                    f"but {typedef.name!r} overlays no struct",
+                )
             elif overlaid is not None and fielddef.matches not in partner_names:
-                yield _dangling(field_where, "field", fielddef.matches, partner_names,
-                                f"{overlaid.name} field matched by {typedef.name}.{fielddef.name}")
+                yield _dangling(
+                    field_where,
+                    "field",
+                    fielddef.matches,
+                    partner_names,
+                    f"{overlaid.name} field matched by {typedef.name}.{fielddef.name}",
+                )
     for page_type in onto.page_types.values():
         where = onto.location("page_type", page_type.name)
         yield from source_refs(where, page_type.source)
@@ -165,14 +180,15 @@ def check_type_shapes(onto: Ontology) -> Iterator[Finding]:
             yield Finding(where, "type-shape", f"struct type {typedef.name!r} needs c_struct and size")
         if typedef.kind == "refinement":
             if len(typedef.parents) != 1 or typedef.predicate is None:
-                yield Finding(where, "type-shape",
-                              f"refinement {typedef.name!r} needs exactly one parent and a predicate")
+                yield Finding(
+                    where, "type-shape", f"refinement {typedef.name!r} needs exactly one parent and a predicate"
+                )
             if typedef.fields:
-                yield Finding(where, "type-shape",
-                              f"refinement {typedef.name!r} declares fields; it owns its struct's fields")
+                yield Finding(
+                    where, "type-shape", f"refinement {typedef.name!r} declares fields; it owns its struct's fields"
+                )
         if typedef.kind == "proposed" and typedef.status not in ("proposed", "rejected"):
-            yield Finding(where, "type-shape",
-                          f"proposed type {typedef.name!r} has status {typedef.status!r}")
+            yield Finding(where, "type-shape", f"proposed type {typedef.name!r} has status {typedef.status!r}")
         if typedef.kind == "handle" and typedef.c_type is None:
             yield Finding(where, "type-shape", f"handle type {typedef.name!r} needs c_type")
         if typedef.kind != "proposed" and typedef.status == "proposed":
@@ -204,19 +220,33 @@ def check_refinement_predicates(onto: Ontology) -> Iterator[Finding]:
         predicate = onto.predicates[typedef.predicate]
         where = onto.location("type", typedef.name)
         if predicate.establishes != typedef.name:
-            yield Finding(where, "refinement-predicate",
-                          f"predicate {predicate.name!r} of {typedef.name!r} establishes "
-                          f"{predicate.establishes!r}, not {typedef.name!r}")
-        if predicate.takes in onto.types and typedef.parents and not onto.is_a(typedef.parents[0], predicate.takes):
-            yield Finding(where, "refinement-predicate",
-                          f"predicate {predicate.name!r} takes {predicate.takes!r}, "
-                          f"which {typedef.name!r}'s parent {typedef.parents[0]!r} is not")
+            yield Finding(
+                where,
+                "refinement-predicate",
+                f"predicate {predicate.name!r} of {typedef.name!r} establishes "
+                f"{predicate.establishes!r}, not {typedef.name!r}",
+            )
+        if (
+            predicate.takes in onto.types
+            and typedef.parents
+            and typedef.parents[0] in onto.types
+            and not onto.is_a(typedef.parents[0], predicate.takes)
+        ):
+            yield Finding(
+                where,
+                "refinement-predicate",
+                f"predicate {predicate.name!r} takes {predicate.takes!r}, "
+                f"which {typedef.name!r}'s parent {typedef.parents[0]!r} is not",
+            )
     for predicate in onto.predicates.values():
         target = onto.types.get(predicate.establishes or "")
         if target is not None and target.kind != "refinement":
-            yield Finding(onto.location("predicate", predicate.name), "refinement-predicate",
-                          f"predicate {predicate.name!r} establishes {target.name!r}, a {target.kind} type; "
-                          "only refinements are established by predicates")
+            yield Finding(
+                onto.location("predicate", predicate.name),
+                "refinement-predicate",
+                f"predicate {predicate.name!r} establishes {target.name!r}, a {target.kind} type; "
+                "only refinements are established by predicates",
+            )
 
 
 def check_layouts(onto: Ontology) -> Iterator[Finding]:
@@ -227,24 +257,33 @@ def check_layouts(onto: Ontology) -> Iterator[Finding]:
         for fielddef in typedef.fields:
             where = onto.field_location(typedef.name, fielddef.name)
             if typedef.size is not None and fielddef.offset + fielddef.size > typedef.size:
-                yield Finding(where, "field-past-size",
-                              f"{typedef.name}.{fielddef.name} ends at byte {fielddef.offset + fielddef.size}, "
-                              f"past sizeof(struct {typedef.c_struct or typedef.name}) = {typedef.size}")
+                yield Finding(
+                    where,
+                    "field-past-size",
+                    f"{typedef.name}.{fielddef.name} ends at byte {fielddef.offset + fielddef.size}, "
+                    f"past sizeof(struct {typedef.c_struct or typedef.name}) = {typedef.size}",
+                )
             if fielddef.bit_offset is not None and fielddef.bit_size is not None:
                 end = fielddef.offset * 8 + fielddef.size * 8
                 if not fielddef.offset * 8 <= fielddef.bit_offset < fielddef.bit_offset + fielddef.bit_size <= end:
-                    yield Finding(where, "field-past-size",
-                                  f"bitfield {typedef.name}.{fielddef.name} bits {fielddef.bit_offset}+"
-                                  f"{fielddef.bit_size} fall outside its storage unit at byte {fielddef.offset}")
+                    yield Finding(
+                        where,
+                        "field-past-size",
+                        f"bitfield {typedef.name}.{fielddef.name} bits {fielddef.bit_offset}+"
+                        f"{fielddef.bit_size} fall outside its storage unit at byte {fielddef.offset}",
+                    )
             partner = partners.get(fielddef.matches or "")
             if partner is None or overlaid is None or overlaid.size is None:
                 continue
             expected = partner.offset + fielddef.match_index * overlaid.size
             if fielddef.offset != expected:
                 copy = f"{overlaid.name}[{fielddef.match_index}]" if fielddef.match_index else overlaid.name
-                yield Finding(where, "overlay-mismatch",
-                              f"{typedef.name}.{fielddef.name} is at byte {fielddef.offset} but its match "
-                              f"{copy}.{partner.name} is at byte {expected}")
+                yield Finding(
+                    where,
+                    "overlay-mismatch",
+                    f"{typedef.name}.{fielddef.name} is at byte {fielddef.offset} but its match "
+                    f"{copy}.{partner.name} is at byte {expected}",
+                )
 
 
 def _keeps_bit0_clear(fielddef: FieldDef, base: TypeDef) -> bool:
@@ -279,10 +318,13 @@ def check_tail_marker_bit(onto: Ontology) -> Iterator[Finding]:
                     start = fielddef.bit_offset if fielddef.bit_offset is not None else fielddef.offset * 8
                     width = fielddef.bit_size if fielddef.bit_size is not None else fielddef.size * 8
                     if start <= word * 8 < start + width and not _keeps_bit0_clear(fielddef, base):
-                        yield Finding(onto.field_location(typedef.name, fielddef.name), "tail-marker-bit",
-                                      f"{typedef.name}.{fielddef.name} ({fielddef.c_type}) covers bit 0 of "
-                                      f"{base.name}.{marker.name} at byte {word}, which marks a tail page; "
-                                      "use a pointer-aligned member or declare keeps_bit0_clear with a source")
+                        yield Finding(
+                            onto.field_location(typedef.name, fielddef.name),
+                            "tail-marker-bit",
+                            f"{typedef.name}.{fielddef.name} ({fielddef.c_type}) covers bit 0 of "
+                            f"{base.name}.{marker.name} at byte {word}, which marks a tail page; "
+                            "use a pointer-aligned member or declare keeps_bit0_clear with a source",
+                        )
 
 
 def _struct_name(onto: Ontology, name: str) -> str | None:
@@ -316,14 +358,20 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
         want_to = _struct_name(onto, conversion.target_type)
         want_from = _struct_name(onto, conversion.source_type)
         if want_to is not None and signature.returns != want_to:
-            yield Finding(where, "conversion-signature",
-                          f"conversion {conversion.name!r} claims to return {conversion.target_type!r} but its "
-                          f"prototype returns {signature.returns_c_type!r}")
+            yield Finding(
+                where,
+                "conversion-signature",
+                f"conversion {conversion.name!r} claims to return {conversion.target_type!r} but its "
+                f"prototype returns {signature.returns_c_type!r}",
+            )
         taken = next((param.type for param in signature.params if param.type is not None), None)
         if want_from is not None and taken != want_from:
-            yield Finding(where, "conversion-signature",
-                          f"conversion {conversion.name!r} claims to take {conversion.source_type!r} but its "
-                          f"prototype takes {taken or 'no descriptor'}")
+            yield Finding(
+                where,
+                "conversion-signature",
+                f"conversion {conversion.name!r} claims to take {conversion.source_type!r} but its "
+                f"prototype takes {taken or 'no descriptor'}",
+            )
     for function in onto.functions.values():
         where = onto.location("function", function.name)
         try:
@@ -334,17 +382,26 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
         for override in function.params:
             param = declared.get(override.name)
             if param is None:
-                yield Finding(where, "conversion-signature",
-                              f"function {function.name!r} narrows parameter {override.name!r}, "
-                              f"which its prototype does not have{suggest(override.name, declared)}")
+                yield Finding(
+                    where,
+                    "conversion-signature",
+                    f"function {function.name!r} narrows parameter {override.name!r}, "
+                    f"which its prototype does not have{suggest(override.name, declared)}",
+                )
             elif param.type is None or not onto.is_a(override.type, param.type):
-                yield Finding(where, "conversion-signature",
-                              f"function {function.name!r} narrows {override.name!r} ({param.c_type}) to "
-                              f"{override.type!r}, which does not refine {param.type or 'a descriptor'}")
+                yield Finding(
+                    where,
+                    "conversion-signature",
+                    f"function {function.name!r} narrows {override.name!r} ({param.c_type}) to "
+                    f"{override.type!r}, which does not refine {param.type or 'a descriptor'}",
+                )
         if function.returns is not None and not (signature.returns and onto.is_a(function.returns, signature.returns)):
-            yield Finding(where, "conversion-signature",
-                          f"function {function.name!r} returns {signature.returns_c_type!r}, which "
-                          f"{function.returns!r} does not refine")
+            yield Finding(
+                where,
+                "conversion-signature",
+                f"function {function.name!r} returns {signature.returns_c_type!r}, which "
+                f"{function.returns!r} does not refine",
+            )
 
 
 RULES: dict[str, Rule] = {

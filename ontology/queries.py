@@ -26,8 +26,14 @@ def list_types(onto: Ontology, kind: str | None = None) -> list[dict[str, Any]]:
     if kind is not None and kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}{suggest(kind, KINDS)}")
     return [
-        {"name": t.name, "kind": t.kind, "status": t.status, "c_struct": t.c_struct,
-         "parents": sorted(t.parents), "summary": t.summary}
+        {
+            "name": t.name,
+            "kind": t.kind,
+            "status": t.status,
+            "c_struct": t.c_struct,
+            "parents": sorted(t.parents),
+            "summary": t.summary,
+        }
         for t in sorted(onto.types.values(), key=lambda t: t.name)
         if kind is None or t.kind == kind
     ]
@@ -64,11 +70,21 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
     require_type(onto, name)
     typedef = onto.types[name]
     struct = onto.struct_of(name)
-    fields = [
-        {"name": f.name, "offset": f.offset, "size": f.size, "c_type": f.c_type, "word": f.offset // 8,
-         "bit_offset": f.bit_offset, "bit_size": f.bit_size, "matches": f.matches,
-         "match_index": f.match_index, "config": f.config, "doc": f.doc,
-         "source": onto.source_of_field(typedef, f)}
+    fields: list[dict[str, Any]] = [
+        {
+            "name": f.name,
+            "offset": f.offset,
+            "size": f.size,
+            "c_type": f.c_type,
+            "word": f.offset // 8,
+            "bit_offset": f.bit_offset,
+            "bit_size": f.bit_size,
+            "matches": f.matches,
+            "match_index": f.match_index,
+            "config": f.config,
+            "doc": f.doc,
+            "source": onto.source_of_field(typedef, f),
+        }
         for f in sorted(typedef.fields, key=lambda f: (f.offset, f.bit_offset or 0, f.name))
     ]
     conversions = [
@@ -91,7 +107,7 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
             roles.append("takes")
         if roles:
             functions.append({"name": function.name, "category": function.category, "roles": roles})
-    sources = sorted({typedef.source, *(f["source"] for f in fields)} - {None})
+    sources: list[str] = sorted({typedef.source, *(str(f["source"]) for f in fields)})
     return {
         "name": typedef.name,
         "kind": typedef.kind,
@@ -123,8 +139,14 @@ def _source_record(onto: Ontology, source_id: str) -> dict[str, Any]:
     source = onto.sources.get(source_id)
     if source is None:
         return {"id": source_id}
-    return {"id": source.id, "kind": source.kind, "title": source.title, "version": source.version,
-            "path": source.path, "url": source.url}
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "title": source.title,
+        "version": source.version,
+        "path": source.path,
+        "url": source.url,
+    }
 
 
 def tree(onto: Ontology, root: str | None = None) -> list[dict[str, Any]]:
@@ -201,16 +223,18 @@ def _reachable(edges: dict[str, list[tuple[str, str | None]]], start: str) -> se
     return seen
 
 
-def functions(onto: Ontology, returns: str | None = None, takes: str | None = None,
-              category: str | None = None) -> list[dict[str, Any]]:
+def functions(
+    onto: Ontology, returns: str | None = None, takes: str | None = None, category: str | None = None
+) -> list[dict[str, Any]]:
     """API functions filtered by returned type, taken type (refinements count for their
     ancestors' queries only when named exactly) and category; sorted by name."""
     for name in (returns, takes):
         if name is not None:
             require_type(onto, name)
     if category is not None and category not in CATEGORIES:
-        raise InputError(f"unknown category {category!r}{suggest(category, CATEGORIES)}; "
-                         f"expected one of {', '.join(CATEGORIES)}")
+        raise InputError(
+            f"unknown category {category!r}{suggest(category, CATEGORIES)}; expected one of {', '.join(CATEGORIES)}"
+        )
     records = []
     for function in sorted(onto.functions.values(), key=lambda f: f.name):
         record = function_record(onto, function)

@@ -67,7 +67,7 @@ def descriptor(**facts: Any) -> Callable[[C], C]:
     """Class decorator recording a descriptor type's facts (name, kind, c_struct, fields...)."""
 
     def mark(cls: C) -> C:
-        cls.__memdesc__ = _facts("descriptor", facts)
+        setattr(cls, "__memdesc__", _facts("descriptor", facts))  # noqa: B010 - C is any class
         return cls
 
     return mark

@@ -229,7 +229,9 @@ def export(
 @app.command()
 @handles_input_errors
 def lint(
-    file: Annotated[Path | None, typer.Argument(metavar="[FILE]", help="Ontology root TOML (default: bundled).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(metavar="[FILE]", help="Ontology root TOML (default: bundled).")
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Check the ontology data: schema, names, cycles, layouts, overlays, signatures.
@@ -261,8 +263,9 @@ def generate(
 
     Example: memdesc generate --check
     """
-    from ontology.typegen import TYPES_PATH, generate as generate_types
     from ontology.core import load_ontology
+    from ontology.typegen import TYPES_PATH
+    from ontology.typegen import generate as generate_types
 
     text = generate_types(load_ontology())
     current = TYPES_PATH.read_text(encoding="utf-8") if TYPES_PATH.exists() else ""

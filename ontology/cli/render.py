@@ -73,14 +73,17 @@ def show_text(info: dict[str, Any]) -> str:
     size = f", {info['size']} bytes" if info["size"] else ""
     c_struct = f"struct {info['c_struct']}" if info["c_struct"] else "no C struct"
     since = f", since {info['since']}" if info["since"] else ""
-    out = [f"{info['name']}: {info['kind']} type ({c_struct}{size}) [{info['status']}{since}]",
-           f"  {info['summary']}"]
+    out = [f"{info['name']}: {info['kind']} type ({c_struct}{size}) [{info['status']}{since}]", f"  {info['summary']}"]
     family = [("parents", info["parents"]), ("children", info["children"]), ("ancestors", info["ancestors"])]
     for label, names in family:
         if names:
             out.append(f"  {label}: {', '.join(names)}")
-    for label, key in (("overlays", "overlays"), ("predicate", "predicate"), ("realized by", "realized_by"),
-                       ("proposed in", "proposed_in")):
+    for label, key in (
+        ("overlays", "overlays"),
+        ("predicate", "predicate"),
+        ("realized by", "realized_by"),
+        ("proposed in", "proposed_in"),
+    ):
         if info[key]:
             out.append(f"  {label}: {info[key]}")
     if info["page_types"]:
@@ -99,8 +102,7 @@ def show_text(info: dict[str, Any]) -> str:
         rows = [[p["name"], p["takes"], p["establishes"] or "", p["tests"]] for p in info["predicates"]]
         text += "\n" + table(["predicate", "takes", "establishes", "tests"], rows)
     if info["conversions"]:
-        rows = [[c["name"], c["from"], c["to"], "checked" if c["checked"] else "trusting"]
-                for c in info["conversions"]]
+        rows = [[c["name"], c["from"], c["to"], "checked" if c["checked"] else "trusting"] for c in info["conversions"]]
         text += "\n" + table(["conversion", "from", "to", "kind"], rows)
     if info["functions"]:
         rows = [[f["name"], f["category"], ", ".join(f["roles"])] for f in info["functions"]]
@@ -109,8 +111,10 @@ def show_text(info: dict[str, Any]) -> str:
         text += "\nsources:\n"
         for source in info["sources"]:
             where = source.get("url") or " ".join(
-                part for part in (f"Linux {source.get('version')}" if source.get("version") else None,
-                                  source.get("path")) if part)
+                part
+                for part in (f"Linux {source.get('version')}" if source.get("version") else None, source.get("path"))
+                if part
+            )
             text += f"  [{source['id']}] {source.get('title', '')}: {where}\n"
     if info["notes"]:
         text += f"\nnotes: {info['notes']}\n"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-_SHAPES = {"type": "box", "function": "ellipse", "conversion": "ellipse", "predicate": "diamond",
-           "page_type": "note"}
+_SHAPES = {"type": "box", "function": "ellipse", "conversion": "ellipse", "predicate": "diamond", "page_type": "note"}
 _STYLES = {"struct": "bold", "refinement": "solid", "proposed": "dashed", "handle": "dotted"}
 
 

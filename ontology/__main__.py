@@ -1,0 +1,5 @@
+"""`python -m ontology` runs the memdesc CLI."""
+
+from ontology.cli.app import main
+
+main()
