@@ -380,6 +380,8 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
             continue
         declared = {param.name: param for param in signature.params}
         for override in function.params:
+            if override.type not in onto.types:
+                continue  # dangling-ref reports it
             param = declared.get(override.name)
             if param is None:
                 yield Finding(
@@ -395,7 +397,9 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
                     f"function {function.name!r} narrows {override.name!r} ({param.c_type}) to "
                     f"{override.type!r}, which does not refine {param.type or 'a descriptor'}",
                 )
-        if function.returns is not None and not (signature.returns and onto.is_a(function.returns, signature.returns)):
+        if function.returns in onto.types and not (
+            signature.returns and onto.is_a(function.returns, signature.returns)
+        ):
             yield Finding(
                 where,
                 "conversion-signature",

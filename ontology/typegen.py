@@ -294,10 +294,7 @@ def _function_block(
             body = f"return _rt.call({name!r}, {cls}{args})"
     else:
         annotation = namer.annotation(parsed.returns, nullable=nullable)
-        if annotation == "None":
-            body = f"_rt.call_any({name!r}{args})"
-        else:
-            body = f"return _rt.call_any({name!r}{args})  # type: ignore[no-any-return]"
+        body = _value_call(name, args, annotation)
     return [
         "",
         "",
@@ -306,6 +303,23 @@ def _function_block(
         _docstring(doc, "    "),
         f"    {body}",
     ]
+
+
+_PLAIN_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _value_call(name: str, args: str, annotation: str) -> str:
+    """The body of a non-descriptor-returning function: typed and runtime-checked where we can."""
+    if annotation == "None":
+        return f"_rt.call_any({name!r}{args})"
+    if annotation == "object":
+        return f"return _rt.call_any({name!r}{args})"
+    if _PLAIN_CLASS.match(annotation):
+        return f"return _rt.call({name!r}, {annotation}{args})"
+    nullable = annotation.removesuffix(" | None")
+    if nullable != annotation and _PLAIN_CLASS.match(nullable):
+        return f"return _rt.call_nullable({name!r}, {nullable}{args})"
+    return f"return _rt.call_any({name!r}{args})  # type: ignore[no-any-return]"
 
 
 def data_hash(onto: Ontology) -> str:
@@ -429,7 +443,7 @@ def generate(onto: Ontology) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from collections.abc import Callable",
+        *(["from collections.abc import Callable", ""] if any("Callable[" in line for line in body) else []),
         "from typing_extensions import TypeIs",
         "",
         "from ontology import runtime as _rt",

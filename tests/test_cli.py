@@ -158,5 +158,5 @@ def test_bundled_show_folio_json(bundled) -> None:  # type: ignore[no-untyped-de
     info = run_json("show", "folio")
     assert isinstance(info, dict)
     offsets = {f["name"]: f["offset"] for f in info["fields"]}
-    assert offsets["_pincount"] == 76 and offsets["_deferred_list"] == 144 and offsets["_hugetlb_subpool"] == 208
+    assert offsets["_pincount"] == 92 and offsets["_deferred_list"] == 144 and offsets["_hugetlb_subpool"] == 208
     assert "anon_folio" in info["children"]
