@@ -86,7 +86,13 @@ def layout(onto: Ontology, names: list[str]) -> Layout:
             copies[struct.overlays] = max(copies.get(struct.overlays, 1), struct.overlay_pages)
         if name not in columns:
             columns.append(name)
-    fields = {column: onto.own_fields(column) for column in columns}
+    # A member that embeds a whole overlaid struct (folio's `page`, `__page_1`) covers every
+    # word; the overlaid struct's own column already shows those words, so leave it out.
+    embedded = {f"struct {onto.types[column].c_struct}" for column in copies}
+    fields = {
+        column: [f for f in onto.own_fields(column) if " ".join(f.c_type.split()) not in embedded]
+        for column in columns
+    }
     total_words = 0
     for column in columns:
         struct = onto.struct_of(column) or onto.types[column]

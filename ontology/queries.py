@@ -43,7 +43,7 @@ def _signature_dict(signature: Signature) -> dict[str, Any]:
     return {
         "returns": signature.returns,
         "returns_c_type": signature.returns_c_type,
-        "params": [{"name": p.name, "type": p.type, "c_type": p.c_type} for p in signature.params],
+        "params": [{"name": p.name, "type": p.type, "c_type": p.c_type, "depth": p.depth} for p in signature.params],
     }
 
 
@@ -204,10 +204,17 @@ def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -
         result["reason"] = f"{source!r} is already {target!r}"
     elif not paths:
         reachable = _reachable(edges, source)
-        result["reason"] = (
+        reason = (
             f"no registered conversion chain leads from {source!r} to {target!r}; from {source!r} "
             f"one can reach: {', '.join(sorted(reachable)) or 'nothing'}"
         )
+        goal = onto.types[target]
+        if goal.kind == "refinement" and goal.predicate:
+            reason += (
+                f". {target!r} is a refinement of {goal.parents[0]!r}: reach {goal.parents[0]!r}, "
+                f"then test {goal.predicate}()"
+            )
+        result["reason"] = reason
     return result
 
 

@@ -107,8 +107,8 @@ def test_functions_json_shape_and_filters() -> None:
     alloc = next(r for r in records if r["name"] == "folio_alloc")
     assert alloc["category"] == "alloc" and alloc["returns"] == "folio" and alloc["source"] == "mm_types.h"
     assert alloc["params"] == [
-        {"name": "gfp", "type": None, "c_type": "gfp_t"},
-        {"name": "order", "type": None, "c_type": "unsigned int"},
+        {"name": "gfp", "type": None, "c_type": "gfp_t", "depth": 0},
+        {"name": "order", "type": None, "c_type": "unsigned int", "depth": 0},
     ]
     taking = run_json("functions", "--takes", "folio", "--data", str(MINI))
     assert [r["name"] for r in taking] == ["folio_add_new_anon_rmap", "folio_put"]

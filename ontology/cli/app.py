@@ -192,7 +192,9 @@ def functions(
         return
     rows = []
     for record in records:
-        params = ", ".join(f"{p['name']}: {p['type']}" for p in record["params"] if p["type"])
+        params = ", ".join(
+            f"{p['name']}: {p['type']}{'[]' if p['depth'] > 1 else ''}" for p in record["params"] if p["type"]
+        )
         returned = (record["returns"] or "-") + ("?" if record["nullable"] and record["returns"] else "")
         rows.append([record["name"], record["category"], returned, params, record["frees_with"] or ""])
     render.emit(render.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
