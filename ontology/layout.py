@@ -90,8 +90,7 @@ def layout(onto: Ontology, names: list[str]) -> Layout:
     # word; the overlaid struct's own column already shows those words, so leave it out.
     embedded = {f"struct {onto.types[column].c_struct}" for column in copies}
     fields = {
-        column: [f for f in onto.own_fields(column) if " ".join(f.c_type.split()) not in embedded]
-        for column in columns
+        column: [f for f in onto.own_fields(column) if " ".join(f.c_type.split()) not in embedded] for column in columns
     }
     total_words = 0
     for column in columns:

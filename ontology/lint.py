@@ -7,16 +7,14 @@ proposal renames or splits a type. `RULES` is the registry; `memdesc lint` runs 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
-
 from ontology.cdecl import PrototypeError, parse_prototype, parse_type
 from ontology.core import Ontology
 from ontology.loader import LoadResult, Location, load
+from ontology.names import suggest
 from ontology.schema import FieldDef, TypeDef
 
 POINTER_LIKE = ("struct list_head", "struct llist_node", "struct callback_head", "struct rcu_head")
@@ -40,12 +38,6 @@ class Finding:
 
 Rule = Callable[[Ontology], Iterable[Finding]]
 CALLABLE_SECTIONS = ("function", "conversion", "predicate")
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str:
-    """` (did you mean 'folio'?)` when a close match exists, else an empty string."""
-    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
 def _dangling(location: Location, what: str, name: str, candidates: Iterable[str], context: str = "") -> Finding:
@@ -197,6 +189,10 @@ def check_type_shapes(onto: Ontology) -> Iterator[Finding]:
 
 def check_cycles(onto: Ontology) -> Iterator[Finding]:
     """The parent relation is acyclic; a cycle is reported once, naming every member."""
+    if not _has_cycle(onto):
+        return
+    import networkx as nx  # imported only when there is a cycle to describe: queries stay fast
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     for typedef in onto.types.values():
         for parent in typedef.parents:
@@ -205,6 +201,23 @@ def check_cycles(onto: Ontology) -> Iterator[Finding]:
     for cycle in sorted(_canonical(cycle) for cycle in nx.simple_cycles(graph)):
         members = " -> ".join([*cycle, cycle[0]])
         yield Finding(onto.location("type", cycle[0]), "refinement-cycle", f"types refine each other: {members}")
+
+
+def _has_cycle(onto: Ontology) -> bool:
+    """Depth-first search for a back edge in the parent relation."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+
+    def visit(name: str) -> bool:
+        state[name] = 1
+        for parent in onto.types[name].parents:
+            if parent not in onto.types:
+                continue
+            if state.get(parent) == 1 or (parent not in state and visit(parent)):
+                return True
+        state[name] = 2
+        return False
+
+    return any(name not in state and visit(name) for name in sorted(onto.types))
 
 
 def _canonical(cycle: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ontology.core import Ontology, Signature
 from ontology.errors import InputError
-from ontology.lint import suggest
+from ontology.names import suggest
 from ontology.schema import CATEGORIES, KINDS, FunctionDef
 
 

@@ -213,7 +213,7 @@ def export(
     """
     from ontology.exports import EXPORTERS
     from ontology.graph import build_graph
-    from ontology.lint import suggest
+    from ontology.names import suggest
 
     if format not in EXPORTERS:
         fail(f"unknown format {format!r}{suggest(format, EXPORTERS)}; expected one of {', '.join(sorted(EXPORTERS))}")
