@@ -113,7 +113,7 @@ def build_graph(onto: Ontology) -> nx.MultiDiGraph:
         if page_type.marks:
             edges.append((node, type_node(page_type.marks), "marks", {}))
 
-    graph: nx.MultiDiGraph = nx.MultiDiGraph(name=f"memdesc ontology, Linux {onto.kernel}")
+    graph: nx.MultiDiGraph = nx.MultiDiGraph(name=f"memdesc ontology, Linux {onto.kernel}", generator="memdesc")
     for node in sorted(nodes):
         graph.add_node(node, **nodes[node])
     for source, target, key, attrs in sorted(edges, key=lambda edge: edge[:3]):

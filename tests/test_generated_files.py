@@ -39,3 +39,15 @@ def test_export_refuses_directory(tmp_path: Path) -> None:
 def test_generate_check_passes_on_committed_types() -> None:
     result = CliRunner().invoke(app, ["generate", "--check"])
     assert result.exit_code == 0, result.stderr
+
+
+def test_export_refuses_to_overwrite_a_foreign_file(tmp_path: Path) -> None:
+    target = tmp_path / "notes.dot"
+    target.write_text("digraph mine { a -> b }\n")
+    result = CliRunner().invoke(app, ["export", "--format", "dot", "-o", str(target)])
+    assert result.exit_code == 2 and "did not generate" in result.stderr
+    assert target.read_text() == "digraph mine { a -> b }\n"
+    for fmt in ("dot", "graphml", "json", "mermaid"):
+        ours = tmp_path / f"ours.{fmt}"
+        for _ in range(2):  # the second run replaces memdesc's own output
+            assert CliRunner().invoke(app, ["export", "--format", fmt, "-o", str(ours)]).exit_code == 0

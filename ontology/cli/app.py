@@ -221,11 +221,9 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    from ontology.atomic import write_atomic
+    from ontology.atomic import write_output
 
-    if output.is_dir():
-        raise InputError("is a directory", output)
-    write_atomic(output, text)
+    write_output(output, text)
 
 
 @app.command()
