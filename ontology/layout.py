@@ -107,6 +107,7 @@ def layout(onto: Ontology, names: list[str]) -> Layout:
             local = word % (size // WORD) if column in copies and size >= WORD else word
             here = [f for f in fields[column] if local in words_of(f)]
             here.sort(key=lambda f: (f.offset, f.bit_offset or 0, f.name))
-            cells.append(tuple(dict.fromkeys(field_label(f) for f in here)))
+            labels = (field_label(f) + (" (cont.)" if local > words_of(f).start else "") for f in here)
+            cells.append(tuple(dict.fromkeys(labels)))
         rows.append(LayoutRow(word=word, offset=word * WORD, cells=tuple(cells)))
     return Layout(columns=tuple(columns), rows=tuple(rows))

@@ -167,7 +167,7 @@ def layout(
     if json:
         render.emit(render.dumps(result.as_dict()))
         return
-    rows = [[row.word, row.offset, *(" | ".join(cell) for cell in row.cells)] for row in result.rows]
+    rows = [[row.word, row.offset, *("\n".join(cell) for cell in row.cells)] for row in result.rows]
     render.emit(render.table(["word", "offset", *result.columns], rows))
 
 

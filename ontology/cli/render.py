@@ -26,13 +26,17 @@ def is_terminal() -> bool:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None) -> str:
-    """A table: rich on a terminal, otherwise columns separated by two spaces."""
+    """A table: rich on a terminal, otherwise columns separated by two spaces.
+
+    A cell may hold several lines; multi-line rows are separated by a blank line so that
+    each row reads as one block when pasted into a mail.
+    """
     cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
     if is_terminal():
         from rich.console import Console
         from rich.table import Table
 
-        rich_table = Table(*headers, title=title, show_lines=False)
+        rich_table = Table(*headers, title=title, show_lines=any("\n" in c for row in cells for c in row))
         for row in cells:
             rich_table.add_row(*row)
         console = Console()
@@ -42,12 +46,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str |
     widths = [len(h) for h in headers]
     for row in cells:
         for index, cell in enumerate(row):
-            widths[index] = max(widths[index], len(cell))
+            widths[index] = max([widths[index], *(len(line) for line in cell.split("\n"))])
+    multiline = any("\n" in cell for row in cells for cell in row)
     lines = [title] if title else []
     lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
-    for row in cells:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for number, row in enumerate(cells):
+        if multiline and number:
+            lines.append("")
+        split = [cell.split("\n") for cell in row]
+        for depth in range(max(len(part) for part in split)):
+            parts = [part[depth] if depth < len(part) else "" for part in split]
+            lines.append("  ".join(c.ljust(w) for c, w in zip(parts, widths, strict=True)).rstrip())
     return "\n".join(lines) + "\n"
 
 
