@@ -120,6 +120,8 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
         "parents": sorted(typedef.parents),
         "ancestors": onto.ancestors(name),
         "children": onto.children(name),
+        "refinements": [c for c in onto.children(name) if onto.types[c].kind == "refinement"],
+        "proposed_children": [c for c in onto.children(name) if onto.types[c].kind == "proposed"],
         "predicate": typedef.predicate,
         "page_types": sorted(p.name for p in onto.page_types.values() if p.marks == name),
         "realized_by": typedef.realized_by,

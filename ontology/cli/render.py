@@ -84,7 +84,12 @@ def show_text(info: dict[str, Any]) -> str:
     c_struct = f"struct {info['c_struct']}" if info["c_struct"] else "no C struct"
     since = f", since {info['since']}" if info["since"] else ""
     out = [f"{info['name']}: {info['kind']} type ({c_struct}{size}) [{info['status']}{since}]", f"  {info['summary']}"]
-    family = [("parents", info["parents"]), ("children", info["children"]), ("ancestors", info["ancestors"])]
+    family = [
+        ("parents", info["parents"]),
+        ("ancestors", info["ancestors"] if info["ancestors"] != info["parents"] else []),
+        ("refinements", info["refinements"]),
+        ("proposed under it", info["proposed_children"]),
+    ]
     for label, names in family:
         if names:
             out.append(f"  {label}: {', '.join(names)}")
