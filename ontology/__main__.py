@@ -1,5 +1,5 @@
 """`python -m ontology` runs the memdesc CLI."""
 
-from ontology.cli.app import main
+from ontology.cli.entry import main
 
 main()

@@ -9,16 +9,16 @@ as decorator arguments for the checker.
 
 from __future__ import annotations
 
-import hashlib
 import keyword
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import networkx as nx
 
 from ontology.cdecl import CType, PrototypeError, parse_prototype, parse_type
 from ontology.core import BUNDLED_ROOT, Ontology
+from ontology.fingerprint import fingerprint
 from ontology.schema import FieldDef, TypeDef
 
 TYPES_PATH = Path(__file__).parent / "types.py"
@@ -324,12 +324,7 @@ def _value_call(name: str, args: str, annotation: str) -> str:
 
 def data_hash(onto: Ontology) -> str:
     """A hash of every data file the ontology was read from, for the header and caches."""
-    digest = hashlib.sha256()
-    files: Iterable[Path] = onto.load_result.files if onto.load_result else []
-    for path in sorted(files, key=lambda p: p.name):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return fingerprint(onto.load_result.files if onto.load_result else [])
 
 
 def generate(onto: Ontology) -> str:

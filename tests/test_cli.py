@@ -160,3 +160,15 @@ def test_bundled_show_folio_json(bundled) -> None:  # type: ignore[no-untyped-de
     offsets = {f["name"]: f["offset"] for f in info["fields"]}
     assert offsets["_pincount"] == 92 and offsets["_deferred_list"] == 144 and offsets["_hugetlb_subpool"] == 208
     assert "anon_folio" in info["children"]
+
+
+def test_tables_use_rich_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ontology.cli import render
+
+    plain = render.table(["a", "b"], [["1", "2"]])
+    assert plain == "a  b\n-  -\n1  2\n"
+    monkeypatch.setattr(render, "is_terminal", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    fancy = render.table(["a", "b"], [["1", "2"]])
+    assert "┃" in fancy or "│" in fancy
+    assert "\x1b[" not in fancy

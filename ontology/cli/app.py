@@ -281,6 +281,54 @@ def generate(
     sys.stderr.write(f"{TYPES_PATH}: {'written' if changed else 'unchanged'}\n")
 
 
-def main() -> None:
-    """Console entry point."""
-    app()
+BtfOption = Annotated[
+    Path | None, typer.Option("--btf", help="BTF file or vmlinux ELF (default: /sys/kernel/btf/vmlinux).")
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Recompute instead of answering from the cache.")]
+
+
+@app.command()
+@handles_input_errors
+def verify(
+    btf: BtfOption = None,
+    json: JsonOption = False,
+    no_cache: NoCacheOption = False,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Print TOML entries for descriptor-typed BTF functions not in the ontology.")
+    ] = False,
+    data: DataOption = None,
+) -> None:
+    """Check the ontology against a kernel's BTF: layouts, overlay matches, page types, prototypes.
+
+    Example: memdesc verify --btf /sys/kernel/btf/vmlinux
+    Exit 0 when every decidable fact agrees, 1 on any mismatch, 2 on unreadable input.
+    """
+    from ontology.cli.btfcmds import run_verify
+
+    if draft:
+        from ontology.btf import DEFAULT_BTF, Btf
+        from ontology.draft import draft_entries
+
+        render.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF)))
+        return
+    code = run_verify(btf, data, json, not no_cache)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+@handles_input_errors
+def census(
+    btf: BtfOption = None,
+    against: Annotated[Path | None, typer.Option("--against", help="An older kernel's BTF to compare with.")] = None,
+    json: JsonOption = False,
+    no_cache: NoCacheOption = False,
+    data: DataOption = None,
+) -> None:
+    """Count the kernel functions that take or return each memory descriptor, from BTF.
+
+    Example: memdesc census --against old-vmlinux --json
+    """
+    from ontology.cli.btfcmds import run_census
+
+    run_census(btf, against, data, json, not no_cache)

@@ -1,0 +1,153 @@
+"""`memdesc census`: how many kernel functions speak each memory descriptor, from BTF.
+
+For each descriptor struct the ontology knows (page, folio, slab, ptdesc, zpdesc, netmem_desc,
+net_iov), the number of distinct BTF FUNC names whose return or parameter type is, after
+typedefs and qualifiers, a pointer at any depth to that struct; plus the handle typedefs
+(netmem_ref), which count when mentioned at all. Comparing two kernels gives the page -> folio
+conversion progress mm developers report each cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ontology.btf import FUNC, Btf
+from ontology.core import Ontology
+
+
+@dataclass
+class Census:
+    """Which descriptors each BTF function mentions, and the counts derived from that."""
+
+    btf_path: str
+    descriptors: list[str]
+    mentions: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Function name -> descriptor names it mentions (only functions mentioning one)."""
+
+    def counts(self) -> dict[str, int]:
+        counter: Counter[str] = Counter()
+        for names in self.mentions.values():
+            counter.update(names)
+        return {name: counter.get(name, 0) for name in self.descriptors}
+
+    def functions_of(self, descriptor: str) -> list[str]:
+        return sorted(name for name, names in self.mentions.items() if descriptor in names)
+
+
+def descriptor_names(onto: Ontology) -> tuple[dict[str, str], dict[str, str]]:
+    """(struct C name -> type name, handle typedef -> type name) for every descriptor struct."""
+    structs = {t.c_struct: t.name for t in onto.types.values() if t.kind == "struct" and t.c_struct}
+    handles = {t.c_type: t.name for t in onto.types.values() if t.kind == "handle" and t.c_type}
+    return structs, handles
+
+
+def take_census(onto: Ontology, btf: Btf) -> Census:
+    """Scan every FUNC in `btf` once."""
+    structs, handles = descriptor_names(onto)
+    keep = frozenset(handles)
+    census = Census(btf_path=btf.path, descriptors=sorted(structs.values()) + sorted(handles.values()))
+    shapes: dict[int, str | None] = {}
+
+    def mentioned(type_id: int) -> str | None:
+        if type_id not in shapes:
+            shape = btf.shape(type_id, keep)
+            name: str | None = None
+            if shape.base in handles:
+                name = handles[shape.base]
+            elif shape.pointers >= 1 and shape.base.startswith("struct "):
+                name = structs.get(shape.base.removeprefix("struct "))
+            shapes[type_id] = name
+        return shapes[type_id]
+
+    for func_id in btf.ids(FUNC):
+        proto = btf.type(btf.ref(func_id))
+        found = {mentioned(proto.ref)} | {mentioned(param.type_id) for param in proto.members}
+        found.discard(None)
+        if found:
+            name = btf.name(func_id)
+            census.mentions[name] = census.mentions.get(name, frozenset()) | frozenset(n for n in found if n)
+    return census
+
+
+_PREFIX = re.compile(r"^_*([A-Za-z0-9]+)")
+
+
+def name_prefix(function: str) -> str:
+    """`folio_add_lru` -> folio, `__filemap_get_folio` -> filemap."""
+    match = _PREFIX.match(function)
+    return match.group(1) if match else function
+
+
+def _category_index(onto: Ontology) -> dict[str, str]:
+    """BTF symbol -> ontology category, for the functions the ontology files under a category."""
+    index: dict[str, str] = {}
+    for function in onto.functions.values():
+        for symbol in (function.impl, function.name, f"{function.name}_noprof"):
+            if symbol:
+                index.setdefault(symbol, function.category)
+    return index
+
+
+def report(onto: Ontology, census: Census) -> dict[str, Any]:
+    """The JSON shape: counts, per-category and per-prefix breakdowns."""
+    categories = _category_index(onto)
+    by_category: dict[str, Counter[str]] = {}
+    by_prefix: dict[str, Counter[str]] = {}
+    for function, names in census.mentions.items():
+        by_category.setdefault(categories.get(function, "uncategorised"), Counter()).update(names)
+        by_prefix.setdefault(name_prefix(function), Counter()).update(names)
+    return {
+        "btf": census.btf_path,
+        "functions": len(census.mentions),
+        "counts": census.counts(),
+        "by_category": {key: dict(sorted(value.items())) for key, value in sorted(by_category.items())},
+        "by_prefix": {key: dict(sorted(value.items())) for key, value in sorted(by_prefix.items())},
+    }
+
+
+def _folio_name(function: str, source: str, target: str) -> str:
+    return function.replace(source, target)
+
+
+def compare(onto: Ontology, old: Census, new: Census, source: str = "page", target: str = "folio") -> dict[str, Any]:
+    """What changed between two kernels: count deltas, and functions that moved page -> folio.
+
+    A function moved when, under the same name, it mentioned `source` but not `target` in the
+    old kernel and `target` but not `source` in the new one; or when an old `..page..` function
+    that mentioned `source` is gone and a new one named with `target` in its place mentions
+    `target` (set_page_dirty -> folio_mark_dirty is not caught by the name rule; renames are).
+    """
+    old_counts, new_counts = old.counts(), new.counts()
+    changes = {
+        name: {
+            "old": old_counts.get(name, 0),
+            "new": new_counts.get(name, 0),
+            "delta": new_counts.get(name, 0) - old_counts.get(name, 0),
+        }
+        for name in sorted(set(old_counts) | set(new_counts))
+    }
+    moved_in_place: list[str] = []
+    renamed: list[dict[str, str]] = []
+    for function, names in sorted(old.mentions.items()):
+        now = new.mentions.get(function)
+        if now is not None:
+            if source in names and target not in names and target in now and source not in now:
+                moved_in_place.append(function)
+            continue
+        if source in names:
+            candidate = _folio_name(function, source, target)
+            if candidate != function and target in new.mentions.get(candidate, frozenset()):
+                renamed.append({"old": function, "new": candidate})
+    added = sorted(set(new.mentions) - set(old.mentions))
+    removed = sorted(set(old.mentions) - set(new.mentions))
+    return {
+        "old": old.btf_path,
+        "new": new.btf_path,
+        "counts": changes,
+        "moved": {"in_place": moved_in_place, "renamed": renamed, "from": source, "to": target},
+        "added": added,
+        "removed": removed,
+    }

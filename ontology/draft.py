@@ -1,0 +1,96 @@
+"""Draft TOML entries for descriptor-typed BTF functions the ontology does not list yet.
+
+`memdesc verify --draft` prints them, ready to curate: the prototype comes from BTF, the
+category is a guess from the name (say so in review), and `source` cites the BTF source.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ontology.btf import FUNC, FUNC_PROTO, Btf
+from ontology.census import take_census
+from ontology.core import Ontology
+
+CATEGORY_HINTS: tuple[tuple[str, str], ...] = (
+    (r"gup|pin_user|unpin_|get_user_page", "gup"),
+    (r"filemap|page_cache|pagecache|readahead|read_cache|mapping_|truncate", "pagecache"),
+    (r"lru", "lru"),
+    (r"rmap|anon_vma|page_vma_mapped|try_to_unmap|mkclean|referenced", "rmap"),
+    (r"kmem_cache|kmalloc|kfree|slab|slub", "slab"),
+    (r"pte|pmd|pud|p4d|pgd|pgtable|ptdesc|tlb", "pagetable"),
+    (r"^zs_|zpdesc|zsmalloc|zspage", "zsmalloc"),
+    (r"netmem|page_pool|net_iov|niov|skb", "netmem"),
+    (r"hugetlb|huge_page|hugepage|hstate", "hugetlb"),
+    (r"migrat|isolate|movable|compaction", "migrate"),
+    (r"kmap|highmem|kunmap", "highmem"),
+    (r"anon|fault|wp_page|swap", "anon"),
+    (r"free|put|release|drop", "free"),
+    (r"alloc|get", "alloc"),
+)
+"""First match wins; the result is a starting point for a human, not a fact."""
+
+
+def guess_category(name: str) -> str:
+    for pattern, category in CATEGORY_HINTS:
+        if re.search(pattern, name):
+            return category
+    return "alloc"
+
+
+def _prototype(btf: Btf, public: str, symbol: str) -> str:
+    proto = btf.type(btf.ref(btf.find(FUNC, symbol) or 0))
+    assert proto.kind == FUNC_PROTO
+    params = []
+    for index, param in enumerate(proto.members):
+        c_type = btf.c_type(param.type_id)
+        name = param.name or f"arg{index}"
+        if c_type == "void (*)(void)":
+            params.append(f"void (*{name})(void)")
+        else:
+            params.append(f"{c_type}{'' if c_type.endswith('*') else ' '}{name}")
+    returns = btf.c_type(proto.ref)
+    gap = "" if returns.endswith("*") else " "
+    return f"{returns}{gap}{public}({', '.join(params) or 'void'})"
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def draft_entries(onto: Ontology, btf: Btf, limit: int | None = None) -> str:
+    """TOML `[[function]]` entries for BTF functions mentioning a descriptor, not yet listed."""
+    known: set[str] = set()
+    for function in onto.functions.values():
+        known.update(filter(None, (function.name, function.impl, f"{function.name}_noprof")))
+    known.update(onto.conversions)
+    known.update(onto.predicates)
+    source = next((s.id for s in sorted(onto.sources.values(), key=lambda s: s.id) if s.kind == "btf"), "btf")
+    census = take_census(onto, btf)
+    blocks = [
+        f"# Drafted by `memdesc verify --draft` from {btf.path}: BTF functions that take or return a",
+        "# memory descriptor and are not in the ontology. Prototypes are BTF's; categories are guessed",
+        "# from the name. Curate before adding: category, nullable, frees_with, param refinements.",
+    ]
+    for symbol in sorted(census.mentions):
+        if symbol in known or symbol.removesuffix("_noprof") in known:
+            continue
+        public = symbol.removesuffix("_noprof")
+        lines = [
+            "",
+            "[[function]]",
+            f"name = {_toml_string(public)}",
+            f"category = {_toml_string(guess_category(public))}",
+            f"prototype = {_toml_string(_prototype(btf, public, symbol))}",
+            'form = "function"',
+        ]
+        if public != symbol:
+            lines.append(f"impl = {_toml_string(symbol)}")
+        lines.append(f"source = {_toml_string(source)}")
+        lines.append(
+            f"notes = {_toml_string('Drafted from BTF; mentions ' + ', '.join(sorted(census.mentions[symbol])))}"
+        )
+        blocks.append("\n".join(lines))
+        if limit is not None and len(blocks) - 3 >= limit:
+            break
+    return "\n".join(blocks) + "\n"
