@@ -220,11 +220,13 @@ class Btf:
         self._sizes = sizes
         self._validate()
 
-    def _trailer_words(self, kinds: frozenset[int], words: int) -> array[int]:
-        """The u32 words of every vlen item of `kinds`, concatenated (C-speed bulk decode)."""
+    def _trailer_words(self, kinds: frozenset[int], words: int, per_item: bool = True) -> array[int]:
+        """The u32 words of every vlen item of `kinds` (or of the fixed trailer, `per_item`
+        False: ARRAY), concatenated (C-speed bulk decode)."""
         types = self._types
+        mask, fixed = (0xFFFF, 0) if per_item else (0, 1)
         pieces = [
-            types[self._offsets[i] + 12 : self._offsets[i] + 12 + 4 * words * (self._infos[i] & 0xFFFF)]
+            types[self._offsets[i] + 12 : self._offsets[i] + 12 + 4 * words * ((self._infos[i] & mask) | fixed)]
             for i in range(1, len(self._kinds))
             if self._kinds[i] in kinds
         ]
@@ -258,7 +260,7 @@ class Btf:
         check(self._trailer_words(frozenset({ENUM}), 2)[0::2], "enumerator name offset", max(string_end, 1))
         check(self._trailer_words(frozenset({ENUM64}), 3)[0::3], "enumerator name offset", max(string_end, 1))
         check(self._trailer_words(frozenset({DATASEC}), 3)[0::3], "section variable type id", count)
-        arrays = self._trailer_words(frozenset({ARRAY}), 3)
+        arrays = self._trailer_words(frozenset({ARRAY}), 3, per_item=False)
         check(arrays[0::3], "array element type id", count)
         check(arrays[1::3], "array index type id", count)
 
