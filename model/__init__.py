@@ -1,5 +1,9 @@
-"""memdesc's executable model of the kernel's memory paths (arrives with issue #4).
+"""memdesc's executable model of the kernel's memory paths, typed with `ontology.types`.
 
-The package exists now so the distribution's import packages are fixed from the start; the
-model's functions will be typed with `ontology.types`.
+Descriptors are views onto a struct-of-arrays mem_map (`model.memmap`, `model.views`); the
+machine (`model.machine`) has nodes, zones, a buddy allocator and per-cpu lists; each kernel
+path lives in a module named for it and registers its functions as the implementations of the
+declarations in `ontology.types`. Importing the package registers them all.
 """
+
+from model import predicates as predicates  # noqa: F401  (registers the bit-level predicates)

@@ -7,6 +7,7 @@ everything but lint: it refuses data that lint would flag.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -225,11 +226,23 @@ def load_ontology(path: Path | None = None) -> Ontology:
     """Load and lint an ontology; raise InputError at the first problem lint would report.
 
     Query commands use this so they never answer from data with dangling names or cycles.
+    The bundled ontology is read once per process (the model and checker import it often).
     """
+    if path is None or path == BUNDLED_ROOT:
+        return _bundled()
+    return _load_checked(path)
+
+
+@functools.cache
+def _bundled() -> Ontology:
+    return _load_checked(BUNDLED_ROOT)
+
+
+def _load_checked(path: Path) -> Ontology:
     from ontology.errors import InputError
     from ontology.lint import lint_loaded
 
-    result = load(path or BUNDLED_ROOT)
+    result = load(path)
     onto = Ontology.from_load(result)
     findings = lint_loaded(result, onto)
     if findings:
