@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ontology.core import Ontology, load_ontology
 
@@ -32,3 +35,13 @@ def mutate(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# Hypothesis profiles: "ci" keeps CI fast; run `HYPOTHESIS_PROFILE=deep pytest` locally for more.
+settings.register_profile(
+    "ci", max_examples=30, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "deep", max_examples=400, stateful_step_count=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
