@@ -6,4 +6,34 @@ path lives in a module named for it and registers its functions as the implement
 declarations in `ontology.types`. Importing the package registers them all.
 """
 
-from model import predicates as predicates  # noqa: F401  (registers the bit-level predicates)
+from model import (
+    anon,
+    gup,
+    highmem,
+    lru,
+    mm,
+    netmem,
+    page_alloc,
+    pagecache,
+    pgtable,
+    predicates,
+    rmap,
+    slab,
+    zsmalloc,
+)
+
+__all__ = [
+    "anon",
+    "gup",
+    "highmem",
+    "lru",
+    "mm",
+    "netmem",
+    "page_alloc",
+    "pagecache",
+    "pgtable",
+    "predicates",
+    "rmap",
+    "slab",
+    "zsmalloc",
+]

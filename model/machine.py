@@ -13,18 +13,24 @@ radix tree whose nodes come from the model, `model.radix_free`) can replace the 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from model import pageflags as pf
-from model.memmap import COMPOUND_HEAD, FLAGS, PAGE_TYPE, PRIVATE, REFCOUNT, MemMap
+from model.memmap import COMPOUND_HEAD, FLAGS, PAGE_TYPE, PRIVATE, REFCOUNT, MemMap, Slot
 from model.views import ViewRegistry, attach_registry
 
 ZONE_ORDER = ("DMA32", "NORMAL", "HIGHMEM", "MOVABLE")
 """Zones in PFN order. x86-64 has no HIGHMEM; the model keeps one so highmem's missing kernel
 mapping (the 2021 free-page question, kmap_local) can be shown."""
+
+
+LARGE_MAPCOUNT: Slot = (2, 0)
+NR_PAGES_MAPPED: Slot = (2, 1)
+PINCOUNT: Slot = (3, 1)
+"""Slots of a large folio's second page: _large_mapcount, _nr_pages_mapped, _pincount (64-bit)."""
 
 
 class ModelError(Exception):
@@ -39,6 +45,10 @@ class FreeArea(Protocol):
     def pop(self, order: int) -> int | None: ...
     def count(self, order: int) -> int: ...
     def blocks(self) -> Iterator[tuple[int, int]]: ...
+    def check_free(self, inserts: Sequence[tuple[int, int]], frees: Sequence[tuple[int, int]]) -> None:
+        """Raise, changing nothing, if listing `inserts` (free_one each, in order) would need memory
+        the free path cannot get; `frees` are the caller's blocks, for the message."""
+        ...
 
 
 class ListFreeArea:
@@ -69,6 +79,9 @@ class ListFreeArea:
             for pfn in free:
                 yield pfn, order
 
+    def check_free(self, inserts: Sequence[tuple[int, int]], frees: Sequence[tuple[int, int]]) -> None:
+        """A list never needs memory to insert: its list_head lives in the free page itself."""
+
 
 FreeAreaFactory = Callable[["Zone"], FreeArea]
 
@@ -95,6 +108,8 @@ class Zone:
     pcp: list[PerCpuPages] = field(default_factory=list, repr=False)
     metadata_pages: int = 0
     """Pages the free-area structure itself holds (radix-tree nodes); 0 for lists."""
+    machine: Machine | None = field(default=None, repr=False, compare=False)
+    """The machine the zone belongs to (set before its free area is created, which may allocate)."""
 
     @property
     def end_pfn(self) -> int:
@@ -139,6 +154,7 @@ class Machine:
         """Page contents written so far (sparse); highmem pages only through kmap_local."""
         for zone in self.zones:
             zone.pcp = [PerCpuPages() for _ in range(cpus)]
+            zone.machine = self
             zone.free_area = free_area(zone)
             for start in range(zone.start_pfn, zone.end_pfn, block):
                 self._free_block(zone, start, pf.MAX_PAGE_ORDER)
@@ -206,6 +222,7 @@ class Machine:
             self.mem.set(tail, COMPOUND_HEAD, head << 1 | 1)
             self.views.changed(tail)
         self.mem.set(head + 1, FLAGS, (self.mem.get(head + 1, FLAGS) & ~0xFF) | order)
+        self.mem.set(head + 1, LARGE_MAPCOUNT, -1)  # prep_compound_head(): _large_mapcount = -1
         self.views.changed(head)
 
     def destroy_compound(self, head: int, order: int) -> None:
@@ -213,6 +230,8 @@ class Machine:
             self.mem.set(tail, COMPOUND_HEAD, 0)
             self.mem.set(tail, FLAGS, 0)
             self.views.changed(tail)
+        for slot in (LARGE_MAPCOUNT, NR_PAGES_MAPPED, PINCOUNT):  # the second page's folio counters
+            self.mem.set(head + 1, slot, 0)
         self.set_flag(head, pf.PG_head, False)
 
     # -- buddy ----------------------------------------------------------------------------
@@ -284,11 +303,34 @@ class Machine:
             for _ in range(pcp.batch):
                 self.free_one(pcp.pages.pop(0), 0)
 
+    def check_free(self, frees: Sequence[tuple[int, int]]) -> None:
+        """Before freeing `frees` (free_pages_to_zone each, in order): raise, changing nothing, if
+        the free areas would need memory to list the blocks that reach the buddy (the block
+        itself, or the per-cpu batch its free drains). Callers check before dropping the last
+        reference, so a refused free leaves the page allocated for a retry."""
+        pcps: dict[int, list[int]] = {}
+        inserts: dict[int, list[tuple[int, int]]] = {}
+        for pfn, order in frees:
+            zone = self.zone_of(pfn)
+            index = self.zones.index(zone)
+            if order:
+                inserts.setdefault(index, []).append((pfn, order))
+                continue
+            pcp = zone.pcp[self.cpu]
+            pages = pcps.setdefault(index, list(pcp.pages))
+            pages.append(pfn)
+            if len(pages) > pcp.high:
+                inserts.setdefault(index, []).extend((pages.pop(0), 0) for _ in range(pcp.batch))
+        for index, blocks in inserts.items():
+            self.zones[index].free_area.check_free(blocks, frees)
+
     def drain_pcp(self) -> None:
-        """drain_all_pages(): every CPU list back into the buddy free areas."""
+        """drain_all_pages(): every CPU list back into the buddy free areas (each page checked
+        before it leaves its list, so a refused page stays there)."""
         for zone in self.zones:
             for pcp in zone.pcp:
                 while pcp.pages:
+                    zone.free_area.check_free([(pcp.pages[-1], 0)], [(pcp.pages[-1], 0)])
                     self.free_one(pcp.pages.pop(), 0)
 
 

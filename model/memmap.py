@@ -66,6 +66,19 @@ class MemMap:
         else:
             self.sparse.pop((pfn, slot), None)
 
+    def get_long(self, pfn: int, word: int) -> int:
+        """A full 64-bit word (pp_magic, zpdesc->handle): the low half at (word, 0), the high at (word, 1).
+
+        The columns are 4 bytes wide, so a value that needs the upper half (a kernel address, a
+        poison value) keeps it in the high half-word, sparse unless that half has a column.
+        """
+        return (self.get(pfn, (word, 1)) & 0xFFFFFFFF) << 32 | (self.get(pfn, (word, 0)) & 0xFFFFFFFF)
+
+    def set_long(self, pfn: int, word: int, value: int) -> None:
+        """Store a 64-bit word. Callers writing a tracked word must tell the view registry."""
+        self.set(pfn, (word, 1), value >> 32 & 0xFFFFFFFF)
+        self.set(pfn, (word, 0), value & 0xFFFFFFFF)
+
     def handle(self, obj: object) -> int:
         """The handle (the model's "address") of a kernel object; 0 for None."""
         if obj is None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from model import pageflags as pf
 from model.machine import Machine, ModelError, Zone, current
-from model.memmap import MAPPING, REFCOUNT
+from model.memmap import FLAGS, MAPPING, REFCOUNT
 from model.views import FolioView, PageView, view_as
 from ontology.runtime import implement
 from ontology.types import Folio, Page, VmAreaStruct
@@ -79,6 +79,10 @@ def __free_pages(page: Page, order: int) -> None:
     machine = current()
     if machine.refcount(pfn) <= 0:
         raise ModelError(f"__free_pages on pfn {pfn} with refcount {machine.refcount(pfn)}: double free")
+    if machine.refcount(pfn) == 1:
+        machine.check_free([(pfn, order)])
+    elif not machine.is_head(pfn):
+        machine.check_free([(pfn + (1 << half), half) for half in reversed(range(order))])
     machine.set_refcount(pfn, machine.refcount(pfn) - 1)
     if machine.refcount(pfn) == 0:
         _free_frozen(pfn, order)
@@ -91,11 +95,15 @@ def __free_pages(page: Page, order: int) -> None:
 
 def _free_frozen(pfn: int, order: int) -> None:
     machine = current()
+    if machine.page_type(pfn) is not None:
+        machine.set_page_type(pfn, None)  # free_pages_prepare(): reset the page_type (overlays _mapcount)
     if machine.is_head(pfn):
         machine.destroy_compound(pfn, order)
     for page in range(pfn, pfn + (1 << order)):
-        if machine.mem.get(page, MAPPING):
+        if machine.mem.get(page, MAPPING) or machine.mem.get(page, FLAGS):
+            # free_pages_prepare(): ->mapping = NULL, page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP
             machine.mem.set(page, MAPPING, 0)
+            machine.mem.set(page, FLAGS, 0)
             machine.views.changed(page)
         machine.mem.set(page, REFCOUNT, 0)
     machine.free_pages_to_zone(pfn, order)
@@ -167,6 +175,8 @@ def folio_put(folio: Folio) -> None:
     count = machine.refcount(pfn)
     if count <= 0:
         raise ModelError(f"folio_put on pfn {pfn} with refcount {count}: use after free")
+    if count == 1:
+        machine.check_free([(pfn, machine.order_of(pfn))])
     machine.set_refcount(pfn, count - 1)
     if count == 1:
         for hook in FREE_HOOKS:

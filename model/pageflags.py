@@ -64,6 +64,16 @@ GFP_HIGHUSER = GFP_USER | __GFP_HIGHMEM
 GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | __GFP_MOVABLE
 GFP_DMA32 = GFP_KERNEL | __GFP_DMA32
 
+POISON_POINTER_DELTA = 0xDEAD000000000000
+"""x86-64's CONFIG_ILLEGAL_POINTER_VALUE: poison values never look like kernel pointers."""
+PP_SIGNATURE = 0x40 + POISON_POINTER_DELTA
+"""include/linux/poison.h: page->pp_magic of a page_pool page (netmem_or_pp_magic)."""
+PP_DMA_INDEX_SHIFT = 7
+PP_DMA_INDEX_BITS = 32
+PP_DMA_INDEX_MASK = ((1 << PP_DMA_INDEX_BITS) - 1) << PP_DMA_INDEX_SHIFT
+PP_MAGIC_MASK = ~(PP_DMA_INDEX_MASK | 0x3) & 0xFFFFFFFFFFFFFFFF
+"""mm.h: the bits of pp_magic page_pool_page_is_pp() compares (not the DMA index, not bits 0-1)."""
+
 GUP_PIN_COUNTING_BIAS = 1 << 10
 """mm.h: a FOLL_PIN on a small folio adds this to the refcount; large folios count in _pincount."""
 

@@ -98,15 +98,21 @@ def page_highmem(page: Any) -> bool:
 
 
 def is_zero_page(page: Any) -> bool:
-    return _pfn(page) in ZERO_PFNS
+    """The zero page is PageReserved; the flag keeps a PFN recorded by an earlier machine from counting."""
+    return _pfn(page) in ZERO_PFNS and _m(page).test_flag(_pfn(page), pf.PG_reserved)
 
 
 def is_zero_folio(folio: Any) -> bool:
-    return _pfn(folio) in ZERO_PFNS
+    return is_zero_page(folio)
+
+
+def page_pool_page_is_pp(page: Any) -> bool:
+    """mm.h: (page->pp_magic & PP_MAGIC_MASK) == PP_SIGNATURE; pp_magic is word 1 (lru.next)."""
+    return (current().mem.get_long(_pfn(page), 1) & pf.PP_MAGIC_MASK) == pf.PP_SIGNATURE
 
 
 def never(view: Any) -> bool:
-    """ZONE_DEVICE memory, huge zero folios, page_pool pages: not modelled, never true."""
+    """ZONE_DEVICE memory and huge zero folios: not modelled, never true."""
     return False
 
 
@@ -145,7 +151,7 @@ PREDICATES: dict[str, tuple[Callable[[Any], bool], str | None, str]] = {
     "PageUnaccepted": (_page_type(pf.PGTY_unaccepted), "unaccepted_page", "page"),
     "is_zero_page": (is_zero_page, "zero_page", "page"),
     "is_zone_device_page": (never, "zone_device_page", "page"),
-    "page_pool_page_is_pp": (never, "page_pool_page", "page"),
+    "page_pool_page_is_pp": (page_pool_page_is_pp, "page_pool_page", "page"),
     "PageAnon": (lambda page: folio_test_anon(_View(_head(page))), None, "page"),
     "PageLRU": (_folio_flag(pf.PG_lru), None, "page"),
     "PageUptodate": (_folio_flag(pf.PG_uptodate), None, "page"),
