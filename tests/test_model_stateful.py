@@ -165,3 +165,208 @@ class KernelMemory(RuleBasedStateMachine):
 
 
 TestKernelMemory = KernelMemory.TestCase
+
+
+BASE = 0x10000000
+FILE_BASE = 0x20000000
+PAGE = 4096
+ANON_PAGES = 32
+FILE_PAGES = 16
+
+
+class UserMemory(RuleBasedStateMachine):
+    """Faults, page-cache reads, gup get/pin/unpin, LRU moves, reclaim and fork on one process.
+
+    After every step: pins balanced (the folio's count equals the pins the test holds), every
+    mapped page's folio in use (refcount >= 1) and never free, tails pointing at their heads,
+    runtime classes agreeing with predicates. At teardown everything is released and every
+    zone gets all its pages back.
+    """
+
+    machine: Machine
+
+    @initialize(shared=st.booleans(), order=st.sampled_from([0, 0, 2]))
+    def start(self, shared: bool, order: int) -> None:
+        from model import anon, mm, pagecache
+
+        self.machine = boot(SMALL)
+        anon.zero_pfn()  # the kernel's zero page exists from boot and is never freed
+        self.free_at_boot = self.free_counts()
+        self.space = mm.new_mm()
+        self.anon_vma = mm.mmap_anon(self.space, BASE, ANON_PAGES * PAGE, writable=True, order=order)
+        self.mapping = pagecache.AddressSpace(bytes(range(256)) * (FILE_PAGES * PAGE // 256), name="data")
+        self.file_vma = mm.mmap_file(self.space, self.mapping, FILE_BASE, FILE_PAGES * PAGE, 0, shared, writable=True)
+        self.children: list[Any] = []
+        self.pins: list[Any] = []  # pages pinned with FOLL_PIN
+        self.gets: list[Any] = []  # pages referenced with FOLL_GET
+        self.cached: list[Any] = []  # folio references from read_cache_folio
+        assert anon.VM_FAULT_ERROR
+
+    def free_counts(self) -> list[int]:
+        from model import lru
+
+        lru.lru_add_drain_all()
+        self.machine.drain_pcp()
+        return [zone.free_pages() + zone.metadata_pages for zone in self.machine.zones]
+
+    # -- rules ----------------------------------------------------------------------------
+
+    @rule(page=st.integers(0, ANON_PAGES - 1), write=st.booleans())
+    def anon_fault(self, page: int, write: bool) -> None:
+        from model import anon
+
+        assert anon.handle_mm_fault(self.anon_vma, BASE + page * PAGE, write) == 0
+
+    @rule(page=st.integers(0, FILE_PAGES - 1), write=st.booleans())
+    def file_fault(self, page: int, write: bool) -> None:
+        from model import anon
+
+        assert anon.handle_mm_fault(self.file_vma, FILE_BASE + page * PAGE, write) == 0
+
+    @rule(index=st.integers(0, FILE_PAGES - 1))
+    def read_page_cache(self, index: int) -> None:
+        from model import pagecache
+
+        folio = types.read_cache_folio(self.mapping, index, None, pagecache.File(self.mapping))
+        assert isinstance(folio, types.FileFolio) and types.folio_test_uptodate(folio)
+        self.cached.append(folio)
+
+    @precondition(lambda self: self.cached)
+    @rule(index=st.integers(0, 10**6))
+    def drop_page_cache_reference(self, index: int) -> None:
+        folio_put(self.cached.pop(index % len(self.cached)))
+
+    @rule(page=st.integers(0, ANON_PAGES - 1), pin=st.booleans(), anon_region=st.booleans())
+    def gup(self, page: int, pin: bool, anon_region: bool) -> None:
+        from model import gup, mm
+
+        address = (BASE if anon_region else FILE_BASE) + page % (ANON_PAGES if anon_region else FILE_PAGES) * PAGE
+        pages: list[types.Page] = []
+        with mm.use_mm(self.space):
+            if pin:
+                assert gup.pin_user_pages(address, 1, pf.FOLL_WRITE, pages) == 1
+            else:
+                assert gup.get_user_pages(address, 1, pf.FOLL_WRITE, pages) == 1
+        assert isinstance(pages[0], types.Page)
+        (self.pins if pin else self.gets).append(pages[0])
+
+    @precondition(lambda self: self.pins)
+    @rule(index=st.integers(0, 10**6))
+    def unpin(self, index: int) -> None:
+        from model import gup
+
+        gup.unpin_user_page(self.pins.pop(index % len(self.pins)))
+
+    @precondition(lambda self: self.gets)
+    @rule(index=st.integers(0, 10**6))
+    def put(self, index: int) -> None:
+        from model import page_alloc
+
+        page_alloc.put_page(self.gets.pop(index % len(self.gets)))
+
+    @rule()
+    def drain_lru_batches(self) -> None:
+        from model import lru
+
+        lru.lru_add_drain()
+
+    @rule(page=st.integers(0, ANON_PAGES - 1))
+    def isolate_and_putback(self, page: int) -> None:
+        from model import lru
+        from model.pgtable import lookup_pte
+
+        pte = lookup_pte(self.space, BASE + page * PAGE)
+        if pte is None:
+            return
+        folio = page_folio(self.machine.views.view("page", pte[0]))  # type: ignore[arg-type]
+        if lru.folio_isolate_lru(folio):
+            assert not isinstance(folio, types.LruFolio)
+            lru.folio_putback_lru(folio)
+
+    @rule(nr=st.integers(1, 8))
+    def reclaim(self, nr: int) -> None:
+        from model import lru
+
+        lru.shrink_node(nr)
+
+    @precondition(lambda self: len(self.children) < 2)
+    @rule()
+    def fork(self) -> None:
+        from model import anon
+
+        self.children.append(anon.fork_mm(self.space))
+
+    @precondition(lambda self: self.children)
+    @rule(page=st.integers(0, ANON_PAGES - 1))
+    def child_writes(self, page: int) -> None:
+        from model import anon, mm
+
+        child = self.children[-1]
+        vma = mm.vma_lookup(child, BASE + page * PAGE)
+        assert vma is not None
+        assert anon.handle_mm_fault(vma, BASE + page * PAGE, True) == 0
+
+    # -- invariants -----------------------------------------------------------------------
+
+    def mapped_pfns(self) -> list[int]:
+        from model.pgtable import lookup_pte
+
+        pfns = []
+        for space in [self.space, *self.children]:
+            for address in [BASE + i * PAGE for i in range(ANON_PAGES)] + [
+                FILE_BASE + i * PAGE for i in range(FILE_PAGES)
+            ]:
+                pte = lookup_pte(space, address)
+                if pte is not None:
+                    pfns.append(pte[0])
+        return pfns
+
+    @invariant()
+    def pins_balanced(self) -> None:
+        if not hasattr(self, "space"):
+            return
+        per_folio: dict[int, int] = {}
+        for page in self.pins:
+            head = self.machine.compound_head_pfn(page.pfn)
+            per_folio[head] = per_folio.get(head, 0) + 1
+        for head, pins in per_folio.items():
+            if self.machine.is_head(head):
+                assert self.machine.mem.get(head + 1, (3, 1)) == pins, f"_pincount of {head}"
+            else:
+                assert self.machine.refcount(head) >= pins * pf.GUP_PIN_COUNTING_BIAS
+
+    @invariant()
+    def mapped_memory_is_in_use_and_consistent(self) -> None:
+        if not hasattr(self, "space"):
+            return
+        for pfn in self.mapped_pfns():
+            head = self.machine.compound_head_pfn(pfn)
+            assert self.machine.refcount(head) >= 1, f"mapped pfn {pfn} has a free folio"
+            assert self.machine.page_type(head) is None or self.machine.page_type(head) != pf.PGTY_buddy
+            page = self.machine.views.view("page", pfn)
+            folio = page_folio(page)  # type: ignore[arg-type]
+            assert folio.pfn == head  # type: ignore[attr-defined]
+            for view in (page, folio):
+                for name, (test, refinement, struct) in PREDICATES.items():
+                    if refinement and struct == view._struct:
+                        assert isinstance(view, getattr(types, class_name(refinement))) == test(view), name
+
+    def teardown(self) -> None:
+        if not hasattr(self, "space"):
+            return
+        from model import anon, gup, page_alloc, pagecache
+
+        for page in self.pins:
+            gup.unpin_user_page(page)
+        for page in self.gets:
+            page_alloc.put_page(page)
+        for folio in self.cached:
+            folio_put(folio)
+        for child in self.children:
+            anon.mmput(child)
+        anon.mmput(self.space)
+        pagecache.truncate_inode_pages(self.mapping)
+        assert self.free_counts() == self.free_at_boot, "pages leaked"
+
+
+TestUserMemory = UserMemory.TestCase
