@@ -74,7 +74,7 @@ def _is_zero(folio: Folio) -> bool:
 # -- grabbing -------------------------------------------------------------------------------
 
 
-@implement("try_grab_folio")
+@implement
 def try_grab_folio(folio: Folio, refs: int, flags: int) -> int:
     """Take `refs` references (FOLL_GET) or pins (FOLL_PIN) on a folio; 0 or -ENOMEM."""
     machine, pfn = current(), pfn_of(folio)
@@ -93,7 +93,7 @@ def try_grab_folio(folio: Folio, refs: int, flags: int) -> int:
     return 0
 
 
-@implement("gup_put_folio")
+@implement
 def gup_put_folio(folio: Folio, refs: int, flags: int) -> None:
     """Release what try_grab_folio() took; unpinning more than was pinned is a bug."""
     machine, pfn = current(), pfn_of(folio)
@@ -111,7 +111,7 @@ def gup_put_folio(folio: Folio, refs: int, flags: int) -> None:
     folio_put_refs(folio, refs)
 
 
-@implement("folio_add_pin")
+@implement
 def folio_add_pin(folio: Folio) -> None:
     """One more pin on an already pinned folio (io_uring fixed buffers)."""
     if _is_zero(folio):
@@ -121,29 +121,29 @@ def folio_add_pin(folio: Folio) -> None:
     try_grab_folio(folio, 1, FOLL_PIN)
 
 
-@implement("unpin_folio")
+@implement
 def unpin_folio(folio: Folio) -> None:
     gup_put_folio(folio, 1, FOLL_PIN)
 
 
-@implement("unpin_folios")
+@implement
 def unpin_folios(folios: list[Folio], nfolios: int) -> None:
     for folio in folios[:nfolios]:
         unpin_folio(folio)
 
 
-@implement("unpin_user_page")
+@implement
 def unpin_user_page(page: Page) -> None:
     gup_put_folio(page_folio(page), 1, FOLL_PIN)
 
 
-@implement("unpin_user_pages")
+@implement
 def unpin_user_pages(pages: list[Page], npages: int) -> None:
     for page in pages[:npages]:
         unpin_user_page(page)
 
 
-@implement("unpin_user_pages_dirty_lock")
+@implement
 def unpin_user_pages_dirty_lock(pages: list[Page], npages: int, make_dirty: bool) -> None:
     """Unpin after DMA wrote the pages: dirty each folio (under its lock) first if asked."""
     for page in pages[:npages]:
@@ -240,37 +240,37 @@ def _gup(mm: MmStruct, start: int, nr_pages: int, gup_flags: int, pages: list[Pa
     return __gup_longterm_locked(mm, start, nr_pages, gup_flags | grab, pages)
 
 
-@implement("get_user_pages")
+@implement
 def get_user_pages(start: int, nr_pages: int, gup_flags: int, pages: list[Page]) -> int:
     """Referenced pages of current->mm's range (FOLL_GET); release with put_page()."""
     return _gup(current_mm(), start, nr_pages, gup_flags, pages, FOLL_GET)
 
 
-@implement("get_user_pages_fast")
+@implement
 def get_user_pages_fast(start: int, nr_pages: int, gup_flags: int, pages: list[Page]) -> int:
     """The lockless walk; whatever it cannot take falls back to the slow path, as here."""
     return _gup(current_mm(), start, nr_pages, gup_flags, pages, FOLL_GET)
 
 
-@implement("get_user_pages_remote")
+@implement
 def get_user_pages_remote(
     mm: types.MmStruct, start: int, nr_pages: int, gup_flags: int, pages: list[Page], locked: list[int]
 ) -> int:
     return _gup(_mm(mm), start, nr_pages, gup_flags | FOLL_REMOTE, pages, FOLL_GET)
 
 
-@implement("pin_user_pages")
+@implement
 def pin_user_pages(start: int, nr_pages: int, gup_flags: int, pages: list[Page]) -> int:
     """Pinned pages of current->mm's range (FOLL_PIN); release with unpin_user_pages()."""
     return _gup(current_mm(), start, nr_pages, gup_flags, pages, FOLL_PIN)
 
 
-@implement("pin_user_pages_fast")
+@implement
 def pin_user_pages_fast(start: int, nr_pages: int, gup_flags: int, pages: list[Page]) -> int:
     return _gup(current_mm(), start, nr_pages, gup_flags, pages, FOLL_PIN)
 
 
-@implement("pin_user_pages_remote")
+@implement
 def pin_user_pages_remote(
     mm: types.MmStruct, start: int, nr_pages: int, gup_flags: int, pages: list[Page], locked: list[int]
 ) -> int:
@@ -286,7 +286,7 @@ def _mm(mm: types.MmStruct) -> MmStruct:
 # -- memfd ----------------------------------------------------------------------------------
 
 
-@implement("memfd_pin_folios")
+@implement
 def memfd_pin_folios(
     memfd: types.File, start: int, end: int, folios: list[Folio], max_folios: int, offset: list[int]
 ) -> int:

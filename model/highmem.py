@@ -182,19 +182,19 @@ def kmap_local_pfn(pfn: int) -> int:
     return _local_vaddr(machine.cpu, len(stack) - 1)
 
 
-@implement("kmap_local_page")
+@implement
 def kmap_local_page(page: Page) -> int:
     """A temporary kernel address of `page`, valid until the matching kunmap_local()."""
     return kmap_local_pfn(pfn_of(page))
 
 
-@implement("kmap_local_folio")
+@implement
 def kmap_local_folio(folio: Folio, offset: int) -> int:
     """kmap_local_page(folio_page(folio, offset / PAGE_SIZE)) + offset % PAGE_SIZE."""
     return kmap_local_page(folio_page(folio, offset // PAGE_SIZE)) + offset % PAGE_SIZE
 
 
-@implement("kunmap_local")
+@implement
 def kunmap_local(addr: object) -> None:
     """kunmap_local_indexed(): release the top slot of this CPU; a lowmem address is a no-op."""
     if not isinstance(addr, int):
@@ -223,13 +223,13 @@ def kmap_local_depth(cpu: int | None = None) -> int:
     return len(kmap_state(machine).local.get(machine.cpu if cpu is None else cpu, []))
 
 
-@implement("kmap_atomic")
+@implement
 def kmap_atomic(page: Page) -> int:
     """Deprecated: kmap_local_page() with preemption and page faults disabled."""
     return kmap_local_page(page)
 
 
-@implement("kunmap_atomic")
+@implement
 def kunmap_atomic(addr: object) -> None:
     kunmap_local(addr)
 
@@ -237,7 +237,7 @@ def kunmap_atomic(addr: object) -> None:
 # -- kmap (pkmap) ----------------------------------------------------------------------------
 
 
-@implement("kmap")
+@implement
 def kmap(page: Page) -> int:
     """A pkmap address of a highmem page, counted per page (kmap_high); lowmem: page_address()."""
     pfn = pfn_of(page)
@@ -254,7 +254,7 @@ def kmap(page: Page) -> int:
     return PKMAP_BASE + (slot << PAGE_SHIFT)
 
 
-@implement("kunmap")
+@implement
 def kunmap(page: Page) -> None:
     """kunmap_high(): drop a kmap() count; BUG if the highmem page is not kmapped."""
     pfn = pfn_of(page)
@@ -271,7 +271,7 @@ def kunmap(page: Page) -> None:
         state.pkmap_count[pfn] = (slot, count - 1)
 
 
-@implement("kmap_to_page")
+@implement
 def kmap_to_page(addr: object) -> Page:
     """The page a kmap, kmap_local or direct-map address maps."""
     if not isinstance(addr, int):
@@ -293,7 +293,7 @@ def _memcpy(dst: int, src: int, length: int) -> None:
         write_kernel(dst, read_kernel(src, length))
 
 
-@implement("folio_test_highmem")
+@implement
 def folio_test_highmem(folio: Folio) -> bool:
     return is_highmem_pfn(pfn_of(folio))
 
@@ -309,19 +309,19 @@ def _chunk(folio: Folio, offset: int, length: int) -> int:
     return length
 
 
-@implement("clear_highpage")
+@implement
 def clear_highpage(page: Page) -> None:
     kaddr = kmap_local_page(page)
     _memset(kaddr, PAGE_SIZE)
     kunmap_local(kaddr)
 
 
-@implement("clear_user_highpage")
+@implement
 def clear_user_highpage(page: Page, vaddr: int) -> None:
     clear_highpage(page)
 
 
-@implement("copy_highpage")
+@implement
 def copy_highpage(to: Page, from_: Page) -> None:
     vfrom = kmap_local_page(from_)
     vto = kmap_local_page(to)
@@ -330,12 +330,12 @@ def copy_highpage(to: Page, from_: Page) -> None:
     kunmap_local(vfrom)
 
 
-@implement("copy_user_highpage")
+@implement
 def copy_user_highpage(to: Page, from_: Page, vaddr: int, vma: VmAreaStruct) -> None:
     copy_highpage(to, from_)
 
 
-@implement("memcpy_page")
+@implement
 def memcpy_page(dst_page: Page, dst_off: int, src_page: Page, src_off: int, length: int) -> None:
     if dst_off + length > PAGE_SIZE or src_off + length > PAGE_SIZE:
         raise ModelError(f"memcpy_page: {length} bytes at {dst_off}/{src_off} cross the page (VM_BUG_ON)")
@@ -346,7 +346,7 @@ def memcpy_page(dst_page: Page, dst_off: int, src_page: Page, src_off: int, leng
     kunmap_local(dst)
 
 
-@implement("memzero_page")
+@implement
 def memzero_page(page: Page, offset: int, length: int) -> None:
     if offset + length > PAGE_SIZE:
         raise ModelError(f"memzero_page: {length} bytes at {offset} cross the page (VM_BUG_ON)")
@@ -364,7 +364,7 @@ def memcpy_from_page(to: int, page: Page, offset: int, length: int) -> None:
     kunmap_local(src)
 
 
-@implement("zero_user_segments")
+@implement
 def zero_user_segments(page: Page, start1: int, end1: int, start2: int, end2: int) -> None:
     """mm/highmem.c: zero two ranges of a (compound) page, kmapping one subpage at a time."""
     machine = current()
@@ -381,22 +381,22 @@ def zero_user_segments(page: Page, start1: int, end1: int, start2: int, end2: in
             start += chunk
 
 
-@implement("folio_zero_segments")
+@implement
 def folio_zero_segments(folio: Folio, start1: int, xend1: int, start2: int, xend2: int) -> None:
     zero_user_segments(folio_page(folio, 0), start1, xend1, start2, xend2)
 
 
-@implement("folio_zero_segment")
+@implement
 def folio_zero_segment(folio: Folio, start: int, xend: int) -> None:
     zero_user_segments(folio_page(folio, 0), start, xend, 0, 0)
 
 
-@implement("folio_zero_range")
+@implement
 def folio_zero_range(folio: Folio, start: int, length: int) -> None:
     zero_user_segments(folio_page(folio, 0), start, start + length, 0, 0)
 
 
-@implement("memcpy_folio")
+@implement
 def memcpy_folio(dst_folio: Folio, dst_off: int, src_folio: Folio, src_off: int, length: int) -> None:
     if dst_off + length > _folio_size(dst_folio) or src_off + length > _folio_size(src_folio):
         raise ModelError("memcpy_folio: range past the end of a folio (VM_BUG_ON)")
@@ -418,7 +418,7 @@ def _c_bytes(from_: str, length: int) -> bytes:
     return data[:length]
 
 
-@implement("memcpy_to_folio")
+@implement
 def memcpy_to_folio(folio: Folio, offset: int, from_: str, length: int) -> None:
     data = _c_bytes(from_, length)
     if offset + length > _folio_size(folio):
@@ -432,7 +432,7 @@ def memcpy_to_folio(folio: Folio, offset: int, from_: str, length: int) -> None:
         done += chunk
 
 
-@implement("folio_zero_tail")
+@implement
 def folio_zero_tail(folio: Folio, offset: int, kaddr: object) -> int:
     """Zero from `offset` (mapped at `kaddr`) to the end; returns the address still mapped."""
     if not isinstance(kaddr, int):
@@ -449,7 +449,7 @@ def folio_zero_tail(folio: Folio, offset: int, kaddr: object) -> int:
     return kaddr
 
 
-@implement("folio_fill_tail")
+@implement
 def folio_fill_tail(folio: Folio, offset: int, from_: str, length: int) -> None:
     """Copy `length` bytes to `offset` and zero the rest of the folio."""
     data = _c_bytes(from_, length)
@@ -469,7 +469,7 @@ def folio_fill_tail(folio: Folio, offset: int, from_: str, length: int) -> None:
     kunmap_local(to)
 
 
-@implement("folio_release_kmap")
+@implement
 def folio_release_kmap(folio: Folio, addr: object) -> None:
     """kunmap_local(addr) then folio_put(folio)."""
     kunmap_local(addr)

@@ -100,7 +100,7 @@ def folio_lru_list(folio: Folio) -> int:
     return base + _test(folio, pf.PG_active)
 
 
-@implement("folio_lruvec")
+@implement
 def folio_lruvec(folio: Folio) -> Lruvec:
     return lru_state().lruvecs[current().zone_of(pfn_of(folio)).node]
 
@@ -111,13 +111,13 @@ def _model_lruvec(lruvec: types.Lruvec) -> Lruvec:
     return lruvec
 
 
-@implement("lruvec_add_folio")
+@implement
 def lruvec_add_folio(lruvec: types.Lruvec, folio: Folio) -> None:
     """Put the folio at the young end of its list (the caller manages PG_lru)."""
     _model_lruvec(lruvec).lists[folio_lru_list(folio)][pfn_of(folio)] = None
 
 
-@implement("lruvec_del_folio")
+@implement
 def lruvec_del_folio(lruvec: types.Lruvec, folio: Folio) -> None:
     entries = _model_lruvec(lruvec).lists[folio_lru_list(folio)]
     if pfn_of(folio) not in entries:
@@ -145,7 +145,7 @@ def _move_batch(batch: list[int]) -> None:
         folio_put(folio_view(pfn))
 
 
-@implement("folio_add_lru")
+@implement
 def folio_add_lru(folio: Folio) -> None:
     """Queue the folio on this CPU's lru_add batch, with a reference; large folios go at once."""
     if _test(folio, pf.PG_lru):
@@ -157,13 +157,13 @@ def folio_add_lru(folio: Folio) -> None:
         _move_batch(batch)
 
 
-@implement("folio_add_lru_vma")
+@implement
 def folio_add_lru_vma(folio: Folio, vma: types.VmAreaStruct) -> None:
     """mlocked VMAs would make it unevictable; the model has none."""
     folio_add_lru(folio)
 
 
-@implement("lru_add_drain")
+@implement
 def lru_add_drain() -> None:
     """Move this CPU's lru_add batch onto the lists."""
     _move_batch(lru_state().batches.setdefault(current().cpu, []))
@@ -174,7 +174,7 @@ def lru_add_drain_all() -> None:
         _move_batch(batch)
 
 
-@implement("folio_isolate_lru")
+@implement
 def folio_isolate_lru(folio: Folio) -> bool:
     """Take the folio off its list for the caller, with a reference; False if it is not on one."""
     if current().refcount(pfn_of(folio)) <= 0:
@@ -187,7 +187,7 @@ def folio_isolate_lru(folio: Folio) -> bool:
     return True
 
 
-@implement("folio_putback_lru")
+@implement
 def folio_putback_lru(folio: Folio) -> None:
     """Return an isolated folio to the LRU and drop the isolation reference."""
     folio_add_lru(folio)
@@ -202,21 +202,21 @@ def _move_on_lru(folio: Folio, bit: int, on: bool) -> None:
     lruvec_add_folio(lruvec, folio)
 
 
-@implement("folio_activate")
+@implement
 def folio_activate(folio: Folio) -> None:
     """To the active list (done at once, as a uniprocessor kernel does)."""
     if _test(folio, pf.PG_lru) and not _test(folio, pf.PG_active) and not _test(folio, pf.PG_unevictable):
         _move_on_lru(folio, pf.PG_active, True)
 
 
-@implement("folio_deactivate")
+@implement
 def folio_deactivate(folio: Folio) -> None:
     if _test(folio, pf.PG_lru) and _test(folio, pf.PG_active) and not _test(folio, pf.PG_unevictable):
         _move_on_lru(folio, pf.PG_active, False)
         _set(folio, pf.PG_referenced, False)
 
 
-@implement("folio_mark_accessed")
+@implement
 def folio_mark_accessed(folio: Folio) -> None:
     """First access sets PG_referenced; a second activates (mm/swap.c, classic LRU)."""
     if not _test(folio, pf.PG_referenced):
@@ -231,7 +231,7 @@ def folio_mark_accessed(folio: Folio) -> None:
         _set(folio, pf.PG_referenced, False)
 
 
-@implement("mark_page_accessed")
+@implement
 def mark_page_accessed(page: Page) -> None:
     folio_mark_accessed(page_folio(page))
 

@@ -126,7 +126,7 @@ def _niov(niov: NetIov) -> NetIovBuffer:
     return niov
 
 
-@implement("net_devmem_alloc_dmabuf")
+@implement
 def net_devmem_alloc_dmabuf(binding: types.NetDevmemDmabufBinding) -> NetIov | None:
     """A free chunk of the dmabuf as a net_iov with cleared pp fields, or NULL."""
     if not isinstance(binding, DmabufBinding):
@@ -138,7 +138,7 @@ def net_devmem_alloc_dmabuf(binding: types.NetDevmemDmabufBinding) -> NetIov | N
     return niov
 
 
-@implement("net_devmem_free_dmabuf")
+@implement
 def net_devmem_free_dmabuf(niov: NetIov) -> None:
     buffer = _niov(niov)
     owner = buffer.owner
@@ -175,22 +175,22 @@ def _netmem(netmem: NetmemRef) -> Netmem:
     return netmem
 
 
-@implement("netmem_is_net_iov")
+@implement
 def netmem_is_net_iov(netmem: NetmemRef) -> bool:
     return isinstance(_netmem(netmem).target, NetIov)
 
 
-@implement("page_to_netmem")
+@implement
 def page_to_netmem(page: Page) -> NetmemRef:
     return Netmem(page)
 
 
-@implement("net_iov_to_netmem")
+@implement
 def net_iov_to_netmem(niov: NetIov) -> NetmemRef:
     return Netmem(_niov(niov))
 
 
-@implement("__netmem_to_page")
+@implement
 def __netmem_to_page(netmem: NetmemRef) -> Page:
     """The trusting cast: undefined for a net_iov, which the model refuses."""
     target = _netmem(netmem).target
@@ -199,7 +199,7 @@ def __netmem_to_page(netmem: NetmemRef) -> Page:
     return target
 
 
-@implement("netmem_to_page")
+@implement
 def netmem_to_page(netmem: NetmemRef) -> Page | None:
     """The page of a page-backed netmem; for a net_iov the kernel WARNs and returns NULL."""
     if netmem_is_net_iov(netmem):
@@ -207,7 +207,7 @@ def netmem_to_page(netmem: NetmemRef) -> Page | None:
     return __netmem_to_page(netmem)
 
 
-@implement("netmem_to_net_iov")
+@implement
 def netmem_to_net_iov(netmem: NetmemRef) -> NetIov | None:
     """The net_iov of a net_iov netmem; NULL for a page (a DEBUG_NET warning only)."""
     target = _netmem(netmem).target
@@ -231,30 +231,30 @@ class PageAsNetIov(NetIov):
         setattr(self._desc, name, value)
 
 
-@implement("__netmem_clear_lsb")
+@implement
 def __netmem_clear_lsb(netmem: NetmemRef) -> NetIov:
     target = _netmem(netmem).target
     return target if isinstance(target, NetIov) else PageAsNetIov(target)
 
 
-@implement("__netmem_to_nmdesc")
+@implement
 def __netmem_to_nmdesc(netmem: NetmemRef) -> NetmemDesc:
     return __pp_page_to_nmdesc(__netmem_to_page(netmem))
 
 
-@implement("__pp_page_to_nmdesc")
+@implement
 def __pp_page_to_nmdesc(page: Page) -> NetmemDesc:
     return view_as(current().views, NetmemDescView, pfn_of(page))
 
 
-@implement("pp_page_to_nmdesc")
+@implement
 def pp_page_to_nmdesc(page: PagePoolPage) -> NetmemDesc:
     if not types.page_pool_page_is_pp(page):
         raise ModelError(f"pp_page_to_nmdesc({page!r}): not a page_pool page")
     return __pp_page_to_nmdesc(page)
 
 
-@implement("netmem_compound_head")
+@implement
 def netmem_compound_head(netmem: NetmemRef) -> NetmemRef:
     target = _netmem(netmem).target
     if isinstance(target, NetIov):
@@ -314,7 +314,7 @@ def _set_dma_addr(netmem: NetmemRef, addr: int) -> None:
         current().mem.set_long(pfn_of(target), PP_WORD_DMA_ADDR, addr)
 
 
-@implement("page_pool_get_dma_addr")
+@implement
 def page_pool_get_dma_addr(page: Page) -> int:
     return netmem_get_dma_addr(page_to_netmem(page))
 
@@ -430,7 +430,7 @@ def _devmem_alloc(pool: PagePool) -> Netmem | None:
     return netmem
 
 
-@implement("mp_dmabuf_devmem_alloc_netmems")
+@implement
 def mp_dmabuf_devmem_alloc_netmems(pool: types.PagePool, gfp: int) -> NetmemRef:
     """The devmem provider's alloc; the kernel returns netmem 0 when the dmabuf is exhausted."""
     netmem = _devmem_alloc(_pool(pool))
@@ -439,14 +439,14 @@ def mp_dmabuf_devmem_alloc_netmems(pool: types.PagePool, gfp: int) -> NetmemRef:
     return netmem
 
 
-@implement("net_mp_niov_set_page_pool")
+@implement
 def net_mp_niov_set_page_pool(pool: types.PagePool, niov: NetIov) -> None:
     model_pool = _pool(pool)
     page_pool_set_pp_info(model_pool, Netmem(_niov(niov)))
     model_pool.hold_cnt += 1
 
 
-@implement("page_pool_alloc_netmems")
+@implement
 def page_pool_alloc_netmems(pool: types.PagePool, gfp: int) -> NetmemRef | None:
     """From the alloc cache, refilled from the ring; else the memory provider or the page allocator."""
     model_pool = _pool(pool)
@@ -461,13 +461,13 @@ def page_pool_alloc_netmems(pool: types.PagePool, gfp: int) -> NetmemRef | None:
     return _alloc_slow(model_pool, gfp)
 
 
-@implement("page_pool_alloc_pages")
+@implement
 def page_pool_alloc_pages(pool: types.PagePool, gfp: int) -> Page | None:
     netmem = page_pool_alloc_netmems(pool, gfp)
     return None if netmem is None else netmem_to_page(netmem)
 
 
-@implement("page_pool_dev_alloc_pages")
+@implement
 def page_pool_dev_alloc_pages(pool: types.PagePool) -> Page | None:
     return page_pool_alloc_pages(pool, pf.GFP_ATOMIC | pf.__GFP_NOWARN)
 
@@ -513,7 +513,7 @@ def page_pool_return_netmem(pool: PagePool, netmem: Netmem) -> None:
         _page_pool_free(pool)
 
 
-@implement("page_pool_put_unrefed_netmem")
+@implement
 def page_pool_put_unrefed_netmem(
     pool: types.PagePool, netmem: NetmemRef, dma_sync_size: int, allow_direct: bool
 ) -> None:
@@ -538,7 +538,7 @@ def _check_owner(pool: types.PagePool, netmem: Netmem) -> None:
         raise ModelError(f"page_pool put of {netmem!r} to a pool that does not own it")
 
 
-@implement("page_pool_put_netmem")
+@implement
 def page_pool_put_netmem(pool: types.PagePool, netmem: NetmemRef, dma_sync_size: int, allow_direct: bool) -> None:
     """Drop one pp reference; the last one recycles or returns the buffer."""
     handle = _netmem(netmem)
@@ -547,32 +547,32 @@ def page_pool_put_netmem(pool: types.PagePool, netmem: NetmemRef, dma_sync_size:
         page_pool_put_unrefed_netmem(pool, handle, dma_sync_size, allow_direct)
 
 
-@implement("page_pool_put_full_netmem")
+@implement
 def page_pool_put_full_netmem(pool: types.PagePool, netmem: NetmemRef, allow_direct: bool) -> None:
     page_pool_put_netmem(pool, netmem, -1, allow_direct)
 
 
-@implement("page_pool_put_page")
+@implement
 def page_pool_put_page(pool: types.PagePool, page: Page, dma_sync_size: int, allow_direct: bool) -> None:
     page_pool_put_netmem(pool, page_to_netmem(page), dma_sync_size, allow_direct)
 
 
-@implement("page_pool_put_full_page")
+@implement
 def page_pool_put_full_page(pool: types.PagePool, page: Page, allow_direct: bool) -> None:
     page_pool_put_netmem(pool, page_to_netmem(page), -1, allow_direct)
 
 
-@implement("page_pool_put_unrefed_page")
+@implement
 def page_pool_put_unrefed_page(pool: types.PagePool, page: Page, dma_sync_size: int, allow_direct: bool) -> None:
     page_pool_put_unrefed_netmem(pool, page_to_netmem(page), dma_sync_size, allow_direct)
 
 
-@implement("page_pool_recycle_direct")
+@implement
 def page_pool_recycle_direct(pool: types.PagePool, page: Page) -> None:
     page_pool_put_full_page(pool, page, True)
 
 
-@implement("page_pool_put_netmem_bulk")
+@implement
 def page_pool_put_netmem_bulk(data: list[NetmemRef], count: int) -> None:
     """Return `count` buffers, each to the pool that owns it (no direct recycling)."""
     for netmem in data[:count]:
@@ -583,7 +583,7 @@ def page_pool_put_netmem_bulk(data: list[NetmemRef], count: int) -> None:
         page_pool_put_netmem(pool, handle, -1, False)
 
 
-@implement("napi_pp_put_page")
+@implement
 def napi_pp_put_page(netmem: NetmemRef) -> bool:
     """skbuff.c: give a page_pool buffer back to its pool; False if it is not one."""
     handle = _netmem(netmem_compound_head(netmem))
@@ -596,7 +596,7 @@ def napi_pp_put_page(netmem: NetmemRef) -> bool:
     return True
 
 
-@implement("get_netmem")
+@implement
 def get_netmem(netmem: NetmemRef) -> None:
     """A net_iov pins its dmabuf binding; a page takes a page reference."""
     target = _netmem(netmem).target
@@ -608,7 +608,7 @@ def get_netmem(netmem: NetmemRef) -> None:
     get_page(target)
 
 
-@implement("put_netmem")
+@implement
 def put_netmem(netmem: NetmemRef) -> None:
     target = _netmem(netmem).target
     if isinstance(target, NetIov):

@@ -65,14 +65,14 @@ def _alloc(gfp: int, order: int) -> int | None:
     return None
 
 
-@implement("alloc_pages")
+@implement
 def alloc_pages(gfp: int, order: int) -> Page | None:
     """2^order pages; with __GFP_COMP a compound page whose head is returned. NULL if none."""
     pfn = _alloc(gfp, order)
     return None if pfn is None else page_view(pfn)
 
 
-@implement("__free_pages")
+@implement
 def __free_pages(page: Page, order: int) -> None:
     """Drop a reference; the last one frees the block (compound: its tails are undone first)."""
     pfn = _pfn(page)
@@ -109,14 +109,14 @@ def _free_frozen(pfn: int, order: int) -> None:
     machine.free_pages_to_zone(pfn, order)
 
 
-@implement("__get_free_pages")
+@implement
 def __get_free_pages(gfp_mask: int, order: int) -> int:
     """The kernel virtual address of 2^order new lowmem pages, or 0. Never highmem."""
     pfn = _alloc(gfp_mask & ~pf.__GFP_HIGHMEM, order)
     return 0 if pfn is None else PAGE_OFFSET + (pfn << PAGE_SHIFT)
 
 
-@implement("free_pages")
+@implement
 def free_pages(addr: int, order: int) -> None:
     if addr:
         __free_pages(virt_to_page(addr), order)
@@ -137,7 +137,7 @@ def page_address(page: Page) -> int | None:
     return None if current().zone_of(pfn).highmem else PAGE_OFFSET + (pfn << PAGE_SHIFT)
 
 
-@implement("split_page")
+@implement
 def split_page(page: Page, order: int) -> None:
     """Turn a non-compound high-order allocation into 2^order independent order-0 pages."""
     pfn = _pfn(page)
@@ -148,17 +148,17 @@ def split_page(page: Page, order: int) -> None:
         machine.set_refcount(tail, 1)
 
 
-@implement("get_page")
+@implement
 def get_page(page: Page) -> None:
     folio_get(page_folio(page))
 
 
-@implement("put_page")
+@implement
 def put_page(page: Page) -> None:
     folio_put(page_folio(page))
 
 
-@implement("folio_get")
+@implement
 def folio_get(folio: Folio) -> None:
     pfn = _pfn(folio)
     machine = current()
@@ -167,7 +167,7 @@ def folio_get(folio: Folio) -> None:
     machine.set_refcount(pfn, machine.refcount(pfn) + 1)
 
 
-@implement("folio_put")
+@implement
 def folio_put(folio: Folio) -> None:
     """Drop a reference; the last one frees the folio (removing it from the LRU first)."""
     pfn = _pfn(folio)
@@ -188,7 +188,7 @@ FREE_HOOKS: list[Callable[[int], None]] = []
 """Called with a folio's PFN before it is freed (the LRU removes it: __folio_put)."""
 
 
-@implement("folio_alloc")
+@implement
 def folio_alloc(gfp: int, order: int) -> Folio | None:
     """A folio of 2^order pages (always compound when order > 0). NULL if none."""
     pfn = _alloc(gfp | pf.__GFP_COMP, order)
@@ -199,19 +199,19 @@ def folio_alloc(gfp: int, order: int) -> Folio | None:
     return folio_view(pfn)
 
 
-@implement("vma_alloc_folio")
+@implement
 def vma_alloc_folio(gfp: int, order: int, vma: VmAreaStruct, addr: int) -> Folio | None:
     """folio_alloc() for a user address: the policy of `vma` would pick the node here."""
     return folio_alloc(gfp, order)
 
 
-@implement("page_folio")
+@implement
 def page_folio(page: Page) -> Folio:
     """The folio containing `page`: its compound head, tail pages included."""
     return folio_view(current().compound_head_pfn(_pfn(page)))
 
 
-@implement("folio_page")
+@implement
 def folio_page(folio: Folio, n: int) -> Page:
     pfn = _pfn(folio)
     if not 0 <= n < current().span(pfn):

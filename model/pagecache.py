@@ -123,14 +123,14 @@ def folio_trylock(folio: Folio) -> bool:
     return True
 
 
-@implement("folio_lock")
+@implement
 def folio_lock(folio: Folio) -> None:
     """Sleeping on a folio the one modelled thread already holds would never end."""
     if not folio_trylock(folio):
         raise ModelError(f"folio_lock() on locked folio pfn {pfn_of(folio)}: the model's only thread would deadlock")
 
 
-@implement("folio_unlock")
+@implement
 def folio_unlock(folio: Folio) -> None:
     if not current().test_flag(pfn_of(folio), pf.PG_locked):
         raise ModelError(f"folio_unlock() on unlocked folio pfn {pfn_of(folio)}")  # VM_BUG_ON_FOLIO
@@ -141,7 +141,7 @@ def folio_mark_uptodate(folio: Folio) -> None:
     current().set_flag(pfn_of(folio), pf.PG_uptodate)
 
 
-@implement("folio_end_read")
+@implement
 def folio_end_read(folio: Folio, success: bool) -> None:
     """Reading finished: uptodate if it succeeded, and unlocked either way."""
     if success:
@@ -149,7 +149,7 @@ def folio_end_read(folio: Folio, success: bool) -> None:
     folio_unlock(folio)
 
 
-@implement("folio_mark_dirty")
+@implement
 def folio_mark_dirty(folio: Folio) -> bool:
     """True if this call dirtied it (filemap_dirty_folio / noop_dirty_folio)."""
     machine = current()
@@ -159,7 +159,7 @@ def folio_mark_dirty(folio: Folio) -> bool:
     return True
 
 
-@implement("folio_put_refs")
+@implement
 def folio_put_refs(folio: Folio, refs: int) -> None:
     """mm.h: drop `refs` references at once; the last one frees the folio."""
     machine = current()
@@ -208,12 +208,12 @@ def _add_to_page_cache(mapping: AddressSpace, folio: Folio, index: int) -> int:
     return 0
 
 
-@implement("filemap_alloc_folio")
+@implement
 def filemap_alloc_folio(gfp: int, order: int) -> Folio | None:
     return folio_alloc(gfp, order)
 
 
-@implement("filemap_add_folio")
+@implement
 def filemap_add_folio(mapping: types.AddressSpace, folio: Folio, index: int, gfp: int) -> int:
     """Lock the folio, insert it at `index` (0 or -EEXIST), and put it on the LRU."""
     space = _space(mapping)
@@ -247,7 +247,7 @@ def _creation_order(mapping: AddressSpace, fgp_flags: int) -> int:
     return max(fgp_flags >> FGF_ORDER_SHIFT, mapping.min_order)
 
 
-@implement("__filemap_get_folio")
+@implement
 def __filemap_get_folio(mapping: types.AddressSpace, index: int, fgp_flags: int, gfp: int) -> Folio:
     """Find (FGP_LOCK/FGP_ACCESSED as asked) or, with FGP_CREAT, create the folio at `index`."""
     space = _space(mapping)
@@ -283,12 +283,12 @@ def _create_folio(mapping: AddressSpace, index: int, fgp_flags: int, gfp: int) -
     return folio
 
 
-@implement("filemap_get_folio")
+@implement
 def filemap_get_folio(mapping: types.AddressSpace, index: int) -> Folio:
     return __filemap_get_folio(mapping, index, 0, 0)
 
 
-@implement("filemap_grab_folio")
+@implement
 def filemap_grab_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
     """Find or create the folio at `index`, locked (write_begin's lookup)."""
     folio = __filemap_get_folio(mapping, index, FGP_LOCK | FGP_ACCESSED | FGP_CREAT, _space(mapping).gfp_mask)
@@ -297,7 +297,7 @@ def filemap_grab_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
     return folio
 
 
-@implement("filemap_lock_folio")
+@implement
 def filemap_lock_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
     folio = __filemap_get_folio(mapping, index, FGP_LOCK, 0)
     if not types.folio_test_file(folio):
@@ -305,7 +305,7 @@ def filemap_lock_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
     return folio
 
 
-@implement("find_get_page")
+@implement
 def find_get_page(mapping: types.AddressSpace, offset: int) -> Page | None:
     """The page at `offset` (a tail page inside a large folio), referenced, or NULL."""
     folio = filemap_get_entry(_space(mapping), offset)
@@ -335,7 +335,7 @@ def filemap_read_folio(file: types.File | None, filler: object, folio: Folio) ->
     _read_folio(mapping, folio)
 
 
-@implement("read_cache_folio")
+@implement
 def read_cache_folio(mapping: types.AddressSpace, index: int, filler: object, file: types.File) -> Folio:
     """do_read_cache_folio(): the uptodate folio at `index`, read in first if need be."""
     space = _space(mapping)
@@ -353,7 +353,7 @@ def read_cache_folio(mapping: types.AddressSpace, index: int, filler: object, fi
     return folio
 
 
-@implement("read_mapping_folio")
+@implement
 def read_mapping_folio(mapping: types.AddressSpace, index: int, file: types.File) -> Folio:
     return read_cache_folio(mapping, index, None, file)
 
@@ -396,7 +396,7 @@ def __filemap_remove_folio(folio: Folio) -> AddressSpace:
     return mapping
 
 
-@implement("filemap_remove_folio")
+@implement
 def filemap_remove_folio(folio: Folio) -> None:
     """Remove a locked, unmapped folio from its page cache and drop the cache's references."""
     if not types.folio_test_locked(folio):
@@ -513,7 +513,7 @@ def swap_cache_del_folio(folio: Folio) -> None:
     current().set_refcount(pfn, current().refcount(pfn) - nr)
 
 
-@implement("folio_alloc_swap")
+@implement
 def folio_alloc_swap(folio: Folio, gfp: int) -> int:
     """mm/swapfile.c (6.18): allocate swap slots for a locked, uptodate folio and add it to the swap cache."""
     if not types.folio_test_locked(folio) or not types.folio_test_uptodate(folio):
@@ -525,7 +525,7 @@ def folio_alloc_swap(folio: Folio, gfp: int) -> int:
     return 0
 
 
-@implement("swap_cache_get_folio")
+@implement
 def swap_cache_get_folio(entry: int) -> types.SwapcacheFolio | None:
     """The folio caching swap entry `entry`, referenced, or NULL."""
     pfn = swap_cache().folios.get(entry)
@@ -544,7 +544,7 @@ def folio_swapped(folio: Folio) -> bool:
     return any(cache.swap_map.get(entry + i, 0) for i in range(folio_nr_pages(folio)))
 
 
-@implement("folio_free_swap")
+@implement
 def folio_free_swap(folio: Folio) -> bool:
     """Free a locked folio's swap space if no swap PTE needs it; the folio becomes dirty again."""
     if not types.folio_test_locked(folio):

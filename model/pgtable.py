@@ -100,17 +100,17 @@ def nr_pagetable(node: int = 0) -> int:
 # -- conversions (mm_types.h) ---------------------------------------------------------------
 
 
-@implement("page_ptdesc")
+@implement
 def page_ptdesc(page: Page) -> PtDesc:
     return view_as(current().views, PtDescView, pfn_of(page))
 
 
-@implement("ptdesc_page")
+@implement
 def ptdesc_page(pt: PtDesc) -> Page:
     return page_view(pfn_of(pt))
 
 
-@implement("ptdesc_folio")
+@implement
 def ptdesc_folio(pt: PtDesc) -> Folio:
     return folio_view(pfn_of(pt))
 
@@ -119,17 +119,17 @@ def _ptdesc_at(pfn: int) -> PtDesc:
     return view_as(current().views, PtDescView, pfn)
 
 
-@implement("folio_test_pgtable")
+@implement
 def folio_test_pgtable(folio: Folio) -> bool:
     return current().page_type(pfn_of(folio)) == pf.PGTY_table
 
 
-@implement("pagetable_is_reserved")
+@implement
 def pagetable_is_reserved(pt: PtDesc) -> bool:
     return current().test_flag(pfn_of(pt), PT_reserved)
 
 
-@implement("ptdesc_test_kernel")
+@implement
 def ptdesc_test_kernel(ptdesc: PtDesc) -> bool:
     return current().test_flag(pfn_of(ptdesc), PT_kernel)
 
@@ -137,7 +137,7 @@ def ptdesc_test_kernel(ptdesc: PtDesc) -> bool:
 # -- allocation, constructors, destructors --------------------------------------------------
 
 
-@implement("pagetable_alloc")
+@implement
 def pagetable_alloc(gfp: int, order: int) -> PtDesc | None:
     """alloc_pages(gfp | __GFP_COMP, order) seen as a ptdesc; not yet a page table (no ctor)."""
     page = alloc_pages(gfp | pf.__GFP_COMP, order)
@@ -148,7 +148,7 @@ def pagetable_alloc(gfp: int, order: int) -> PtDesc | None:
     return page_ptdesc(page)
 
 
-@implement("pagetable_free")
+@implement
 def pagetable_free(pt: PtDesc) -> None:
     """__free_pages(ptdesc_page(pt), compound_order(page)); a kernel table loses PT_kernel first."""
     machine = current()
@@ -169,7 +169,7 @@ def __pagetable_ctor(ptdesc: PtDesc) -> None:
     counts[node] = counts.get(node, 0) + machine.span(pfn)
 
 
-@implement("pagetable_pte_ctor")
+@implement
 def pagetable_pte_ctor(mm: types.MmStruct, ptdesc: PtDesc) -> bool:
     """ptlock_init() (the spinlock is embedded in ptdesc->ptl on x86-64) and __pagetable_ctor()."""
     ptdesc.ptl = 0
@@ -177,7 +177,7 @@ def pagetable_pte_ctor(mm: types.MmStruct, ptdesc: PtDesc) -> bool:
     return True
 
 
-@implement("pagetable_pmd_ctor")
+@implement
 def pagetable_pmd_ctor(mm: types.MmStruct, ptdesc: PtDesc) -> bool:
     """pmd_ptlock_init(), ptdesc_pmd_pts_init() (pt_share_count = 0) and __pagetable_ctor()."""
     ptdesc.pt_share_count = 0
@@ -190,7 +190,7 @@ def pagetable_pud_ctor(ptdesc: PtDesc) -> None:
     __pagetable_ctor(ptdesc)
 
 
-@implement("pagetable_dtor")
+@implement
 def pagetable_dtor(ptdesc: PtDesc) -> None:
     """ptlock_free(), __folio_clear_pgtable() and NR_PAGETABLE back down."""
     machine = current()
@@ -202,13 +202,13 @@ def pagetable_dtor(ptdesc: PtDesc) -> None:
     pgtable_state().nr_pagetable[node] -= machine.span(pfn)
 
 
-@implement("pagetable_dtor_free")
+@implement
 def pagetable_dtor_free(ptdesc: PtDesc) -> None:
     pagetable_dtor(ptdesc)
     pagetable_free(ptdesc)
 
 
-@implement("pte_alloc_one")
+@implement
 def pte_alloc_one(mm: types.MmStruct) -> Page | None:
     """arch/x86/mm/pgtable.c: a PTE table page (pgtable_t is a struct page * on x86)."""
     ptdesc = pagetable_alloc(GFP_PGTABLE_USER, 0)
@@ -220,7 +220,7 @@ def pte_alloc_one(mm: types.MmStruct) -> Page | None:
     return ptdesc_page(ptdesc)
 
 
-@implement("pte_free")
+@implement
 def pte_free(mm: types.MmStruct, pte_page: Page) -> None:
     pagetable_dtor_free(page_ptdesc(pte_page))
 
@@ -298,7 +298,7 @@ def tlb_remove_ptdesc(tlb: MmuGather, pt: PtDesc) -> None:
     _gather(tlb).tables.append(pt)
 
 
-@implement("___pte_free_tlb")
+@implement
 def ___pte_free_tlb(tlb: MmuGather, pte: Page) -> None:
     """arch/x86/mm/pgtable.c: queue the PTE table; __tlb_remove_table() dtors and frees it (6.14+)."""
     tlb_remove_ptdesc(tlb, page_ptdesc(pte))

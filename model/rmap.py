@@ -75,12 +75,12 @@ def folio_mapcount(folio: Folio) -> int:
     return page_mapcount_raw(pfn) + 1
 
 
-@implement("folio_mapped")
+@implement
 def folio_mapped(folio: Folio) -> bool:
     return folio_mapcount(folio) >= 1
 
 
-@implement("page_mapped")
+@implement
 def page_mapped(page: Page) -> bool:
     return folio_mapped(page_folio(page))
 
@@ -156,7 +156,7 @@ def folio_set_anon(folio: Folio, anon_vma: AnonVma, index: int) -> None:
     machine.views.changed(pfn_of(folio))
 
 
-@implement("folio_anon_vma")
+@implement
 def folio_anon_vma(folio: Folio) -> AnonVma:
     """The anon_vma an anonymous folio's ->mapping points to (KSM folios have none here)."""
     raw = current().mem.get(pfn_of(folio), MAPPING)
@@ -174,7 +174,7 @@ def _model_vma(vma: types.VmAreaStruct) -> VmAreaStruct:
     return vma
 
 
-@implement("folio_add_new_anon_rmap")
+@implement
 def folio_add_new_anon_rmap(folio: Folio, vma: types.VmAreaStruct, address: int, flags: int) -> None:
     """The first mapping of a new anonymous folio: swap-backed, anon ->mapping, every page mapped once."""
     area = _model_vma(vma)
@@ -194,7 +194,7 @@ def folio_add_new_anon_rmap(folio: Folio, vma: types.VmAreaStruct, address: int,
             set_page_anon_exclusive(pfn)
 
 
-@implement("folio_add_anon_rmap_ptes")
+@implement
 def folio_add_anon_rmap_ptes(
     folio: AnonFolio, page: Page, nr_pages: int, vma: types.VmAreaStruct, address: int, flags: int
 ) -> None:
@@ -206,7 +206,7 @@ def folio_add_anon_rmap_ptes(
             set_page_anon_exclusive(pfn)
 
 
-@implement("folio_add_anon_rmap_pte")
+@implement
 def folio_add_anon_rmap_pte(folio: AnonFolio, page: Page, vma: types.VmAreaStruct, address: int, flags: int) -> None:
     folio_add_anon_rmap_ptes(folio, page, 1, vma, address, flags)
 
@@ -229,7 +229,7 @@ def folio_try_dup_anon_rmap_ptes(folio: Folio, first_pfn: int, nr: int) -> int:
 # -- file -----------------------------------------------------------------------------------
 
 
-@implement("folio_add_file_rmap_ptes")
+@implement
 def folio_add_file_rmap_ptes(folio: Folio, page: Page, nr_pages: int, vma: types.VmAreaStruct) -> None:
     """Map `nr_pages` pages of a page cache folio."""
     _model_vma(vma)
@@ -238,7 +238,7 @@ def folio_add_file_rmap_ptes(folio: Folio, page: Page, nr_pages: int, vma: types
     _add_ptes(folio, pfn_of(page), nr_pages)
 
 
-@implement("folio_add_file_rmap_pte")
+@implement
 def folio_add_file_rmap_pte(folio: Folio, page: Page, vma: types.VmAreaStruct) -> None:
     folio_add_file_rmap_ptes(folio, page, 1, vma)
 
@@ -248,14 +248,14 @@ def folio_dup_file_rmap_ptes(folio: Folio, first_pfn: int, nr: int) -> None:
     _add_ptes(folio, first_pfn, nr)
 
 
-@implement("folio_remove_rmap_ptes")
+@implement
 def folio_remove_rmap_ptes(folio: Folio, page: Page, nr_pages: int, vma: types.VmAreaStruct) -> None:
     """`nr_pages` PTEs mapping pages of `folio` are gone (the caller drops their references)."""
     _model_vma(vma)
     _remove_ptes(folio, pfn_of(page), nr_pages)
 
 
-@implement("folio_remove_rmap_pte")
+@implement
 def folio_remove_rmap_pte(folio: Folio, page: Page, vma: types.VmAreaStruct) -> None:
     folio_remove_rmap_ptes(folio, page, 1, vma)
 
@@ -287,7 +287,7 @@ def _candidate_vmas(folio: Folio) -> list[VmAreaStruct]:
     return [v for v in vmas if v.vm_pgoff <= last and first < v.vm_pgoff + ((v.vm_end - v.vm_start) >> PAGE_SHIFT)]
 
 
-@implement("rmap_walk")
+@implement
 def rmap_walk(folio: Folio, rwc: types.RmapWalkControl) -> None:
     """rmap_walk_anon() / rmap_walk_file(): call rwc.rmap_one for each VMA that may map the folio."""
     if not isinstance(rwc, RmapWalkControl):
@@ -347,7 +347,7 @@ def _try_to_unmap_one(folio: Folio, vma: VmAreaStruct, address: int, arg: object
     return True
 
 
-@implement("try_to_unmap")
+@implement
 def try_to_unmap(folio: Folio, flags: int) -> None:
     """Unmap the folio from every page table; the caller checks folio_mapped() afterwards."""
     rmap_walk(folio, RmapWalkControl(_try_to_unmap_one, done=lambda f: not folio_mapped(f)))

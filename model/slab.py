@@ -134,24 +134,24 @@ def _cache(s: types.KmemCache) -> KmemCache:
 # -- conversions (mm/slab.h) --------------------------------------------------------------------
 
 
-@implement("folio_slab")
+@implement
 def folio_slab(folio: Folio) -> Slab:
     """The struct slab overlaying the folio's first page (the caller knows folio_test_slab())."""
     return view_as(current().views, SlabView, pfn_of(folio))
 
 
-@implement("slab_folio")
+@implement
 def slab_folio(slab: Slab) -> Folio:
     return folio_view(pfn_of(slab))
 
 
-@implement("page_slab")
+@implement
 def page_slab(page: Page) -> Slab:
     """6.18: a plain cast, for a page known to be the slab's head (or an order-0 slab page)."""
     return view_as(current().views, SlabView, pfn_of(page))
 
 
-@implement("slab_page")
+@implement
 def slab_page(slab: Slab) -> Page:
     """folio_page(slab_folio(slab), 0): the slab's first struct page."""
     return page_view(pfn_of(slab))
@@ -221,7 +221,7 @@ def _align(value: int, to: int) -> int:
     return (value + to - 1) // to * to
 
 
-@implement("kmem_cache_create")
+@implement
 def kmem_cache_create(name: str, object_size: int, args: types.KmemCacheArgs, flags: object) -> KmemCache:
     """__kmem_cache_create_args() without merging: a new cache with SLUB's geometry."""
     if not name or not 0 < object_size <= PAGE_SIZE << pf.MAX_PAGE_ORDER:
@@ -246,7 +246,7 @@ def kmem_cache_create(name: str, object_size: int, args: types.KmemCacheArgs, fl
     return cache
 
 
-@implement("kmem_cache_destroy")
+@implement
 def kmem_cache_destroy(s: types.KmemCache) -> None:
     """Free the cache's empty slabs and forget it; WARN (ModelError) if objects are still in use."""
     cache = _cache(s)
@@ -303,7 +303,7 @@ def _alloc_slab_page(flags: int, order: int) -> Slab | None:
     return slab
 
 
-@implement("allocate_slab")
+@implement
 def allocate_slab(s: types.KmemCache, flags: int, node: int) -> Slab | None:
     """A new slab for `s`: its objects chained into a freelist through their free pointers."""
     cache = _cache(s)
@@ -330,13 +330,13 @@ def allocate_slab(s: types.KmemCache, flags: int, node: int) -> Slab | None:
     return slab
 
 
-@implement("free_slab")
+@implement
 def free_slab(s: types.KmemCache, slab: Slab) -> None:
     """free_slab(): __free_slab() now (SLAB_TYPESAFE_BY_RCU would defer it past a grace period)."""
     __free_slab(s, slab)
 
 
-@implement("__free_slab")
+@implement
 def __free_slab(s: types.KmemCache, slab: Slab) -> None:
     """Clear the slab type and give the frozen pages back to the page allocator."""
     cache = _cache(s)
@@ -380,7 +380,7 @@ def slab_alloc(cache: KmemCache, flags: int) -> int | None:
     return obj
 
 
-@implement("kmem_cache_alloc")
+@implement
 def kmem_cache_alloc(s: types.KmemCache, gfpflags: int) -> int | None:
     """An object of `s` (a direct-map address), or NULL (None) when no slab can be allocated."""
     return slab_alloc(_cache(s), gfpflags)
@@ -395,7 +395,7 @@ def _check_free(cache: KmemCache, slab: Slab, obj: int) -> None:
         raise ModelError(f"{cache.name}: object {obj:#x} is already free (double free)")
 
 
-@implement("__slab_free")
+@implement
 def __slab_free(s: types.KmemCache, slab: Slab, head: object, tail: object, cnt: int, addr: int) -> None:
     """Return `cnt` objects, chained from `head` to `tail`, to their slab (mm/slub.c __slab_free)."""
     cache = _cache(s)
@@ -442,7 +442,7 @@ def cache_from_obj(s: KmemCache, obj: int) -> Slab:
     return slab
 
 
-@implement("kmem_cache_free")
+@implement
 def kmem_cache_free(s: types.KmemCache, x: object) -> None:
     cache = _cache(s)
     if not isinstance(x, int):
@@ -478,7 +478,7 @@ def _kmalloc_large(size: int, flags: int) -> int | None:
     return PAGE_OFFSET + (pfn << PAGE_SHIFT)
 
 
-@implement("kmalloc")
+@implement
 def kmalloc(size: int, flags: int) -> int | None:
     """A kmalloc-<n> object, ZERO_SIZE_PTR for 0 bytes, large kmalloc pages past two pages."""
     if size > KMALLOC_MAX_CACHE_SIZE:
@@ -488,12 +488,12 @@ def kmalloc(size: int, flags: int) -> int | None:
     return slab_alloc(kmalloc_slab(size), flags & ~GFP_SLAB_BUG_MASK)
 
 
-@implement("kzalloc")
+@implement
 def kzalloc(size: int, flags: int) -> int | None:
     return kmalloc(size, flags | pf.__GFP_ZERO)
 
 
-@implement("free_large_kmalloc")
+@implement
 def free_large_kmalloc(folio: Folio, object: object) -> None:
     """Undo a large kmalloc: WARN (ModelError) unless the folio is typed PGTY_large_kmalloc."""
     machine = current()
@@ -510,7 +510,7 @@ def _is_null(obj: object) -> bool:
     return obj is None or (isinstance(obj, int) and obj <= ZERO_SIZE_PTR)
 
 
-@implement("kfree")
+@implement
 def kfree(object: object) -> None:
     """Free a kmalloc/kmem_cache_alloc object: a slab object, or a large kmalloc's folio."""
     if _is_null(object):
@@ -528,7 +528,7 @@ def kfree(object: object) -> None:
     slab_free(cache, slab, object)
 
 
-@implement("ksize")
+@implement
 def ksize(objp: object) -> int:
     """__ksize(): the usable size, s->size for a slab object, the folio size for large kmalloc."""
     if _is_null(objp):
@@ -542,7 +542,7 @@ def ksize(objp: object) -> int:
     return cache.size if isinstance(cache, KmemCache) else 0
 
 
-@implement("krealloc")
+@implement
 def krealloc(p: object, new_size: int, flags: int) -> int | None:
     """Keep `p` if it is big enough, else move its contents to a new kmalloc and free it."""
     if new_size == 0:

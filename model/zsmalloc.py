@@ -126,37 +126,37 @@ def _pool(pool: types.ZsPool) -> ZsPoolModel:
 # -- zpdesc (mm/zpdesc.h) -------------------------------------------------------------------
 
 
-@implement("page_zpdesc")
+@implement
 def page_zpdesc(page: Page) -> ZpDesc:
     return view_as(current().views, ZpDescView, pfn_of(page))
 
 
-@implement("zpdesc_page")
+@implement
 def zpdesc_page(zp: ZpDesc) -> Page:
     return page_view(pfn_of(zp))
 
 
-@implement("zpdesc_folio")
+@implement
 def zpdesc_folio(zp: ZpDesc) -> Folio:
     return folio_view(pfn_of(zp))
 
 
-@implement("kmap_local_zpdesc")
+@implement
 def kmap_local_zpdesc(zpdesc: ZpDesc) -> int:
     return kmap_local_page(zpdesc_page(zpdesc))
 
 
-@implement("zpdesc_get")
+@implement
 def zpdesc_get(zpdesc: ZpDesc) -> None:
     folio_get(zpdesc_folio(zpdesc))
 
 
-@implement("zpdesc_put")
+@implement
 def zpdesc_put(zpdesc: ZpDesc) -> None:
     folio_put(zpdesc_folio(zpdesc))
 
 
-@implement("zpdesc_trylock")
+@implement
 def zpdesc_trylock(zpdesc: ZpDesc) -> bool:
     """folio_trylock(zpdesc_folio(zpdesc)): test-and-set PG_locked."""
     machine = current()
@@ -166,13 +166,13 @@ def zpdesc_trylock(zpdesc: ZpDesc) -> bool:
     return True
 
 
-@implement("zpdesc_lock")
+@implement
 def zpdesc_lock(zpdesc: ZpDesc) -> None:
     if not zpdesc_trylock(zpdesc):
         raise ModelError(f"zpdesc_lock: pfn {pfn_of(zpdesc)} is locked; the model has no other task to wait for")
 
 
-@implement("zpdesc_unlock")
+@implement
 def zpdesc_unlock(zpdesc: ZpDesc) -> None:
     machine = current()
     if not machine.test_flag(pfn_of(zpdesc), pf.PG_locked):
@@ -204,7 +204,7 @@ def _first(zspage: ZspageModel) -> ZpDesc:
     return zspage.first_zpdesc
 
 
-@implement("get_next_zpdesc")
+@implement
 def get_next_zpdesc(zpdesc: ZpDesc) -> ZpDesc | None:
     """NULL for a huge zspage (its one page keeps the handle where next would be), else ->next."""
     if get_zspage(zpdesc).huge:
@@ -232,7 +232,7 @@ def calculate_zspage_chain_size(class_size: int) -> int:
     return min(range(1, ZS_MAX_PAGES_PER_ZSPAGE + 1), key=lambda pages: (pages * PAGE_SIZE % class_size, pages))
 
 
-@implement("zs_create_pool")
+@implement
 def zs_create_pool(name: str) -> ZsPoolModel:
     """The size classes, merging neighbours of equal geometry, and the handle and zspage caches."""
     classes: list[SizeClass | None] = [None] * ZS_SIZE_CLASSES
@@ -257,7 +257,7 @@ def _unique(classes: list[SizeClass]) -> list[SizeClass]:
     return [c for i, c in enumerate(classes) if c.index == i]
 
 
-@implement("zs_destroy_pool")
+@implement
 def zs_destroy_pool(pool: types.ZsPool) -> None:
     zs_pool = _pool(pool)
     for size_class in _unique(zs_pool.size_class):
@@ -283,7 +283,7 @@ def _class_of(pool: ZsPoolModel, zspage: ZspageModel) -> SizeClass:
 # -- zspages ------------------------------------------------------------------------------
 
 
-@implement("create_page_chain")
+@implement
 def create_page_chain(class_: types.SizeClass, zspage: types.Zspage, zpdescs: list[ZpDesc]) -> None:
     """Link the pages: each ->zspage, ->next to the following one, PG_private on the first."""
     if not isinstance(class_, SizeClass) or not isinstance(zspage, ZspageModel):
@@ -421,7 +421,7 @@ def obj_free(class_size: int, obj: int) -> None:
     zspage.inuse -= 1
 
 
-@implement("zs_malloc")
+@implement
 def zs_malloc(pool: types.ZsPool, size: int, gfp: int, nid: int) -> int:
     """A handle for a `size`-byte object, or an ERR_PTR value (-EINVAL, -ENOSPC, -ENOMEM)."""
     zs_pool = _pool(pool)
@@ -451,7 +451,7 @@ def _check_handle(pool: ZsPoolModel, handle: int) -> None:
         raise ModelError(f"zsmalloc: {handle:#x} is not an allocated handle of {pool.name} (double or invalid free)")
 
 
-@implement("zs_free")
+@implement
 def zs_free(pool: types.ZsPool, handle: int) -> None:
     zs_pool = _pool(pool)
     if not handle or IS_ERR_VALUE(handle):
@@ -475,7 +475,7 @@ def _object(pool: ZsPoolModel, handle: int) -> tuple[ZpDesc, ZspageModel, SizeCl
     return zpdesc, zspage, size_class, size_class.size * obj_idx % PAGE_SIZE
 
 
-@implement("zs_obj_read_begin")
+@implement
 def zs_obj_read_begin(pool: types.ZsPool, handle: int, local_copy: object) -> int:
     """The object's address: kmapped in place, or copied to `local_copy` if it spans two pages."""
     zpdesc, zspage, size_class, offset = _object(_pool(pool), handle)
@@ -497,7 +497,7 @@ def zs_obj_read_begin(pool: types.ZsPool, handle: int, local_copy: object) -> in
     return addr if zspage.huge else addr + ZS_HANDLE_SIZE
 
 
-@implement("zs_obj_read_end")
+@implement
 def zs_obj_read_end(pool: types.ZsPool, handle: int, handle_mem: object) -> None:
     """Unmap what zs_obj_read_begin() kmapped (nothing for a local copy)."""
     _, zspage, size_class, offset = _object(_pool(pool), handle)

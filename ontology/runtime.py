@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -50,9 +50,18 @@ class KernelObject:
 
 
 class Descriptor:
-    """Base of every generated descriptor class; instances hold their fields as attributes."""
+    """Base of every generated descriptor class; instances hold their fields as attributes.
+
+    The constructor accepts (and ignores) positional arguments so that `Folio(page)` type-checks
+    as a call the checker can see and reject with the right conversion (memdesc-convert)
+    instead of mypy's generic "too many arguments".
+    """
 
     __memdesc__: ClassVar[Facts]
+
+    def __init__(self, *source: object) -> None:
+        if source:
+            raise TypeError(f"{type(self).__name__}(...) is not a conversion; use the registered conversion")
 
 
 class Handle(Descriptor):
@@ -68,6 +77,16 @@ def descriptor(**facts: Any) -> Callable[[C], C]:
 
     def mark(cls: C) -> C:
         setattr(cls, "__memdesc__", _facts("descriptor", facts))  # noqa: B010 - C is any class
+        return cls
+
+    return mark
+
+
+def ontology_facts(**facts: Any) -> Callable[[C], C]:
+    """Class decorator carrying the whole ontology's facts (for the checker, via mypy's cache)."""
+
+    def mark(cls: C) -> C:
+        setattr(cls, "__memdesc__", _facts("ontology", facts))  # noqa: B010 - C is any class
         return cls
 
     return mark
@@ -92,14 +111,27 @@ predicate = _function_marker("predicate")
 """Function decorator: a predicate (name, takes, establishes)."""
 
 
-def implement(name: str) -> Callable[[F], F]:
-    """Register a model's implementation of the declared kernel function `name`."""
+@overload
+def implement(target: F) -> F: ...
+@overload
+def implement(target: str) -> Callable[[F], F]: ...
+def implement(target: F | str) -> F | Callable[[F], F]:
+    """Register a model's implementation of a declared kernel function.
 
-    def register(function: F) -> F:
-        _IMPLEMENTATIONS[name] = function
-        return function
+    As a bare decorator, `@implement` registers a function under its own name, the form the
+    checker verifies against the ontology's declaration (memdesc-return). `implement("name")`
+    registers under another name (a predicate built by a factory, say).
+    """
+    if isinstance(target, str):
+        name = target
 
-    return register
+        def register(function: F) -> F:
+            _IMPLEMENTATIONS[name] = function
+            return function
+
+        return register
+    _IMPLEMENTATIONS[target.__name__] = target
+    return target
 
 
 def implementation(name: str) -> Callable[..., Any] | None:
