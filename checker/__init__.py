@@ -1,5 +1,8 @@
-"""memdesc's checker: mypy plugins enforcing the ontology on models (arrives with issue #5).
+"""memdesc's checker: mypy plugins that enforce the ontology of memory descriptors on models.
 
-The package exists now so the distribution's import packages are fixed from the start; its
-plugin and the `memdesc check` runner are built on `ontology.types`.
+`checker.plugin` is the mypy plugin (`plugins = ["checker.plugin"]`); `checker.run` is the
+`memdesc check` runner, which adds a post-pass for what no mypy hook can see. Rules live in
+`checker.rules`, one module each, as plain functions over plain data.
 """
+
+__version__ = "0.1.0"

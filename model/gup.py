@@ -229,7 +229,7 @@ def __gup_longterm_locked(mm: MmStruct, start: int, nr_pages: int, gup_flags: in
         del pages[:]
         lru_add_drain_all()
         for pfn in sorted(movable):
-            if migrate_folio(folio_view(pfn), pf.GFP_HIGHUSER) is None:
+            if migrate_longterm_folio(folio_view(pfn), pf.GFP_HIGHUSER) is None:
                 return -ENOMEM
         # -EAGAIN: the walk runs again and finds the new folios
 
@@ -321,7 +321,7 @@ def memfd_pin_folios(
         unpin_folios(folios, len(folios))  # check_and_migrate_movable_folios()
         lru_add_drain_all()
         for folio in movable:
-            if migrate_folio(folio, pf.GFP_HIGHUSER) is None:
+            if migrate_longterm_folio(folio, pf.GFP_HIGHUSER) is None:
                 return -ENOMEM
 
 
@@ -339,7 +339,7 @@ class _Mapped:
     exclusive: bool
 
 
-def migrate_folio(folio: Folio, gfp: int) -> Folio | None:
+def migrate_longterm_folio(folio: Folio, gfp: int) -> Folio | None:
     """migrate_pages() of one folio to a new one allocated with `gfp` (mm/migrate.c).
 
     Isolate, unmap every PTE (try_to_migrate), check no one else holds a reference, copy the

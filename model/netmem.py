@@ -81,12 +81,12 @@ class NetIovBuffer(NetIov):
         self.pp_ref_count = 0
         self.owner: types.NetIovArea | None = owner
         self.type = NET_IOV_DMABUF
-        self.index = index
+        self.chunk_index = index  # the kernel computes net_iov_idx() = niov - owner->niovs
         self.address = NET_IOV_AREA_BASE + owner.area_id * (1 << 32) + index * STRUCT_NET_IOV_SIZE
         self.desc = NetIovDesc(self)
 
     def __repr__(self) -> str:
-        return f"<NetIov #{self.index} of {self.owner!r}>"
+        return f"<NetIov #{self.chunk_index} of {self.owner!r}>"
 
 
 class NetIovAreaModel(types.NetIovArea):
@@ -144,9 +144,9 @@ def net_devmem_free_dmabuf(niov: NetIov) -> None:
     owner = buffer.owner
     if not isinstance(owner, NetIovAreaModel):
         raise ModelError(f"{buffer!r} has no owner area")
-    if buffer.index in owner.binding.free:
+    if buffer.chunk_index in owner.binding.free:
         raise ModelError(f"net_devmem_free_dmabuf: {buffer!r} is already free (gen_pool_has_addr WARN)")
-    owner.binding.free.append(buffer.index)
+    owner.binding.free.append(buffer.chunk_index)
 
 
 # -- netmem_ref ---------------------------------------------------------------------------
@@ -262,12 +262,6 @@ def netmem_compound_head(netmem: NetmemRef) -> NetmemRef:
     return Netmem(page_view(current().compound_head_pfn(pfn_of(target))))
 
 
-def netmem_to_nmdesc(netmem: NetmemRef) -> NetmemDesc:
-    """6.19's netmem_to_nmdesc(): the netmem_desc of a page or of a net_iov."""
-    target = _netmem(netmem).target
-    return target.desc if isinstance(target, NetIov) else __pp_page_to_nmdesc(target)
-
-
 # pp_magic and dma_addr are 64-bit words; the view's 4-byte column holds only their low halves.
 
 
@@ -294,7 +288,7 @@ def netmem_is_pp(netmem: NetmemRef) -> bool:
 
 
 def netmem_get_pp(netmem: NetmemRef) -> types.PagePool | None:
-    pool = netmem_to_nmdesc(netmem).pp
+    pool = __netmem_clear_lsb(netmem).pp
     return pool if isinstance(pool, types.PagePool) else None
 
 
@@ -368,16 +362,16 @@ def _pool(pool: types.PagePool) -> PagePool:
 
 def page_pool_set_pp_info(pool: PagePool, netmem: Netmem) -> None:
     """netmem_set_pp(), netmem_or_pp_magic(PP_SIGNATURE), page_pool_fragment_netmem(netmem, 1)."""
-    netmem_to_nmdesc(netmem).pp = pool
+    __netmem_clear_lsb(netmem).pp = pool
     _set_pp_magic(netmem, netmem_get_pp_magic(netmem) | pf.PP_SIGNATURE)
-    netmem_to_nmdesc(netmem).pp_ref_count = 1
+    __netmem_clear_lsb(netmem).pp_ref_count = 1
 
 
 def page_pool_clear_pp_info(netmem: Netmem) -> None:
     if netmem_get_pp_magic(netmem) & pf.PP_DMA_INDEX_MASK:
         raise ModelError(f"page_pool_clear_pp_info({netmem!r}): DMA index still set (WARN_ON_ONCE)")
     _set_pp_magic(netmem, 0)  # netmem_clear_pp_magic()
-    netmem_to_nmdesc(netmem).pp = None
+    __netmem_clear_lsb(netmem).pp = None
 
 
 def _dma_map(pool: PagePool, netmem: Netmem) -> None:
@@ -474,7 +468,7 @@ def page_pool_dev_alloc_pages(pool: types.PagePool) -> Page | None:
 
 def page_pool_unref_netmem(netmem: Netmem, nr: int) -> int:
     """Drop `nr` pp references; the last one leaves pp_ref_count at 1 for the next user."""
-    desc = netmem_to_nmdesc(netmem)
+    desc = __netmem_clear_lsb(netmem)
     count: int = desc.pp_ref_count
     if count == nr:
         desc.pp_ref_count = 1
@@ -507,7 +501,7 @@ def page_pool_return_netmem(pool: PagePool, netmem: Netmem) -> None:
     else:
         _dma_unmap(pool, netmem)
         page_pool_clear_pp_info(netmem)
-        netmem_to_nmdesc(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
+        __netmem_clear_lsb(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
         put_page(__netmem_to_page(netmem))
     if pool.destroyed and pool.inflight == 0:
         _page_pool_free(pool)

@@ -16,6 +16,7 @@ from model.machine import Machine, current
 from model.memmap import MAPPING
 from model.views import View, register_refinement
 from ontology.runtime import implement
+from ontology.types import Folio, Page
 
 ZERO_PFNS: set[int] = set()
 """PFNs of the shared zero pages (set when a machine sets up its zero page)."""
@@ -62,25 +63,25 @@ def mapping_bits(pfn: int) -> int:
     return current().mem.get(pfn, MAPPING) & pf.FOLIO_MAPPING_FLAGS
 
 
-def folio_test_anon(folio: Any) -> bool:
+def folio_test_anon(folio: Folio) -> bool:
     return bool(mapping_bits(_pfn(folio)) & pf.FOLIO_MAPPING_ANON)
 
 
-def folio_test_ksm(folio: Any) -> bool:
+def folio_test_ksm(folio: Folio) -> bool:
     return mapping_bits(_pfn(folio)) == pf.FOLIO_MAPPING_KSM
 
 
-def folio_test_file(folio: Any) -> bool:
+def folio_test_file(folio: Folio) -> bool:
     """memdesc's derived predicate: not anonymous, and ->mapping names an address_space."""
     raw = current().mem.get(_pfn(folio), MAPPING)
     return raw != 0 and not raw & pf.FOLIO_MAPPING_ANON
 
 
-def folio_test_large(folio: Any) -> bool:
+def folio_test_large(folio: Folio) -> bool:
     return _m(folio).is_head(_pfn(folio))
 
 
-def folio_test_swapcache(folio: Any) -> bool:
+def folio_test_swapcache(folio: Folio) -> bool:
     machine = _m(folio)
     return machine.test_flag(_pfn(folio), pf.PG_swapbacked) and machine.test_flag(_pfn(folio), pf.PG_swapcache)
 
@@ -97,16 +98,21 @@ def page_highmem(page: Any) -> bool:
     return _m(page).zone_of(_pfn(page)).highmem
 
 
-def is_zero_page(page: Any) -> bool:
+def _is_zero_pfn(pfn: int) -> bool:
     """The zero page is PageReserved; the flag keeps a PFN recorded by an earlier machine from counting."""
-    return _pfn(page) in ZERO_PFNS and _m(page).test_flag(_pfn(page), pf.PG_reserved)
+    return pfn in ZERO_PFNS and current().test_flag(pfn, pf.PG_reserved)
 
 
-def is_zero_folio(folio: Any) -> bool:
-    return is_zero_page(folio)
+def is_zero_page(page: Page) -> bool:
+    return _is_zero_pfn(_pfn(page))
 
 
-def page_pool_page_is_pp(page: Any) -> bool:
+def is_zero_folio(folio: Folio) -> bool:
+    """mm.h: is_zero_page(&folio->page)."""
+    return _is_zero_pfn(_pfn(folio))
+
+
+def page_pool_page_is_pp(page: Page) -> bool:
     """mm.h: (page->pp_magic & PP_MAGIC_MASK) == PP_SIGNATURE; pp_magic is word 1 (lru.next)."""
     return (current().mem.get_long(_pfn(page), 1) & pf.PP_MAGIC_MASK) == pf.PP_SIGNATURE
 
@@ -152,18 +158,11 @@ PREDICATES: dict[str, tuple[Callable[[Any], bool], str | None, str]] = {
     "is_zero_page": (is_zero_page, "zero_page", "page"),
     "is_zone_device_page": (never, "zone_device_page", "page"),
     "page_pool_page_is_pp": (page_pool_page_is_pp, "page_pool_page", "page"),
-    "PageAnon": (lambda page: folio_test_anon(_View(_head(page))), None, "page"),
+    "PageAnon": (lambda page: bool(mapping_bits(_head(page)) & pf.FOLIO_MAPPING_ANON), None, "page"),
     "PageLRU": (_folio_flag(pf.PG_lru), None, "page"),
     "PageUptodate": (_folio_flag(pf.PG_uptodate), None, "page"),
     "PageReserved": (_flag(pf.PG_reserved), None, "page"),
 }
-
-
-class _View:
-    """A bare PFN for predicates evaluated on a page's folio without making a view."""
-
-    def __init__(self, pfn: int):
-        self.pfn = pfn
 
 
 for _name, (_test, _refinement, _struct) in PREDICATES.items():

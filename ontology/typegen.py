@@ -482,7 +482,14 @@ def _fields_block(onto: Ontology) -> list[str]:
 def _facts_block(onto: Ontology) -> list[str]:
     """One class whose decorator carries the facts the checker needs, for mypy's cache."""
     types = tuple(
-        (t.name, class_name(t.name), t.kind, (onto.struct_of(t.name) or t).name, t.predicate or "")
+        (
+            t.name,
+            class_name(t.name),
+            t.kind,
+            (onto.struct_of(t.name) or t).name,
+            t.predicate or "",
+            tuple(f.name for f in onto.own_fields(t.name)),
+        )
         for t in sorted(onto.types.values(), key=lambda t: t.name)
     )
     conversions = tuple(

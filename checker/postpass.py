@@ -1,0 +1,158 @@
+"""The `memdesc check` post-pass: what no mypy hook can see.
+
+mypy offers no hook for function definitions or for `typing.cast` (a CastExpr, not a call), so
+after a cold build with the expression types exported, this pass walks each checked module's
+tree and reports:
+- casts that turn one descriptor into another (memdesc-convert) or into a refinement without
+  its predicate (memdesc-narrow);
+- functions outside the registry that take one descriptor type and return another
+  (memdesc-convert);
+- functions named like a kernel API function whose descriptor types differ from the
+  ontology's declaration and which are not `@implement`ed (those the plugin checks itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mypy.nodes import (
+    FUNC_NO_INFO,
+    CallExpr,
+    CastExpr,
+    Decorator,
+    Expression,
+    FuncDef,
+    MypyFile,
+    NameExpr,
+    Node,
+    RefExpr,
+    TypeInfo,
+)
+from mypy.types import CallableType, Type
+
+from checker import errorcodes as codes
+from checker.facts import Facts
+from checker.names import FACTS_CLASS, IMPLEMENT, METADATA_KEY, TYPES_MODULE
+from checker.rules import convert, narrow, returns
+from checker.shapes import descriptor_of, shape_of
+
+CHILDREN = (
+    "defs", "body", "else_body", "finally_body", "handlers", "func", "decorators", "expr", "exprs",
+    "lvalues", "rvalue", "lvalue", "callee", "args", "analyzed", "items", "left", "right", "operands",
+    "cond", "if_expr", "else_expr", "index", "base", "target", "value", "values", "keys",
+    "left_expr", "sequences", "condlists", "generator", "begin_index", "end_index", "stride",
+    "msg", "from_expr",
+)  # fmt: skip
+"""Attributes of mypy AST nodes that hold child nodes (references such as NameExpr.node are not)."""
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    message: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: error: {self.message}  [{self.code}]"
+
+
+def walk(node: object, depth: int = 0) -> Iterator[Node]:
+    """Every node under `node` in source order (bounded depth: generated code can nest deeply)."""
+    if depth > 200:
+        return
+    if isinstance(node, Node):
+        yield node
+        for name in CHILDREN:
+            child = getattr(node, name, None)
+            if isinstance(child, Node | list | tuple):
+                yield from walk(child, depth + 1)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from walk(item, depth + 1)
+
+
+def facts_of(files: dict[str, MypyFile]) -> Facts | None:
+    module = files.get(TYPES_MODULE)
+    node = module.names.get(FACTS_CLASS.rsplit(".", 1)[1]) if module else None
+    if node is None or not isinstance(node.node, TypeInfo):
+        return None
+    data = node.node.metadata.get(METADATA_KEY)
+    return Facts.from_metadata(data) if data else None
+
+
+def declared_type(files: dict[str, MypyFile], name: str) -> CallableType | None:
+    module = files.get(TYPES_MODULE)
+    node = module.names.get(name) if module else None
+    target = node.node if node else None
+    if isinstance(target, Decorator):
+        target = target.func
+    if isinstance(target, FuncDef) and isinstance(target.type, CallableType):
+        return target.type
+    return None
+
+
+def _is_implemented(decorator: Decorator) -> bool:
+    for expression in decorator.decorators:
+        callee = expression.callee if isinstance(expression, CallExpr) else expression
+        if isinstance(callee, RefExpr) and callee.fullname == IMPLEMENT:
+            return True
+    return False
+
+
+def check_module(
+    path: str, tree: MypyFile, types: dict[Expression, Type], files: dict[str, MypyFile], facts: Facts
+) -> list[Finding]:
+    findings: list[Finding] = []
+    implemented: set[int] = set()
+    for node in walk(tree.defs):
+        if isinstance(node, Decorator) and _is_implemented(node):
+            implemented.add(id(node.func))
+    for node in walk(tree.defs):
+        if isinstance(node, CastExpr):
+            findings.extend(_check_cast(path, node, types, facts))
+        elif isinstance(node, FuncDef) and isinstance(node.type, CallableType):
+            findings.extend(_check_function(path, node, node.type, id(node) in implemented, files, facts))
+    return findings
+
+
+def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts: Facts) -> list[Finding]:
+    target = descriptor_of(node.type, facts)
+    source_type = types.get(node.expr)
+    source = descriptor_of(source_type, facts) if source_type is not None else None
+    if target is None or source is None or target.name == source.name:
+        return []
+    if target.struct != source.struct:
+        message = convert.cast_message(facts, target.name, source.name)
+        return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
+    if target.kind == "refinement":
+        shown = node.expr.name if isinstance(node.expr, NameExpr) else "it"
+        message = narrow.narrow_message(facts, "cast", shown, target.name, source.name)
+        return [Finding(path, node.line, node.column, message, codes.NARROW.code)]
+    return []
+
+
+def _check_function(
+    path: str, node: FuncDef, signature: CallableType, implemented: bool, files: dict[str, MypyFile], facts: Facts
+) -> list[Finding]:
+    if node.info is not FUNC_NO_INFO or (node.name.startswith("__") and node.name.endswith("__")):
+        return []  # methods are not kernel functions
+    if facts.is_api(node.name):
+        declared = declared_type(files, node.name)
+        if declared is None or implemented:
+            return []  # @implement'ed definitions are checked by the plugin
+        problems = returns.signature_problems(node.name, shape_of(declared, facts), shape_of(signature, facts))
+        return [Finding(path, node.line, node.column, problem, codes.RETURN.code) for problem in problems]
+    taken = [descriptor_of(arg, facts) for arg in signature.arg_types]
+    produced = descriptor_of(signature.ret_type, facts)
+    if produced is None:
+        return []
+    if any(source is not None and source.struct == produced.struct for source in taken):
+        return []  # works within one struct (takes a folio, returns a folio)
+    for source in taken:
+        if source is not None and convert.converts_between(facts, source.name, produced.name):
+            message = convert.unregistered_function_message(facts, node.name, source.name, produced.name)
+            return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
+    return []

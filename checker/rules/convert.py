@@ -1,0 +1,52 @@
+"""memdesc-convert: a descriptor becomes another descriptor type only through a registered
+conversion (page_folio(), folio_slab()...), never by constructing, casting or an unregistered
+function; and a page that may be a tail page becomes a folio only through the conversion that
+resolves tails."""
+
+from __future__ import annotations
+
+from checker.facts import Facts
+from checker.rules.wording import a
+
+
+def suggestion(facts: Facts, source: str, target: str) -> str:
+    chain = facts.conversions_between(source, target)
+    if not chain:
+        return f"there is no registered conversion from {source} to {target} (memdesc path {source} {target})"
+    return "use " + " then ".join(f"{name}()" for name in chain)
+
+
+def constructor_message(facts: Facts, target: str, source: str) -> str:
+    """`Folio(page)`: constructing one descriptor from another converts nothing."""
+    return f"constructing {a(target)} from {a(source)} is not a conversion; {suggestion(facts, source, target)}"
+
+
+def cast_message(facts: Facts, target: str, source: str) -> str:
+    """`typing.cast(Folio, page)`: a cast bypasses the conversion registry."""
+    return f"cast from {source} to {target} bypasses the registered conversions; {suggestion(facts, source, target)}"
+
+
+def unregistered_function_message(facts: Facts, function: str, source: str, target: str) -> str:
+    """A function outside the registry that takes one descriptor type and returns another."""
+    return (
+        f"{function}() turns {a(source)} into {a(target)} but is not a registered conversion; "
+        f"{suggestion(facts, source, target)}"
+    )
+
+
+def refined_source_message(facts: Facts, conversion: str, required: str, given: str) -> str:
+    """page_rmappable_folio(page): a trusting cast that needs a head page, given any page."""
+    target = facts.conversions[conversion].target if conversion in facts.conversions else "?"
+    predicate = facts.types[required].predicate if required in facts.types else ""
+    check = f" (or check {predicate}() first)" if predicate else ""
+    return (
+        f"{conversion}() needs {a(required)} but gets {a(given)}, which may be a tail page; "
+        f"{suggestion(facts, given, target)}{check}"
+    )
+
+
+def converts_between(facts: Facts, source: str, target: str) -> bool:
+    """True when going from `source` to `target` changes the struct (not a refinement step)."""
+    if source not in facts.types or target not in facts.types:
+        return False
+    return facts.types[source].struct != facts.types[target].struct

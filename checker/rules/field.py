@@ -1,0 +1,15 @@
+"""memdesc-field: a descriptor's fields are the ones its struct declares (slab_cache belongs to
+slab; mapping is not a slab field), reads and writes alike."""
+
+from __future__ import annotations
+
+from checker.facts import Facts
+from checker.rules.wording import a
+
+
+def field_message(facts: Facts, field: str, receiver: str) -> str:
+    owners = facts.field_owners(field)
+    struct = facts.types[receiver].struct if receiver in facts.types else receiver
+    owned_by = f"it belongs to {', '.join(owners)}" if owners else "no descriptor declares it"
+    what = receiver if struct == receiver else f"{receiver} ({a(struct)})"
+    return f'"{field}" is not a field of {what}; {owned_by}'

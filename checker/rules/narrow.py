@@ -1,0 +1,13 @@
+"""memdesc-narrow: a refinement (anon_folio, file_folio, head_page...) is established by its
+predicate before a value is used as one; the hint names the predicate."""
+
+from __future__ import annotations
+
+from checker.facts import Facts
+from checker.rules.wording import a
+
+
+def narrow_message(facts: Facts, callee: str, parameter: str, required: str, given: str) -> str:
+    predicate = facts.types[required].predicate if required in facts.types else ""
+    hint = f"; narrow it first: `if {predicate}({parameter}):`" if predicate else ""
+    return f"{callee}() needs parameter {parameter!r} to be {a(required)}, not {a(given)}{hint}"

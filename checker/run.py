@@ -1,0 +1,131 @@
+"""`memdesc check`: mypy with the memdesc plugin, plus the post-pass, in mypy's output format.
+
+One cold build (export_types needs it) of the given paths (default: the bundled model) with the
+user's mypy configuration and `checker.plugin` added; mypy's messages and the post-pass's are
+printed together, sorted by file and line, as `file:line: error: message  [code]`. Exit codes
+follow mypy's: 0 clean, 1 errors, 2 on a crash or bad usage.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from mypy import build
+from mypy.errors import CompileError
+from mypy.main import process_options
+
+from checker.postpass import Finding, check_module, facts_of
+
+PLUGIN = "checker.plugin"
+_LINE = re.compile(
+    r"^(?P<path>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<severity>error|note|warning): "
+    r"(?P<message>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    path: str
+    line: int
+    column: int | None
+    severity: str
+    message: str
+    code: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+            "code": self.code,
+        }
+
+    def __str__(self) -> str:
+        code = f"  [{self.code}]" if self.code else ""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}{code}"
+
+
+def package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"memdesc: error: cannot find the {name!r} package")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_paths() -> list[str]:
+    return [str(package_dir("model"))]
+
+
+def parse(line: str) -> Message | None:
+    match = _LINE.match(line)
+    if match is None:
+        return None
+    column = match.group("column")
+    return Message(
+        match.group("path"),
+        int(match.group("line")),
+        int(column) if column else None,
+        match.group("severity"),
+        match.group("message"),
+        match.group("code"),
+    )
+
+
+def check(paths: list[str], extra_args: list[str] | None = None) -> tuple[list[Message], int, int]:
+    """Check `paths`; return (messages, number of source files, exit status)."""
+    sources, options = process_options([*paths, *(extra_args or [])], require_targets=True)
+    if PLUGIN not in options.plugins:
+        options.plugins = [*options.plugins, PLUGIN]
+    options.incremental = False
+    options.export_types = True
+    options.preserve_asts = True
+    source_root = str(package_dir("ontology").parent)
+    if source_root not in options.mypy_path:
+        options.mypy_path = [*options.mypy_path, source_root]
+    try:
+        result = build.build(sources, options)
+    except CompileError as error:
+        return [m for m in (parse(line) for line in error.messages) if m], len(sources), 2
+    messages = [m for m in (parse(line) for line in result.errors) if m is not None]
+    facts = facts_of(result.files)
+    if facts is not None:
+        findings: list[Finding] = []
+        for source in sources:
+            tree = result.files.get(source.module)
+            if tree is not None and source.path:
+                shown = result.manager.errors.simplify_path(source.path)
+                findings.extend(check_module(shown, tree, result.types, result.files, facts))
+        messages.extend(Message(f.path, f.line, None, "error", f.message, f.code) for f in findings)
+    messages.sort(key=lambda m: (m.path, m.line, m.severity != "error"))
+    status = 1 if any(m.severity == "error" for m in messages) else 0
+    return messages, len(sources), status
+
+
+def summary(messages: list[Message], checked: int) -> str:
+    errors = [m for m in messages if m.severity == "error"]
+    if not errors:
+        return f"Success: no issues found in {checked} source file{'s' if checked != 1 else ''}"
+    files = len({m.path for m in errors})
+    return (
+        f"Found {len(errors)} error{'s' if len(errors) != 1 else ''} in {files} file{'s' if files != 1 else ''} "
+        f"(checked {checked} source file{'s' if checked != 1 else ''})"
+    )
+
+
+def main(paths: list[str], as_json: bool) -> int:
+    messages, checked, status = check(paths or default_paths())
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps([m.as_dict() for m in messages], indent=2, sort_keys=True) + "\n")
+    else:
+        for message in messages:
+            sys.stdout.write(f"{message}\n")
+        sys.stdout.write(summary(messages, checked) + "\n")
+    return status

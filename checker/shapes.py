@@ -1,0 +1,70 @@
+"""mypy types reduced to the ontology's descriptor names ("folio", "Page | None", "list[Page]").
+
+A model's own subclasses (FolioView) count as the ontology class they derive from.
+"""
+
+from __future__ import annotations
+
+from mypy.nodes import TypeInfo
+from mypy.types import AnyType, CallableType, Instance, NoneType, Type, UnionType, get_proper_type
+
+from checker.facts import Facts, TypeFacts
+from checker.names import TYPES_MODULE
+from checker.rules.returns import Shape
+
+
+def descriptor_of_info(info: TypeInfo, facts: Facts) -> TypeFacts | None:
+    """The ontology type a class is or derives from (the nearest in its MRO)."""
+    for base in info.mro:
+        if base.module_name == TYPES_MODULE:
+            found = facts.by_class.get(base.name)
+            if found is not None:
+                return found
+    return None
+
+
+def descriptor_of(typ: Type, facts: Facts) -> TypeFacts | None:
+    proper = get_proper_type(typ)
+    if isinstance(proper, Instance):
+        return descriptor_of_info(proper.type, facts)
+    return None
+
+
+def describe(typ: Type | None, facts: Facts) -> str | None:
+    """`Page`, `Page | None`, `list[Page]`; None when no descriptor is involved; `Any` if untyped."""
+    if typ is None:
+        return "Any"
+    proper = get_proper_type(typ)
+    if isinstance(proper, AnyType):
+        return "Any"
+    if isinstance(proper, Instance):
+        found = descriptor_of_info(proper.type, facts)
+        if found is not None:
+            return found.class_name
+        if proper.type.fullname == "builtins.list" and proper.args:
+            inner = describe(proper.args[0], facts)
+            return f"list[{inner}]" if inner not in (None, "Any") else None
+        return None
+    if isinstance(proper, UnionType):
+        parts = [describe(item, facts) for item in proper.items]
+        if not any(part not in (None, "None") for part in parts):
+            return None
+        return " | ".join(sorted(part or "?" for part in parts if part != "None")) + (
+            " | None" if any(isinstance(get_proper_type(i), NoneType) for i in proper.items) else ""
+        )
+    if isinstance(proper, NoneType):
+        return "None"
+    return None
+
+
+def shape_of(callable_type: CallableType, facts: Facts) -> Shape:
+    params = tuple(
+        (name or f"arg{index}", describe(arg, facts) if not _implicit_any(arg) else "Any")
+        for index, (name, arg) in enumerate(zip(callable_type.arg_names, callable_type.arg_types, strict=True))
+    )
+    return Shape(params=params, returns=describe(callable_type.ret_type, facts))
+
+
+def _implicit_any(typ: Type) -> bool:
+    proper = get_proper_type(typ)
+    return isinstance(proper, AnyType)
