@@ -220,16 +220,18 @@ class MemdescPlugin(Plugin):
             if node is None or not isinstance(node.node, TypeInfo):
                 continue
             required = Instance(node.node, [])
-            for actual in ctx.arg_types[index]:
+            for position, actual in enumerate(ctx.arg_types[index]):
                 given = descriptor_of(actual, facts)
                 if given is None or is_subtype(actual, required):
                     continue
+                expression = ctx.args[index][position] if position < len(ctx.args[index]) else None
                 parameter = ctx.callee_arg_names[index] or f"arg{index}"
+                shown = expression.name if isinstance(expression, NameExpr) else parameter
                 if callee in facts.conversions:
                     message = convert.refined_source_message(facts, callee, refinement, given.name)
                     ctx.api.fail(message, ctx.context, code=codes.CONVERT)
                 else:
-                    message = narrow.narrow_message(facts, callee, parameter, refinement, given.name)
+                    message = narrow.narrow_message(facts, callee, parameter, refinement, given.name, shown)
                     ctx.api.fail(message, ctx.context, code=codes.NARROW)
 
     def check_constructor(self, facts: Facts, target: str, ctx: FunctionContext) -> Type:

@@ -7,7 +7,8 @@ from checker.facts import Facts
 from checker.rules.wording import a
 
 
-def narrow_message(facts: Facts, callee: str, parameter: str, required: str, given: str) -> str:
+def narrow_message(facts: Facts, callee: str, parameter: str, required: str, given: str, shown: str = "") -> str:
+    """`needs parameter 'folio' to be an anon_folio ... if folio_test_anon(f):` (f: the argument)."""
     predicate = facts.types[required].predicate if required in facts.types else ""
-    hint = f"; narrow it first: `if {predicate}({parameter}):`" if predicate else ""
+    hint = f"; narrow it first: `if {predicate}({shown or parameter}):`" if predicate else ""
     return f"{callee}() needs parameter {parameter!r} to be {a(required)}, not {a(given)}{hint}"
