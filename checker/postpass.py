@@ -129,7 +129,7 @@ def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts:
         return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
     if target.kind == "refinement":
         shown = node.expr.name if isinstance(node.expr, NameExpr) else "it"
-        message = narrow.narrow_message(facts, "cast", "val", target.name, source.name, shown)
+        message = narrow.cast_message(facts, target.name, source.name, shown)
         return [Finding(path, node.line, node.column, message, codes.NARROW.code)]
     return []
 

@@ -12,3 +12,10 @@ def narrow_message(facts: Facts, callee: str, parameter: str, required: str, giv
     predicate = facts.types[required].predicate if required in facts.types else ""
     hint = f"; narrow it first: `if {predicate}({shown or parameter}):`" if predicate else ""
     return f"{callee}() needs parameter {parameter!r} to be {a(required)}, not {a(given)}{hint}"
+
+
+def cast_message(facts: Facts, required: str, given: str, shown: str) -> str:
+    """`cast(AnonFolio, folio)`: a cast claims a refinement its predicate never established."""
+    predicate = facts.types[required].predicate if required in facts.types else ""
+    hint = f"; narrow it instead: `if {predicate}({shown}):`" if predicate else ""
+    return f"cast from {given} to {required} skips the predicate that establishes it{hint}"
