@@ -178,7 +178,7 @@ class MemdescPlugin(Plugin):
         if callee is not None:
             refined = self._refined_params(callee, facts)
             if refined:
-                callbacks.append(partial(self.check_refined_args, facts, name, refined))
+                callbacks.append(partial(self.check_refined_args, facts, name, refined, parameter_names(callee)))
         if deprecated.deprecated_message(facts, name) is not None:
             callbacks.append(partial(self.note_deprecated, facts, name))
         if not callbacks:
@@ -212,7 +212,9 @@ class MemdescPlugin(Plugin):
                 arg_types[index] = Instance(node.node, [])
         return signature.copy_modified(arg_types=arg_types)
 
-    def check_refined_args(self, facts: Facts, callee: str, refined: dict[int, str], ctx: FunctionContext) -> None:
+    def check_refined_args(
+        self, facts: Facts, callee: str, refined: dict[int, str], names: list[str], ctx: FunctionContext
+    ) -> None:
         for index, refinement in refined.items():
             if index >= len(ctx.arg_types):
                 continue
@@ -225,7 +227,7 @@ class MemdescPlugin(Plugin):
                 if given is None or is_subtype(actual, required):
                     continue
                 expression = ctx.args[index][position] if position < len(ctx.args[index]) else None
-                parameter = ctx.callee_arg_names[index] or f"arg{index}"
+                parameter = names[index] if index < len(names) else f"arg{index}"
                 shown = expression.name if isinstance(expression, NameExpr) else parameter
                 if callee in facts.conversions:
                     message = convert.refined_source_message(facts, callee, refinement, given.name)
@@ -262,6 +264,14 @@ class MemdescPlugin(Plugin):
         message = deprecated.deprecated_message(facts, name)
         if message is not None:
             ctx.api.msg.note(message, ctx.context, code=codes.DEPRECATED)
+
+
+def parameter_names(callee: CallableType) -> list[str]:
+    """Parameter names, positional-only ones included (mypy hides those in arg_names)."""
+    definition = callee.definition
+    if isinstance(definition, FuncDef) and len(definition.arguments) == len(callee.arg_types):
+        return [argument.variable.name for argument in definition.arguments]
+    return [name or f"arg{index}" for index, name in enumerate(callee.arg_names)]
 
 
 def _report_internal(api: CheckerPluginInterface, context: Context, error: Exception) -> None:

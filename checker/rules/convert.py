@@ -10,6 +10,16 @@ from checker.rules.wording import a
 
 
 def suggestion(facts: Facts, source: str, target: str) -> str:
+    """How to get from `source` to `target`: the registered conversions, then the predicate when
+    the target is a refinement (page -> anon_folio: page_folio(), then folio_test_anon())."""
+    goal = facts.types.get(target)
+    if goal is not None and goal.kind == "refinement" and goal.struct != target:
+        if source in facts.types and facts.types[source].struct == goal.struct:
+            return f"check {goal.predicate}() instead"
+        chain = facts.conversions_between(source, goal.struct)
+        if chain:
+            steps = " then ".join(f"{name}()" for name in chain)
+            return f"use {steps}, then check {goal.predicate}()"
     chain = facts.conversions_between(source, target)
     if not chain:
         return f"there is no registered conversion from {source} to {target} (memdesc path {source} {target})"
