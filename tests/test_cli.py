@@ -172,3 +172,27 @@ def test_tables_use_rich_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     fancy = render.table(["a", "b"], [["1", "2"]])
     assert "┃" in fancy or "│" in fancy
     assert "\x1b[" not in fancy
+
+
+def test_fast_path_show_matches_the_full_cli(tmp_path: Path) -> None:
+    """`show` answered from the cache (no typer) prints exactly what the typer command prints."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MEMDESC_CACHE_DIR": str(tmp_path / "cache")}
+    full = runner.invoke(app, ["show", "folio", "--json"]).stdout
+    for _ in range(2):  # the first run fills the cache, the second answers from it
+        fast = subprocess.run(
+            [sys.executable, "-m", "ontology", "show", "folio", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert fast.stdout == full
+    assert list((tmp_path / "cache").glob("*.json"))
+    text = subprocess.run(
+        [sys.executable, "-m", "ontology", "show", "slab"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert text == runner.invoke(app, ["show", "slab"]).stdout

@@ -128,7 +128,7 @@ def census_text(answer: dict[str, Any], top: int = 15) -> str:
     return "\n".join(out) + "\n"
 
 
-def fast_path(argv: list[str]) -> int | None:
+def fast_btf(argv: list[str]) -> int | None:
     """Answer `verify`/`census` without typer when the arguments are plain; None to fall back.
 
     Only the simple forms are handled here (the options of the two commands, no --help, no

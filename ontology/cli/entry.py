@@ -6,7 +6,7 @@ import sys
 
 
 def main() -> None:
-    from ontology.cli.btfcmds import fast_path
+    from ontology.cli.fast import fast_path
 
     code = fast_path(sys.argv[1:])
     if code is not None:
