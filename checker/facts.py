@@ -8,7 +8,6 @@ This module turns that JSON-able dict into indexed plain data; it imports nothin
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +42,8 @@ class Facts:
     """predicate name -> (takes, establishes or "")"""
     functions: dict[str, tuple[str, str]] = field(default_factory=dict)
     """API function name -> (category, replacement or "")"""
+    parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Declared function name -> its parameter names (positional-only: mypy's cache drops them)"""
 
     @classmethod
     def from_metadata(cls, data: dict[str, Any]) -> Facts:
@@ -57,6 +58,8 @@ class Facts:
             facts.predicates[name] = (takes, establishes)
         for name, category, replacement in data.get("functions", ()):
             facts.functions[name] = (category, replacement)
+        for name, parameters in data.get("parameters", {}).items():
+            facts.parameters[name] = tuple(parameters)
         return facts
 
     def is_api(self, name: str) -> bool:
@@ -72,24 +75,35 @@ class Facts:
 
         A refinement may stand for its struct (an anon_folio is a folio), so chains start from
         the source's struct too. Among equal chains the kernel's own naming wins: `page_folio`
-        for page -> folio, then unchecked before checked, then by name.
+        for page -> folio (also for a head_page, which has page_rmappable_folio too), then
+        unchecked before checked, then by name; chains compare step by step.
         Returns e.g. ["page_folio"] or ["page_folio", "folio_slab"]; [] when there is none.
         """
-        starts = sorted({source, self.types[source].struct} if source in self.types else {source})
-        queue: deque[tuple[str, list[str]]] = deque((start, []) for start in starts)
+        starts = {source, self.types[source].struct} if source in self.types else {source}
+
+        def preference(chain: list[Conversion]) -> list[tuple[bool, bool, str]]:
+            return [(c.name != f"{c.source}_{c.target}", c.checked, c.name) for c in chain]
+
+        # Breadth first, one length at a time, keeping the preferred chain to each type, so the
+        # choice does not depend on the order of the facts or on the names of the start types.
+        level: dict[str, list[Conversion]] = {start: [] for start in starts}
         seen = set(starts)
-
-        def preference(conversion: Conversion) -> tuple[bool, bool, str]:
-            canonical = conversion.name == f"{conversion.source}_{conversion.target}"
-            return (not canonical, conversion.checked, conversion.name)
-
-        while queue:
-            node, chain = queue.popleft()
-            for conversion in sorted((c for c in self.conversions.values() if c.source == node), key=preference):
-                step = [*chain, conversion.name]
-                if conversion.target == target:
-                    return step
-                if conversion.target not in seen:
-                    seen.add(conversion.target)
-                    queue.append((conversion.target, step))
+        while level:
+            found: list[list[Conversion]] = []
+            following: dict[str, list[Conversion]] = {}
+            for node, chain in level.items():
+                for conversion in self.conversions.values():
+                    if conversion.source != node:
+                        continue
+                    step = [*chain, conversion]
+                    if conversion.target == target:
+                        found.append(step)
+                    elif conversion.target not in seen:
+                        best = following.get(conversion.target)
+                        if best is None or preference(step) < preference(best):
+                            following[conversion.target] = step
+            if found:
+                return [conversion.name for conversion in min(found, key=preference)]
+            seen.update(following)
+            level = following
         return []

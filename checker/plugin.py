@@ -16,24 +16,32 @@ API-named functions that are not `@implement`ed.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mypy.nodes import (
+    MDEF,
     CallExpr,
     Context,
     Decorator,
     Expression,
     FuncDef,
+    Import,
+    ImportAll,
+    ImportFrom,
     IntExpr,
     ListExpr,
+    MypyFile,
     NameExpr,
     StrExpr,
+    SymbolTableNode,
     TupleExpr,
     TypeInfo,
     UnaryExpr,
+    Var,
 )
 from mypy.options import Options
 from mypy.plugin import (
@@ -45,8 +53,9 @@ from mypy.plugin import (
     Plugin,
     ReportConfigContext,
 )
+from mypy.server.trigger import make_trigger, make_wildcard_trigger
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, CallableType, FunctionLike, Instance, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, CallableType, FunctionLike, Instance, LiteralType, Type, TypeOfAny, get_proper_type
 
 from checker import errorcodes as codes
 from checker.facts import Facts
@@ -57,11 +66,12 @@ from checker.names import (
     FIELDS_BASE,
     IMPLEMENT,
     METADATA_KEY,
+    RUNTIME_MODULE,
     SKIP_PREFIXES,
     TYPES_MODULE,
 )
 from checker.rules import convert, deprecated, field, narrow, returns
-from checker.shapes import descriptor_of, descriptor_of_info, shape_of
+from checker.shapes import descriptor_of, descriptor_of_info, parameter_names, shape_of
 
 __version__ = "1"
 """Bumped when the plugin's behaviour changes, so mypy's cache of plugin results is dropped."""
@@ -73,6 +83,14 @@ _FINGERPRINT = hashlib.sha256(
 itself only watches this entry module."""
 
 R = TypeVar("R")
+
+_FIELDS_PREFIX = FIELDS_BASE + "."
+
+FACTS_STAMP = "_memdesc_facts_hash"
+"""A member the plugin adds to `_OntologyFacts`, typed Literal[<hash of the facts>]: see `stamp_facts`."""
+
+ONTOLOGY_CHANGED = (make_wildcard_trigger(TYPES_MODULE), make_trigger(f"{FACTS_CLASS}.{FACTS_STAMP}"))
+"""dmypy's triggers for a change to ontology.types' module-level symbols and to its facts."""
 
 
 def literal(expression: Expression) -> Any:
@@ -93,8 +111,83 @@ def store_facts(ctx: ClassDefContext) -> bool:
     reason = ctx.reason
     if isinstance(reason, CallExpr):
         values = {name: literal(arg) for name, arg in zip(reason.arg_names, reason.args, strict=True) if name}
+        if ctx.cls.info.fullname == FACTS_CLASS:
+            values["parameters"] = declared_parameters(ctx, values)
         ctx.cls.info.metadata[METADATA_KEY] = values
+        if ctx.cls.info.fullname == FACTS_CLASS:
+            stamp_facts(ctx, values)
     return True
+
+
+def declared_parameters(ctx: ClassDefContext, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Parameter names of the declared functions, kept with the facts: they are positional-only,
+    and mypy keeps no name for those in its cache (CallableType.arg_names has None, and a FuncDef
+    read from the cache has no `arguments`), so a warm run could not name them otherwise."""
+    names = {entry[0] for key in ("functions", "conversions", "predicates") for entry in values.get(key, ())}
+    found: dict[str, list[str]] = {}
+    for name in sorted(names):
+        node = ctx.api.lookup_fully_qualified_or_none(f"{TYPES_MODULE}.{name}")
+        target = node.node if node is not None else None
+        if isinstance(target, Decorator):
+            target = target.func
+        arguments = getattr(target, "arguments", None) if isinstance(target, FuncDef) else None
+        if arguments:
+            found[name] = [argument.variable.name for argument in arguments]
+    return found
+
+
+def stamp_facts(ctx: ClassDefContext, values: dict[str, Any]) -> None:
+    """Make a change of the facts visible to dmypy, which compares symbols, not metadata.
+
+    Fine-grained mode re-checks what depends on a changed symbol; TypeInfo metadata is not part
+    of what it compares, so a new `replacement` or a renamed predicate would change nothing it
+    sees. A member typed Literal[<hash of the facts>] does.
+    """
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+    info = ctx.cls.info
+    var = Var(FACTS_STAMP, LiteralType(digest, ctx.api.named_type("builtins.str")))
+    var.info = info
+    var._fullname = f"{info.fullname}.{FACTS_STAMP}"
+    var.is_classvar = True
+    info.names[FACTS_STAMP] = SymbolTableNode(MDEF, var, plugin_generated=True)
+
+
+def imports_runtime(file: MypyFile) -> bool:
+    """`import ontology.runtime`, `from ontology.runtime import ...` or `from ontology import runtime`."""
+    package, _, module = RUNTIME_MODULE.rpartition(".")
+    for node in file.imports:
+        if isinstance(node, ImportFrom | ImportAll) and node.id == RUNTIME_MODULE and not node.relative:
+            return True
+        if (
+            isinstance(node, ImportFrom)
+            and node.id == package
+            and not node.relative
+            and any(name == module for name, _ in node.names)
+        ):
+            return True
+        if isinstance(node, Import) and any(name == RUNTIME_MODULE for name, _ in node.ids):
+            return True
+    return False
+
+
+def depend_on_ontology(api: CheckerPluginInterface) -> None:
+    """In dmypy, re-check the current target (function, class body or module) whenever
+    ontology.types changes: the facts a rule reads come through plugin lookups, which record no
+    dependency, so without this a target checked clean would stay clean after the ontology gains
+    a fact that flags it (a folio replacement, a changed declaration for an @implement)."""
+    tree = getattr(api, "tree", None)
+    stack = getattr(getattr(api, "scope", None), "stack", None)
+    if not isinstance(tree, MypyFile) or not isinstance(stack, list):
+        return
+    target = tree.fullname
+    for entry in stack:
+        if isinstance(entry, FuncDef):
+            target = entry.fullname
+            break
+        if isinstance(entry, TypeInfo):
+            target = entry.fullname
+    for trigger in ONTOLOGY_CHANGED:
+        tree.plugin_deps.setdefault(trigger, set()).add(target)
 
 
 class MemdescPlugin(Plugin):
@@ -103,6 +196,13 @@ class MemdescPlugin(Plugin):
     def __init__(self, options: Options):
         super().__init__(options)
         self._facts: tuple[object, Facts] | None = None
+        # The conditions under which mypy computes fine-grained dependencies (dmypy, --cache-fine-grained).
+        self._fine_grained = options.fine_grained_incremental or options.cache_fine_grained
+        # The router's answers by callee, once the facts are loaded: mypy asks for every call site,
+        # and within one build neither the facts nor a callee's declared signature change. dmypy
+        # re-analyses modules between runs of the same plugin, so it gets no memo.
+        self._signature_hooks: dict[str, Callable[[FunctionSigContext], FunctionLike] | None] = {}
+        self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
 
     # -- facts ---------------------------------------------------------------------------
 
@@ -143,45 +243,70 @@ class MemdescPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         return {"memdesc-checker": _FINGERPRINT, "version": __version__}
 
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        """A module that imports ontology.runtime (for `@implement`) also needs ontology.types,
+        whose declarations and facts the check reads: without it in the build, or before it in
+        the build order, an `@implement` would pass unchecked."""
+        if file.fullname != TYPES_MODULE and imports_runtime(file):
+            return [(10, TYPES_MODULE, -1)]  # 10: mypy's PRI_MED
+        return []
+
     def get_class_decorator_hook_2(self, fullname: str) -> Callable[[ClassDefContext], bool] | None:
         if fullname in (DESCRIPTOR_DECORATOR, FACTS_DECORATOR):
             return store_facts
         return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        if fullname.startswith(FIELDS_BASE + "."):
-            return guarded(partial(self.field_access, fullname.rsplit(".", 1)[1]))
+        if fullname.startswith(_FIELDS_PREFIX):
+            return self.guarded(partial(self.field_access, fullname.rsplit(".", 1)[1]))
         return None
 
     def get_function_signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        if fullname.startswith(SKIP_PREFIXES):
-            return None
-        facts = self.facts()
-        callee = self._callee_type(fullname) if facts else None
-        if facts is None or callee is None or not self._refined_params(callee, facts):
-            return None
-        return guarded_sig(partial(self.widen_refinements, facts))
-
-    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        if fullname in self._signature_hooks:
+            return self._signature_hooks[fullname]
         if fullname.startswith(SKIP_PREFIXES):
             return None
         facts = self.facts()
         if facts is None:
             return None
+        callee = self._callee_type(fullname)
+        hook = None
+        if callee is not None and self._refined_params(callee, facts):
+            hook = self.guarded_sig(partial(self.widen_refinements, facts))
+        if not self._fine_grained:
+            self._signature_hooks[fullname] = hook
+        return hook
+
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        if fullname in self._function_hooks:
+            return self._function_hooks[fullname]
+        if fullname.startswith(SKIP_PREFIXES):
+            return None
+        facts = self.facts()
+        if facts is None:
+            return None
+        hook = self._function_hook(fullname, facts)
+        if not self._fine_grained:
+            self._function_hooks[fullname] = hook
+        return hook
+
+    def _function_hook(self, fullname: str, facts: Facts) -> Callable[[FunctionContext], Type] | None:
         if fullname == IMPLEMENT:
-            return guarded(partial(self.check_implementation, facts))
+            return self.guarded(partial(self.check_implementation, facts))
         module, _, name = fullname.rpartition(".")
         if module == TYPES_MODULE and name in facts.by_class:
-            return guarded(partial(self.check_constructor, facts, facts.by_class[name].name))
+            return self.guarded(partial(self.check_constructor, facts, facts.by_class[name].name))
         callbacks: list[Callable[[FunctionContext], None]] = []
         callee = self._callee_type(fullname)
         if callee is not None:
             refined = self._refined_params(callee, facts)
             if refined:
-                callbacks.append(partial(self.check_refined_args, facts, name, refined, parameter_names(callee)))
-        if deprecated.deprecated_message(facts, name) is not None:
+                callbacks.append(partial(self.check_refined_args, facts, name, refined, parameter_names(callee, facts)))
+        # Only the ontology's own declarations: a model's or a library's `put_page` is not the kernel's,
+        # and whether facts are loaded when such a module is checked depends on the build order.
+        if module == TYPES_MODULE and deprecated.deprecated_message(facts, name) is not None:
             callbacks.append(partial(self.note_deprecated, facts, name))
-        if not callbacks:
+        if not callbacks and not (self._fine_grained and module == TYPES_MODULE):
             return None
 
         def run_all(ctx: FunctionContext) -> Type:
@@ -189,7 +314,16 @@ class MemdescPlugin(Plugin):
                 callback(ctx)
             return ctx.default_return_type
 
-        return guarded(run_all)
+        # With no rule today, a call into the ontology still needs its dmypy dependency.
+        return self.guarded(run_all)
+
+    def guarded(self, callback: Callable[[Any], Type]) -> Callable[[Any], Type]:
+        return guarded(callback, self._fine_grained)
+
+    def guarded_sig(
+        self, callback: Callable[[FunctionSigContext], FunctionLike]
+    ) -> Callable[[FunctionSigContext], FunctionLike]:
+        return guarded_sig(callback, self._fine_grained)
 
     # -- callbacks -----------------------------------------------------------------------
 
@@ -266,23 +400,17 @@ class MemdescPlugin(Plugin):
             ctx.api.msg.note(message, ctx.context, code=codes.DEPRECATED)
 
 
-def parameter_names(callee: CallableType) -> list[str]:
-    """Parameter names, positional-only ones included (mypy hides those in arg_names)."""
-    definition = callee.definition
-    if isinstance(definition, FuncDef) and len(definition.arguments) == len(callee.arg_types):
-        return [argument.variable.name for argument in definition.arguments]
-    return [name or f"arg{index}" for index, name in enumerate(callee.arg_names)]
-
-
 def _report_internal(api: CheckerPluginInterface, context: Context, error: Exception) -> None:
     api.fail(f"memdesc checker internal error: {type(error).__name__}: {error}", context, code=codes.INTERNAL)
 
 
-def guarded(callback: Callable[[Any], Type]) -> Callable[[Any], Type]:
+def guarded(callback: Callable[[Any], Type], fine_grained: bool = False) -> Callable[[Any], Type]:
     """Run a callback; an unexpected exception becomes a memdesc-internal error at the line."""
 
     def run(ctx: Any) -> Type:
         try:
+            if fine_grained:
+                depend_on_ontology(ctx.api)
             return callback(ctx)
         except Exception as error:
             _report_internal(ctx.api, ctx.context, error)
@@ -291,9 +419,13 @@ def guarded(callback: Callable[[Any], Type]) -> Callable[[Any], Type]:
     return run
 
 
-def guarded_sig(callback: Callable[[FunctionSigContext], FunctionLike]) -> Callable[[FunctionSigContext], FunctionLike]:
+def guarded_sig(
+    callback: Callable[[FunctionSigContext], FunctionLike], fine_grained: bool = False
+) -> Callable[[FunctionSigContext], FunctionLike]:
     def run(ctx: FunctionSigContext) -> FunctionLike:
         try:
+            if fine_grained:
+                depend_on_ontology(ctx.api)
             return callback(ctx)
         except Exception as error:
             _report_internal(ctx.api, ctx.context, error)

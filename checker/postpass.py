@@ -27,9 +27,11 @@ from mypy.nodes import (
     NameExpr,
     Node,
     RefExpr,
+    StrExpr,
     TypeInfo,
 )
-from mypy.types import CallableType, Type
+from mypy.subtypes import is_subtype
+from mypy.types import CallableType, NoneType, Type, UnionType, get_proper_type
 
 from checker import errorcodes as codes
 from checker.facts import Facts
@@ -94,27 +96,34 @@ def declared_type(files: dict[str, MypyFile], name: str) -> CallableType | None:
     return None
 
 
-def _is_implemented(decorator: Decorator) -> bool:
+def _implemented_as(decorator: Decorator) -> str | None:
+    """The name an `@implement` registers the function under (its own, or implement("name")'s;
+    "" when not a literal); None when the function is not `@implement`ed."""
     for expression in decorator.decorators:
         callee = expression.callee if isinstance(expression, CallExpr) else expression
         if isinstance(callee, RefExpr) and callee.fullname == IMPLEMENT:
-            return True
-    return False
+            if not isinstance(expression, CallExpr):
+                return decorator.func.name
+            argument = expression.args[0] if expression.args else None
+            return argument.value if isinstance(argument, StrExpr) else ""
+    return None
 
 
 def check_module(
     path: str, tree: MypyFile, types: dict[Expression, Type], files: dict[str, MypyFile], facts: Facts
 ) -> list[Finding]:
     findings: list[Finding] = []
-    implemented: set[int] = set()
+    implemented: dict[int, str] = {}
     for node in walk(tree.defs):
-        if isinstance(node, Decorator) and _is_implemented(node):
-            implemented.add(id(node.func))
+        if isinstance(node, Decorator):
+            name = _implemented_as(node)
+            if name is not None:
+                implemented[id(node.func)] = name
     for node in walk(tree.defs):
         if isinstance(node, CastExpr):
             findings.extend(_check_cast(path, node, types, facts))
         elif isinstance(node, FuncDef) and isinstance(node.type, CallableType):
-            findings.extend(_check_function(path, node, node.type, id(node) in implemented, files, facts))
+            findings.extend(_check_function(path, node, node.type, implemented.get(id(node)), files, facts))
     return findings
 
 
@@ -122,8 +131,10 @@ def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts:
     target = descriptor_of(node.type, facts)
     source_type = types.get(node.expr)
     source = descriptor_of(source_type, facts) if source_type is not None else None
-    if target is None or source is None or target.name == source.name:
+    if target is None or source is None or source_type is None or target.name == source.name:
         return []
+    if is_subtype(source_type, node.type):
+        return []  # a widening cast (ksm_folio to anon_folio, a model's FolioView to Folio)
     if target.struct != source.struct:
         message = convert.cast_message(facts, target.name, source.name)
         return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
@@ -135,18 +146,25 @@ def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts:
 
 
 def _check_function(
-    path: str, node: FuncDef, signature: CallableType, implemented: bool, files: dict[str, MypyFile], facts: Facts
+    path: str,
+    node: FuncDef,
+    signature: CallableType,
+    implemented_as: str | None,
+    files: dict[str, MypyFile],
+    facts: Facts,
 ) -> list[Finding]:
     if node.info is not FUNC_NO_INFO or (node.name.startswith("__") and node.name.endswith("__")):
         return []  # methods are not kernel functions
-    if facts.is_api(node.name):
-        declared = declared_type(files, node.name)
-        if declared is None or implemented:
-            return []  # @implement'ed definitions are checked by the plugin
-        problems = returns.signature_problems(node.name, shape_of(declared, facts), shape_of(signature, facts))
+    # A bare @implement is checked by the plugin; implement("page_folio") only here.
+    name = implemented_as if implemented_as and implemented_as != node.name else node.name
+    if facts.is_api(name):
+        declared = declared_type(files, name)
+        if declared is None or implemented_as == node.name:
+            return []
+        problems = returns.signature_problems(name, shape_of(declared, facts), shape_of(signature, facts))
         return [Finding(path, node.line, node.column, problem, codes.RETURN.code) for problem in problems]
-    taken = [descriptor_of(arg, facts) for arg in signature.arg_types]
-    produced = descriptor_of(signature.ret_type, facts)
+    taken = [descriptor_of(_without_none(arg), facts) for arg in signature.arg_types]
+    produced = descriptor_of(_without_none(signature.ret_type), facts)
     if produced is None:
         return []
     if any(source is not None and source.struct == produced.struct for source in taken):
@@ -156,3 +174,13 @@ def _check_function(
             message = convert.unregistered_function_message(facts, node.name, source.name, produced.name)
             return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
     return []
+
+
+def _without_none(typ: Type) -> Type:
+    """`Folio | None` as `Folio`: a checked conversion may return NULL."""
+    proper = get_proper_type(typ)
+    if isinstance(proper, UnionType):
+        items = [item for item in proper.items if not isinstance(get_proper_type(item), NoneType)]
+        if len(items) == 1:
+            return items[0]
+    return typ

@@ -77,8 +77,14 @@ def parse(line: str) -> Message | None:
     )
 
 
-def check(paths: list[str], extra_args: list[str] | None = None) -> tuple[list[Message], int, int]:
-    """Check `paths`; return (messages, number of source files, exit status)."""
+def check(
+    paths: list[str], extra_args: list[str] | None = None, search_first: list[str] | None = None
+) -> tuple[list[Message], int, int]:
+    """Check `paths`; return (messages, number of source files, exit status).
+
+    `search_first` directories come first on mypy's module search path: `memdesc propose check`
+    puts a temporary `ontology` package with the proposed types there.
+    """
     sources, options = process_options([*paths, *(extra_args or [])], require_targets=True)
     if PLUGIN not in options.plugins:
         options.plugins = [*options.plugins, PLUGIN]
@@ -88,6 +94,7 @@ def check(paths: list[str], extra_args: list[str] | None = None) -> tuple[list[M
     source_root = str(package_dir("ontology").parent)
     if source_root not in options.mypy_path:
         options.mypy_path = [*options.mypy_path, source_root]
+    options.mypy_path = [*(search_first or []), *options.mypy_path]
     try:
         result = build.build(sources, options)
     except CompileError as error:

@@ -5,7 +5,7 @@ A model's own subclasses (FolioView) count as the ontology class they derive fro
 
 from __future__ import annotations
 
-from mypy.nodes import TypeInfo
+from mypy.nodes import FuncDef, TypeInfo
 from mypy.types import AnyType, CallableType, Instance, NoneType, Type, UnionType, get_proper_type
 
 from checker.facts import Facts, TypeFacts
@@ -57,10 +57,27 @@ def describe(typ: Type | None, facts: Facts) -> str | None:
     return None
 
 
+def parameter_names(callee: CallableType, facts: Facts) -> list[str]:
+    """Parameter names, positional-only ones included (mypy hides those in arg_names).
+
+    A FuncDef read from mypy's cache has no `arguments`: the ontology's own functions then take
+    their names from the facts, so cold and warm runs give the same messages."""
+    definition = callee.definition
+    arguments = getattr(definition, "arguments", None) if isinstance(definition, FuncDef) else None
+    if arguments is not None and len(arguments) == len(callee.arg_types):
+        return [argument.variable.name for argument in arguments]
+    if isinstance(definition, FuncDef) and definition.fullname == f"{TYPES_MODULE}.{definition.name}":
+        declared = facts.parameters.get(definition.name, ())
+        if len(declared) == len(callee.arg_types):
+            return list(declared)
+    return [name or f"arg{index}" for index, name in enumerate(callee.arg_names)]
+
+
 def shape_of(callable_type: CallableType, facts: Facts) -> Shape:
+    names = parameter_names(callable_type, facts)
     params = tuple(
-        (name or f"arg{index}", describe(arg, facts) if not _implicit_any(arg) else "Any")
-        for index, (name, arg) in enumerate(zip(callable_type.arg_names, callable_type.arg_types, strict=True))
+        (name, describe(arg, facts) if not _implicit_any(arg) else "Any")
+        for name, arg in zip(names, callable_type.arg_types, strict=True)
     )
     return Shape(params=params, returns=describe(callable_type.ret_type, facts))
 

@@ -45,14 +45,14 @@ def unregistered_function_message(facts: Facts, function: str, source: str, targ
 
 
 def refined_source_message(facts: Facts, conversion: str, required: str, given: str) -> str:
-    """page_rmappable_folio(page): a trusting cast that needs a head page, given any page."""
+    """page_rmappable_folio(page): a trusting cast that needs a head page, given any page;
+    pp_page_to_nmdesc(page): one that needs a page_pool page."""
     target = facts.conversions[conversion].target if conversion in facts.conversions else "?"
     predicate = facts.types[required].predicate if required in facts.types else ""
     check = f" (or check {predicate}() first)" if predicate else ""
-    return (
-        f"{conversion}() needs {a(required)} but gets {a(given)}, which may be a tail page; "
-        f"{suggestion(facts, given, target)}{check}"
-    )
+    # The tail-page warning is the head_page requirement's reason, not every refinement's.
+    why = ", which may be a tail page" if required == "head_page" and given != "tail_page" else ""
+    return f"{conversion}() needs {a(required)} but gets {a(given)}{why}; {suggestion(facts, given, target)}{check}"
 
 
 def converts_between(facts: Facts, source: str, target: str) -> bool:
