@@ -344,6 +344,7 @@ def generate(onto: Ontology) -> str:
     body: list[str] = []
     for typedef in _ordered_types(onto):
         body.extend(_class_block(onto, namer, typedef))
+    body.extend(_alias_block(onto))
     for predicate in sorted(onto.predicates.values(), key=lambda p: p.name):
         prototype = predicate.prototype or f"bool {predicate.name}(const struct {predicate.takes} *arg)"
         # The predicate's subject is its `takes` type, even where the C parameter is wider.
@@ -458,6 +459,7 @@ def generate(onto: Ontology) -> str:
     ]
     exported = sorted(
         [class_name(t) for t in onto.types]
+        + [class_name(old) for old in _live_aliases(onto)]
         + list(namer.kernel_structs.values())
         + list(onto.predicates)
         + list(onto.conversions)
@@ -465,6 +467,19 @@ def generate(onto: Ontology) -> str:
     )
     tail = ["", "", "__all__ = ["] + [f"    {json.dumps(name)}," for name in exported] + ["]"]
     return "\n".join(head + kernel_classes + _fields_block(onto) + body + _facts_block(onto) + tail) + "\n"
+
+
+def _live_aliases(onto: Ontology) -> dict[str, str]:
+    """Deprecated aliases whose target exists and whose name no type has taken back."""
+    return {old: new for old, new in sorted(onto.aliases.items()) if new in onto.types and old not in onto.types}
+
+
+def _alias_block(onto: Ontology) -> list[str]:
+    """`OldName = NewName` for each deprecated alias (a proposal's rename): old code still checks."""
+    lines: list[str] = []
+    for old, new in _live_aliases(onto).items():
+        lines += ["", "", f"{class_name(old)} = {class_name(new)}  # deprecated alias of {new}"]
+    return lines
 
 
 def _fields_block(onto: Ontology) -> list[str]:

@@ -7,18 +7,13 @@ Exit codes: 0 ok, 1 findings (lint) or no answer (path), 2 unusable input.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from ontology.cli import render
-from ontology.errors import InputError
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from ontology.cli.common import DataOption, JsonOption, fail, handles_input_errors
 
 app = typer.Typer(
     name="memdesc",
@@ -29,31 +24,6 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
 )
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-DataOption = Annotated[
-    Path | None,
-    typer.Option("--data", help="Ontology root TOML file (default: the bundled Linux 6.18 data).", show_default=False),
-]
-
-
-def fail(message: str, code: int = 2) -> None:
-    sys.stderr.write(f"memdesc: error: {message}\n")
-    raise typer.Exit(code)
-
-
-def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn InputError into one line on stderr and exit 2, never a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except InputError as error:
-            fail(str(error))
-            raise AssertionError("unreachable") from None
-
-    return wrapper
 
 
 def _ontology(data: Path | None) -> Any:
@@ -332,3 +302,8 @@ def census(
     from ontology.cli.btfcmds import run_census
 
     run_census(btf, against, data, json, not no_cache)
+
+
+from ontology.cli.propose import propose_app  # noqa: E402  (registered last: it uses ontology.cli.common only)
+
+app.add_typer(propose_app, name="propose")

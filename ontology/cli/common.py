@@ -1,0 +1,45 @@
+"""What every `memdesc` command module shares: the one-line error exit and common options.
+
+Kept apart from `app` so sub-apps (`propose`) can use it without importing the main app,
+which registers them (no import cycle).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from ontology.errors import InputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Ontology root TOML file (default: the bundled Linux 6.18 data).", show_default=False),
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    sys.stderr.write(f"memdesc: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn InputError into one line on stderr and exit 2, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            fail(str(error))
+            raise AssertionError("unreachable") from None
+
+    return wrapper
