@@ -18,6 +18,7 @@ from mypy import build
 from mypy.errors import CompileError
 from mypy.main import process_options
 
+from checker.plugin import MemdescPlugin
 from checker.postpass import Finding, check_module, facts_of
 
 PLUGIN = "checker.plugin"
@@ -86,8 +87,9 @@ def check(
     puts a temporary `ontology` package with the proposed types there.
     """
     sources, options = process_options([*paths, *(extra_args or [])], require_targets=True)
-    if PLUGIN not in options.plugins:
-        options.plugins = [*options.plugins, PLUGIN]
+    # mypy loads configured plugins only when there is a config file; without one (run from
+    # outside a project) the plugin is handed to the build directly.
+    extra_plugins = [] if PLUGIN in options.plugins and options.config_file else [MemdescPlugin(options)]
     options.incremental = False
     options.export_types = True
     options.preserve_asts = True
@@ -95,8 +97,13 @@ def check(
     if source_root not in options.mypy_path:
         options.mypy_path = [*options.mypy_path, source_root]
     options.mypy_path = [*(search_first or []), *options.mypy_path]
+    # The ontology and checker packages are analysed for their facts, not checked: their own
+    # errors (networkx has no stubs) must not depend on where memdesc check is run from.
+    for package in ("ontology", "checker"):
+        options.per_module_options.setdefault(f"{package}.*", {})["follow_imports"] = "silent"
+    options.per_module_options.setdefault("networkx.*", {})["ignore_missing_imports"] = True
     try:
-        result = build.build(sources, options)
+        result = build.build(sources, options, extra_plugins=extra_plugins)
     except CompileError as error:
         return [m for m in (parse(line) for line in error.messages) if m], len(sources), 2
     messages = [m for m in (parse(line) for line in result.errors) if m is not None]

@@ -1,0 +1,214 @@
+"""`memdesc propose check`: what of the unchanged model breaks under a proposed ontology.
+
+The proposed ontology's generated types go into a temporary copy of the `ontology` package,
+which comes first on mypy's search path; the model itself is checked where it lies, so every
+message names a file:line of the original tree. Only messages new relative to a baseline run
+on the current ontology count as breaks. The working tree is never written.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from checker.run import Message, check, default_paths, package_dir
+from ontology.core import Ontology, load_ontology
+from ontology.errors import InputError
+
+_Key = tuple[str, int, str, str]
+_BASELINES: dict[tuple[tuple[str, ...], str], list[Message]] = {}
+"""Baseline messages per (paths, current types.py digest): one baseline run per process."""
+
+
+def _bundled() -> Ontology:
+    return load_ontology()
+
+
+def _key(message: Message) -> _Key:
+    return (message.path, message.line, message.code or "", message.message)
+
+
+def _errors(messages: list[Message]) -> list[Message]:
+    return [m for m in messages if m.severity == "error"]
+
+
+def module_of(path: str) -> str:
+    """`model/gup.py` -> `model.gup`: the dotted name, walking up through packages."""
+    file = Path(path).resolve()
+    parts = [] if file.name == "__init__.py" else [file.stem]
+    directory = file.parent
+    while (directory / "__init__.py").exists():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts) or path
+
+
+def baseline(paths: list[str], generated: str | None = None) -> list[Message]:
+    """The errors `paths` have under the current ontology (cached for this process).
+
+    The current ontology is the installed `ontology.types`, or `generated` (the types of an
+    ontology given with --data) checked from a temporary package like a proposal.
+    """
+    text = generated if generated is not None else (package_dir("ontology") / "types.py").read_text(encoding="utf-8")
+    key = (tuple(str(Path(p).resolve()) for p in paths), hashlib.sha256(text.encode()).hexdigest())
+    if key not in _BASELINES:
+        messages, _, status = check(paths) if generated is None else _proposed(generated, paths)
+        if status == 2:
+            first = messages[0] if messages else "mypy could not run"
+            raise InputError(f"the model does not check under the current ontology: {first}")
+        _BASELINES[key] = _errors(messages)
+    return _BASELINES[key]
+
+
+def _proposed(generated: str, paths: list[str]) -> tuple[list[Message], int, int]:
+    """Check `paths` with a temporary `ontology` package whose types.py is `generated`."""
+    with tempfile.TemporaryDirectory(prefix="memdesc-propose-") as temp:
+        root = Path(temp)
+        package = root / "ontology"
+        shutil.copytree(package_dir("ontology"), package, ignore=shutil.ignore_patterns("__pycache__", "data"))
+        (package / "types.py").write_text(generated, encoding="utf-8")
+        messages, files, status = check(paths, search_first=[str(root)])
+    # A message inside the temporary package (a generated types.py mypy rejects) names it so.
+    shown = [
+        Message(f"<proposed>/ontology/{Path(m.path).name}", m.line, m.column, m.severity, m.message, m.code)
+        if str(Path(m.path).resolve()).startswith(str(root.resolve()))
+        else m
+        for m in messages
+    ]
+    return shown, files, status
+
+
+def _python_files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.suffix == ".py" else [])
+    return files
+
+
+def _shown(path: Path) -> str:
+    """A path as mypy prints it: relative to the working directory when under it."""
+    relative = os.path.relpath(path.resolve(), Path.cwd())
+    return str(path) if relative.startswith("..") else relative
+
+
+def _implemented_name(function: str, decorator: ast.expr) -> str | None:
+    """The kernel function `@implement` / `@implement("name")` registers `function` as, if any."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call is not None else decorator
+    if (target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)) != "implement":
+        return None
+    if call is None:
+        return function
+    first = call.args[0] if call.args else None
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
+def orphaned(paths: list[str], removed: set[str]) -> list[Message]:
+    """Model functions `@implement`ed under a name the proposed ontology no longer declares.
+
+    mypy cannot see these: the decorator registers by name at run time, and a name the ontology
+    lacks is an ordinary model function to the checker. They break at run time instead."""
+    found: list[Message] = []
+    for file in _python_files(paths):
+        try:
+            tree = ast.parse(file.read_text(encoding="utf-8"), str(file))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue  # mypy reports unreadable files itself
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                name = _implemented_name(node.name, decorator)
+                if name in removed:
+                    message = f"{name}() is @implement'ed, but the proposed ontology no longer declares it"
+                    found.append(Message(_shown(file), decorator.lineno, None, "error", message, "memdesc-return"))
+    return found
+
+
+def check_proposal(new: Ontology, paths: list[str], old: Ontology | None = None) -> dict[str, object]:
+    """The errors `paths` (default: the bundled model) gain under `new`, JSON-able.
+
+    {"breaks": [{"path", "line", "code", "message"}...], "counts": {module: n},
+    "baseline": errors before, "files": files checked}. Errors the paths already had under the
+    current ontology (`old`, default: the installed one) are not breaks (counted per occurrence).
+    """
+    from ontology.typegen import generate
+
+    paths = list(paths) or default_paths()
+    generated = None if old is None else generate(old)
+    errors_before = baseline(paths, generated)
+    before = Counter(_key(m) for m in errors_before)
+    messages, files, _ = _proposed(generate(new), paths)
+    if old_functions := set((old or _bundled()).functions) - set(new.functions):
+        messages = sorted([*messages, *orphaned(paths, old_functions)], key=lambda m: (m.path, m.line))
+    breaks: list[Message] = []
+    for message in _errors(messages):
+        key = _key(message)
+        if before[key] > 0:
+            before[key] -= 1
+        else:
+            breaks.append(message)
+    counts = Counter(module_of(m.path) for m in breaks)
+    return {
+        "breaks": [{"path": m.path, "line": m.line, "code": m.code or "", "message": m.message} for m in breaks],
+        "counts": dict(sorted(counts.items())),
+        "baseline": len(errors_before),
+        "files": files,
+    }
+
+
+def portable(impact: dict[str, object]) -> dict[str, object]:
+    """The result with paths under the source tree made relative to its root (`model/gup.py`),
+    so a document generated from any working directory reads the same."""
+    root = package_dir("ontology").parent.resolve()
+    breaks = impact["breaks"]
+    assert isinstance(breaks, list)
+
+    def shown(path: str) -> str:
+        resolved = Path(path).resolve()
+        return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else path
+
+    return {**impact, "breaks": [{**entry, "path": shown(str(entry["path"]))} for entry in breaks]}
+
+
+def read_impact(path: Path) -> dict[str, object]:
+    """A saved `memdesc propose check --json` result (for `propose doc --impact`)."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"cannot read the impact JSON: {error}", path) from None
+    if not (isinstance(data, dict) and isinstance(data.get("breaks"), list) and isinstance(data.get("counts"), dict)):
+        raise InputError("not the output of `memdesc propose check --json` (needs breaks and counts)", path)
+    return data
+
+
+def impact_text(impact: dict[str, object]) -> str:
+    """The check result as a terminal reads it: each break, counts per module, a summary."""
+    breaks = impact["breaks"]
+    counts = impact["counts"]
+    assert isinstance(breaks, list) and isinstance(counts, dict)
+    lines = [
+        f"{b['path']}:{b['line']}: error: {b['message']}" + (f"  [{b['code']}]" if b["code"] else "") for b in breaks
+    ]
+    if breaks:
+        lines.append("")
+        width = max(len(str(module)) for module in counts)
+        lines.extend(f"{str(module).ljust(width)}  {n}" for module, n in counts.items())
+        lines.append("")
+    modules = len(counts)
+    lines.append(
+        f"{len(breaks)} new error{'s' if len(breaks) != 1 else ''} in {modules} module{'s' if modules != 1 else ''} "
+        f"under the proposed ontology (baseline: {impact['baseline']} error{'s' if impact['baseline'] != 1 else ''}, "
+        f"{impact['files']} file{'s' if impact['files'] != 1 else ''} checked)"
+        if breaks
+        else f"nothing breaks under the proposed ontology (baseline: {impact['baseline']} errors, "
+        f"{impact['files']} files checked)"
+    )
+    return "\n".join(lines) + "\n"
