@@ -227,6 +227,19 @@ class MemdescPlugin(Plugin):
             return target.type
         return None
 
+    def _types_instance(self, class_name: str) -> Instance | None:
+        node = self.lookup_fully_qualified(f"{TYPES_MODULE}.{class_name}")
+        return Instance(node.node, []) if node is not None and isinstance(node.node, TypeInfo) else None
+
+    def _widened(self, callee: CallableType, facts: Facts) -> dict[int, Instance]:
+        """Formal positions declared as a refinement -> that refinement's struct (AnonFolio -> Folio)."""
+        widened: dict[int, Instance] = {}
+        for index, refinement in self._refined_params(callee, facts).items():
+            struct = self._types_instance(facts.types[facts.types[refinement].struct].class_name)
+            if struct is not None:
+                widened[index] = struct
+        return widened
+
     def _refined_params(self, callee: CallableType, facts: Facts) -> dict[int, str]:
         """Formal positions whose declared type is a refinement (AnonFolio, HeadPage...)."""
         found: dict[int, str] = {}
@@ -270,9 +283,8 @@ class MemdescPlugin(Plugin):
         if facts is None:
             return None
         callee = self._callee_type(fullname)
-        hook = None
-        if callee is not None and self._refined_params(callee, facts):
-            hook = self.guarded_sig(partial(self.widen_refinements, facts))
+        widened = self._widened(callee, facts) if callee is not None else {}
+        hook = self.guarded_sig(partial(self.widen_refinements, widened)) if widened else None
         if not self._fine_grained:
             self._signature_hooks[fullname] = hook
         return hook
@@ -299,9 +311,14 @@ class MemdescPlugin(Plugin):
         callbacks: list[Callable[[FunctionContext], None]] = []
         callee = self._callee_type(fullname)
         if callee is not None:
-            refined = self._refined_params(callee, facts)
-            if refined:
-                callbacks.append(partial(self.check_refined_args, facts, name, refined, parameter_names(callee, facts)))
+            required = {
+                index: (refinement, instance)
+                for index, refinement in self._refined_params(callee, facts).items()
+                if (instance := self._types_instance(facts.types[refinement].class_name)) is not None
+            }
+            if required:
+                names = parameter_names(callee, facts)
+                callbacks.append(partial(self.check_refined_args, facts, name, required, names))
         # Only the ontology's own declarations: a model's or a library's `put_page` is not the kernel's,
         # and whether facts are loaded when such a module is checked depends on the build order.
         if module == TYPES_MODULE and deprecated.deprecated_message(facts, name) is not None:
@@ -335,28 +352,31 @@ class MemdescPlugin(Plugin):
             return AnyType(TypeOfAny.from_error)
         return ctx.default_attr_type
 
-    def widen_refinements(self, facts: Facts, ctx: FunctionSigContext) -> FunctionLike:
-        """Accept the refinement's struct here; the function hook then reports memdesc-narrow."""
+    def widen_refinements(self, widened: dict[int, Instance], ctx: FunctionSigContext) -> FunctionLike:
+        """Accept the refinement's struct here; the function hook then reports memdesc-narrow.
+        `widened` (position -> struct) is worked out once per callee: this runs at every call."""
         signature = ctx.default_signature
         arg_types = list(signature.arg_types)
-        for index, refinement in self._refined_params(signature, facts).items():
-            struct = facts.types[refinement].struct
-            node = self.lookup_fully_qualified(f"{TYPES_MODULE}.{facts.types[struct].class_name}")
-            if node is not None and isinstance(node.node, TypeInfo):
-                arg_types[index] = Instance(node.node, [])
+        for index, struct in widened.items():
+            if index < len(arg_types):
+                arg_types[index] = struct
         return signature.copy_modified(arg_types=arg_types)
 
     def check_refined_args(
-        self, facts: Facts, callee: str, refined: dict[int, str], names: list[str], ctx: FunctionContext
+        self,
+        facts: Facts,
+        callee: str,
+        refined: dict[int, tuple[str, Instance]],
+        names: list[str],
+        ctx: FunctionContext,
     ) -> None:
-        for index, refinement in refined.items():
+        for index, (refinement, required) in refined.items():
             if index >= len(ctx.arg_types):
                 continue
-            node = self.lookup_fully_qualified(f"{TYPES_MODULE}.{facts.types[refinement].class_name}")
-            if node is None or not isinstance(node.node, TypeInfo):
-                continue
-            required = Instance(node.node, [])
             for position, actual in enumerate(ctx.arg_types[index]):
+                proper = get_proper_type(actual)
+                if isinstance(proper, Instance) and required.type in proper.type.mro:
+                    continue  # the refinement itself or a subclass: the common case, without is_subtype
                 given = descriptor_of(actual, facts)
                 if given is None or is_subtype(actual, required):
                     continue
