@@ -60,7 +60,6 @@ from mypy.types import AnyType, CallableType, FunctionLike, Instance, LiteralTyp
 from checker import errorcodes as codes
 from checker.facts import Facts
 from checker.names import (
-    DESCRIPTOR_DECORATOR,
     FACTS_CLASS,
     FACTS_DECORATOR,
     FIELDS_BASE,
@@ -265,7 +264,7 @@ class MemdescPlugin(Plugin):
         return []
 
     def get_class_decorator_hook_2(self, fullname: str) -> Callable[[ClassDefContext], bool] | None:
-        if fullname in (DESCRIPTOR_DECORATOR, FACTS_DECORATOR):
+        if fullname == FACTS_DECORATOR:  # the descriptor classes' own decorator arguments are not needed
             return store_facts
         return None
 
@@ -274,10 +273,23 @@ class MemdescPlugin(Plugin):
             return self.guarded(partial(self.field_access, fullname.rsplit(".", 1)[1]))
         return None
 
+    # mypy asks both routers at every call site: a known callee costs one dict lookup.
+
     def get_function_signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        if fullname in self._signature_hooks:
+        try:
             return self._signature_hooks[fullname]
+        except KeyError:
+            return self._signature_hook(fullname)
+
+    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        try:
+            return self._function_hooks[fullname]
+        except KeyError:
+            return self._new_function_hook(fullname)
+
+    def _signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
         if fullname.startswith(SKIP_PREFIXES):
+            self._signature_hooks[fullname] = None
             return None
         facts = self.facts()
         if facts is None:
@@ -289,10 +301,9 @@ class MemdescPlugin(Plugin):
             self._signature_hooks[fullname] = hook
         return hook
 
-    def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        if fullname in self._function_hooks:
-            return self._function_hooks[fullname]
+    def _new_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         if fullname.startswith(SKIP_PREFIXES):
+            self._function_hooks[fullname] = None
             return None
         facts = self.facts()
         if facts is None:
@@ -308,7 +319,7 @@ class MemdescPlugin(Plugin):
         module, _, name = fullname.rpartition(".")
         if module == TYPES_MODULE and name in facts.by_class:
             return self.guarded(partial(self.check_constructor, facts, facts.by_class[name].name))
-        callbacks: list[Callable[[FunctionContext], None]] = []
+        callbacks: list[Callable[[FunctionContext], Type]] = []
         callee = self._callee_type(fullname)
         if callee is not None:
             required = {
@@ -325,6 +336,8 @@ class MemdescPlugin(Plugin):
             callbacks.append(partial(self.note_deprecated, facts, name))
         if not callbacks and not (self._fine_grained and module == TYPES_MODULE):
             return None
+        if len(callbacks) == 1:
+            return self.guarded(callbacks[0])
 
         def run_all(ctx: FunctionContext) -> Type:
             for callback in callbacks:
@@ -369,7 +382,7 @@ class MemdescPlugin(Plugin):
         refined: dict[int, tuple[str, Instance]],
         names: list[str],
         ctx: FunctionContext,
-    ) -> None:
+    ) -> Type:
         for index, (refinement, required) in refined.items():
             if index >= len(ctx.arg_types):
                 continue
@@ -389,6 +402,7 @@ class MemdescPlugin(Plugin):
                 else:
                     message = narrow.narrow_message(facts, callee, parameter, refinement, given.name, shown)
                     ctx.api.fail(message, ctx.context, code=codes.NARROW)
+        return ctx.default_return_type
 
     def check_constructor(self, facts: Facts, target: str, ctx: FunctionContext) -> Type:
         for group in ctx.arg_types:
@@ -414,10 +428,11 @@ class MemdescPlugin(Plugin):
             ctx.api.fail(problem, ctx.context, code=codes.RETURN)
         return ctx.default_return_type
 
-    def note_deprecated(self, facts: Facts, name: str, ctx: FunctionContext) -> None:
+    def note_deprecated(self, facts: Facts, name: str, ctx: FunctionContext) -> Type:
         message = deprecated.deprecated_message(facts, name)
         if message is not None:
             ctx.api.msg.note(message, ctx.context, code=codes.DEPRECATED)
+        return ctx.default_return_type
 
 
 def _report_internal(api: CheckerPluginInterface, context: Context, error: Exception) -> None:
