@@ -9,11 +9,15 @@ need the refinement, field reads, an `@implement` per module; ~50 functions a mo
 Each run is a whole `python -m mypy --strict` subprocess with its own cache directory: cold
 (the cache deleted first) and warm (the unchanged tree again, on the cache the cold run left).
 Plain and plugin runs alternate, the order flipping each round; each figure is the median of
---rounds rounds. Printed: mypy's version and the machine, a table of medians, plugin/plain for
-each workload and mode, and the time per function above the baseline (5,000 over 500 near 10
-means the check scales linearly).
+--rounds rounds, wall time and CPU time (user + system of the mypy process: steadier on a
+shared machine). Bytecode caching is on for mypy's processes (PYTHONDONTWRITEBYTECODE is
+dropped) and an unmeasured warm-up run writes checker/__pycache__, so the plugin is imported,
+not compiled, as on a developer's machine. Printed: mypy's version and the machine, a table of
+medians, plugin/plain for each workload and mode, and the cold time per function above the
+0-function baseline (5,000 over 500 near 10 means the check scales linearly).
 
     python benchmarks/checker_overhead.py [--rounds 5] [--sizes 500,5000] [--no-bundled] [--json]
+        [--instructions]
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import ast
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -190,19 +195,32 @@ class Workload:
     generated: int | None
     """N for a generated model, None for the bundled one."""
     times: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    """(plain|plugin, cold|warm) -> wall seconds of each round."""
+    cpu: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    """The same runs' CPU seconds (user + system of the mypy process): less sensitive to a busy machine."""
 
 
-def run_mypy(workload: Workload, config: Path, cache: Path) -> float:
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+"""mypy's environment: bytecode caching on, as on a developer's machine (the plugin is imported, not compiled,
+once a warm-up run has written checker/__pycache__)."""
+
+
+def run_mypy(workload: Workload, config: Path, cache: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one whole `python -m mypy` process."""
     command = [sys.executable, "-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache), *workload.paths]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=workload.cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, cwd=workload.cwd, env=CHILD_ENV, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{workload.name}: mypy exited {done.returncode}:\n{done.stdout}{done.stderr}")
-    return seconds
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def measure(workloads: list[Workload], configs: dict[str, Path], work: Path, rounds: int) -> None:
+    for kind, config in configs.items():  # warm-up, not measured: bytecode and the OS file cache
+        run_mypy(workloads[0], config, work / "cache" / "warm-up" / kind)
     for round_number in range(rounds):
         order = ["plain", "plugin"] if round_number % 2 == 0 else ["plugin", "plain"]
         for workload in workloads:
@@ -211,13 +229,36 @@ def measure(workloads: list[Workload], configs: dict[str, Path], work: Path, rou
                     cache = work / "cache" / workload.name / kind
                     if mode == "cold" and cache.exists():
                         shutil.rmtree(cache)
-                    seconds = run_mypy(workload, configs[kind], cache)
+                    seconds, cpu = run_mypy(workload, configs[kind], cache)
                     workload.times.setdefault((kind, mode), []).append(seconds)
+                    workload.cpu.setdefault((kind, mode), []).append(cpu)
             print(
                 f"round {round_number + 1}/{rounds} {workload.name}: "
                 + ", ".join(f"{k} {m} {v[-1]:.2f}s" for (k, m), v in sorted(workload.times.items())),
                 file=sys.stderr,
             )
+
+
+def count_instructions(workloads: list[Workload], configs: dict[str, Path], work: Path) -> dict[str, Any]:
+    """Instructions of one cold run of each workload and configuration, counted by valgrind's
+    callgrind: the same on a busy machine as on an idle one (runs ~50 times slower)."""
+    counts: dict[str, Any] = {}
+    env = {**CHILD_ENV, "PYTHONHASHSEED": "0"}
+    for workload in workloads:
+        row: dict[str, int] = {}
+        for kind, config in configs.items():
+            cache = work / "cache" / "instructions" / workload.name / kind
+            shutil.rmtree(cache, ignore_errors=True)
+            command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m", "mypy"]
+            command += ["--config-file", str(config), "--cache-dir", str(cache), *workload.paths]
+            done = subprocess.run(command, cwd=workload.cwd, env=env, capture_output=True, text=True, check=False)
+            found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+            if done.returncode != 0 or not found:
+                raise SystemExit(f"{workload.name}: valgrind/mypy failed:\n{done.stdout}{done.stderr[-2000:]}")
+            row[kind] = int(found[-1].rsplit(":", 1)[1].strip())
+            print(f"instructions {workload.name} {kind}: {row[kind]:,}", file=sys.stderr)
+        counts[workload.name] = {**row, "plugin_over_plain": round(row["plugin"] / row["plain"], 4)}
+    return counts
 
 
 def mypy_version() -> str:
@@ -239,12 +280,19 @@ def summarize(workloads: list[Workload], rounds: int) -> dict[str, Any]:
         for mode in ("cold", "warm"):
             plain = statistics.median(workload.times["plain", mode])
             plugin = statistics.median(workload.times["plugin", mode])
+            plain_cpu = statistics.median(workload.cpu["plain", mode])
+            plugin_cpu = statistics.median(workload.cpu["plugin", mode])
             entry[mode] = {
                 "plain_seconds": round(plain, 3),
                 "plugin_seconds": round(plugin, 3),
                 "plugin_over_plain": round(plugin / plain, 3),
+                "plain_cpu_seconds": round(plain_cpu, 3),
+                "plugin_cpu_seconds": round(plugin_cpu, 3),
+                "plugin_over_plain_cpu": round(plugin_cpu / plain_cpu, 3),
                 "plain_all": [round(t, 3) for t in workload.times["plain", mode]],
                 "plugin_all": [round(t, 3) for t in workload.times["plugin", mode]],
+                "plain_cpu_all": [round(t, 3) for t in workload.cpu["plain", mode]],
+                "plugin_cpu_all": [round(t, 3) for t in workload.cpu["plugin", mode]],
             }
         results["workloads"][workload.name] = entry
     baseline = next((w for w in workloads if w.generated == 0), None)
@@ -274,14 +322,27 @@ def print_table(results: dict[str, Any], out: TextIO) -> None:
     print(f"{results['mypy']}, Python {results['python']}")
     print(f"{results['platform']}, {results['cpu_count']} CPUs; median of {results['rounds']} rounds")
     print()
-    print(f"{'workload':<14} {'functions':>9} {'mode':<5} {'plain s':>8} {'plugin s':>9} {'plugin/plain':>13}")
+    print("wall: seconds of the whole process; cpu: its user + system seconds")
+    print(
+        f"{'workload':<14} {'functions':>9} {'mode':<5} {'plain s':>8} {'plugin s':>9} {'plugin/plain':>13}"
+        f" {'plain cpu':>10} {'plugin cpu':>11} {'cpu ratio':>10}"
+    )
     for name, entry in results["workloads"].items():
         for mode in ("cold", "warm"):
             row = entry[mode]
             print(
                 f"{name:<14} {entry['functions']:>9} {mode:<5} {row['plain_seconds']:>8.2f} "
                 f"{row['plugin_seconds']:>9.2f} {row['plugin_over_plain']:>13.3f}"
+                f" {row['plain_cpu_seconds']:>10.2f} {row['plugin_cpu_seconds']:>11.2f}"
+                f" {row['plugin_over_plain_cpu']:>10.3f}"
             )
+    instructions = results.get("cold_instructions")
+    if instructions:
+        print()
+        print("cold, instructions (valgrind callgrind, one run each):")
+        for name, row in instructions.items():
+            ratio = row["plugin_over_plain"]
+            print(f"  {name:<14} plain {row['plain']:>16,} plugin {row['plugin']:>16,} ratio {ratio:.4f}")
     scaling = results.get("cold_scaling_above_baseline")
     if scaling:
         print()
@@ -301,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-bundled", action="store_true", help="skip the bundled model")
     parser.add_argument("--json", action="store_true", help="print the results as JSON (the table goes to stderr)")
     parser.add_argument("--workdir", type=Path, help="where to write models and caches (default: a temp dir)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of one cold run of each (valgrind; slow: ~10 min for 5,000 functions)",
+    )
     args = parser.parse_args(argv)
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="checker-overhead-"))
@@ -324,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         measure(workloads, configs, work, args.rounds)
         results = summarize(workloads, args.rounds)
+        if args.instructions:
+            results["cold_instructions"] = count_instructions(workloads, configs, work)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
