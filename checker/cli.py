@@ -119,11 +119,13 @@ _REGISTERED: list[typer.Typer] = []
 
 def full_app() -> typer.Typer:
     """The ontology's app with the checker's commands registered (once per process)."""
+    from checker.docsite.command import docs
     from ontology.cli.app import app
     from ontology.cli.propose import propose_app
 
     if app not in _REGISTERED:
         app.command("check")(check)
+        app.command("docs", short_help="Regenerate or check the documentation site's generated pages.")(docs)
         propose_app.command("check")(propose_check)
         propose_app.command("doc")(propose_doc)
         _REGISTERED.append(app)

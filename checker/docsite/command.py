@@ -1,0 +1,38 @@
+"""`memdesc docs`: regenerate (or check) the documentation site's generated pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ontology.cli.common import handles_input_errors
+
+
+@handles_input_errors
+def docs(
+    root: Annotated[
+        Path, typer.Option("--root", help="The checkout whose docs/ and mkdocs.yml are written.")
+    ] = Path("."),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 naming each stale or missing page.")
+    ] = False,
+) -> None:
+    """Example: memdesc docs --check
+
+    Regenerate the site's generated pages (type reference, CLI reference, checker rules,
+    diagrams, nav) from the ontology, the CLI and the checker. Exit 0 up to date or written,
+    1 stale (with --check), 2 unusable input.
+    """
+    from checker.docsite.site import check_site, write_site
+
+    if check:
+        stale = check_site(root)
+        for line in stale:
+            typer.echo(line, err=True)
+        if stale:
+            raise typer.Exit(1)
+        return
+    for line in write_site(root):
+        typer.echo(line)
