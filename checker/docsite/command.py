@@ -12,27 +12,29 @@ from ontology.cli.common import handles_input_errors
 
 @handles_input_errors
 def docs(
-    root: Annotated[
-        Path, typer.Option("--root", help="The checkout whose docs/ and mkdocs.yml are written.")
-    ] = Path("."),
+    root: Annotated[Path, typer.Option("--root", help="The checkout whose docs/ are written.")] = Path("."),
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 naming each stale or missing page.")
+    ] = False,
+    no_proposals: Annotated[
+        bool,
+        typer.Option("--no-proposals", help="Skip the proposal documents (their impact check runs mypy: slow)."),
     ] = False,
 ) -> None:
     """Example: memdesc docs --check
 
     Regenerate the site's generated pages (type reference, CLI reference, checker rules,
-    diagrams, nav) from the ontology, the CLI and the checker. Exit 0 up to date or written,
+    diagrams, proposal documents, nav) from the ontology, the CLI and the checker. Exit 0 up to date or written,
     1 stale (with --check), 2 unusable input.
     """
     from checker.docsite.site import check_site, write_site
 
     if check:
-        stale = check_site(root)
+        stale = check_site(root, proposals=not no_proposals)
         for line in stale:
             typer.echo(line, err=True)
         if stale:
             raise typer.Exit(1)
         return
-    for line in write_site(root):
+    for line in write_site(root, proposals=not no_proposals):
         typer.echo(line)

@@ -1,0 +1,242 @@
+"""One reference page per descriptor type, and the index of them, generated from the ontology.
+
+A page is `memdesc show TYPE` laid out for reading: the facts table (kind, C struct, size,
+since...), the fields with the struct page word each occupies, a Mermaid diagram of the type's
+neighbourhood (renders in MkDocs and on a code host), conversions, predicates, page types, the
+kernel API that takes or returns it, and every source cited. All of it comes from
+`ontology.queries.show_type`, so the page and the CLI cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ontology.core import Ontology
+from ontology.docsite.markdown import cell, code, link, table
+from ontology.exports.mermaid import label, safe_id
+from ontology.queries import function_record, show_type
+
+KIND_ORDER = ("struct", "handle", "refinement", "proposed")
+KIND_TITLES = {
+    "struct": "C structs",
+    "handle": "Handles",
+    "refinement": "Refinements (fixed by a predicate)",
+    "proposed": "Proposed types",
+}
+
+
+def type_link(name: str) -> str:
+    """A link from one type page (or the index beside them) to another type's page."""
+    return link(code(name), f"{name}.md")
+
+
+def _links(names: list[str]) -> str:
+    return ", ".join(type_link(n) for n in names) or "—"
+
+
+def _facts(info: dict[str, Any]) -> str:
+    rows: list[tuple[str, str]] = [("kind", info["kind"]), ("status", info["status"])]
+    if info["c_struct"]:
+        rows.append(("C type", code(f"struct {info['c_struct']}") if info["kind"] != "handle" else code(info["name"])))
+    if info["size"]:
+        rows.append(("size", f"{info['size']} bytes ({info['size'] // 8} words)"))
+    if info["header"]:
+        rows.append(("header", code(info["header"])))
+    if info["overlays"]:
+        rows.append(("overlays", type_link(info["overlays"])))
+    for key, title in (("since", "since"), ("removed_in", "removed in"), ("proposed_in", "proposed in")):
+        if info[key]:
+            rows.append((title, cell(info[key])))
+    if info["predicate"]:
+        rows.append(("established by", code(f"{info['predicate']}()")))
+    if info["parents"]:
+        rows.append(("refines", _links(info["parents"])))
+    if info["ancestors"]:
+        rows.append(("ancestors", _links(info["ancestors"])))
+    if info["children"]:
+        rows.append(("refined by", _links(info["children"])))
+    if info["realized_by"]:
+        rows.append(("realized by", type_link(info["realized_by"])))
+    return table(["", ""], [[title, value] for title, value in rows])
+
+
+def neighbourhood(info: dict[str, Any]) -> str:
+    """A Mermaid flowchart: the type, what it refines and overlays, what refines it, what
+    converts to and from it (one edge per pair, naming every function), predicates establishing it."""
+    name = info["name"]
+    nodes: set[str] = {name}
+    edges: set[tuple[str, str, str, str]] = set()
+    for parent in info["parents"]:
+        nodes.add(parent)
+        edges.add((name, parent, "-->", "is a"))
+    for child in info["children"]:
+        nodes.add(child)
+        edges.add((child, name, "-->", "is a"))
+    if info["overlays"]:
+        nodes.add(info["overlays"])
+        edges.add((name, info["overlays"], "-.->", "overlays"))
+    if info["realized_by"]:
+        nodes.add(info["realized_by"])
+        edges.add((name, info["realized_by"], "-.->", "realized by"))
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for conversion in info["conversions"]:
+        pairs.setdefault((conversion["from"], conversion["to"]), []).append(conversion["name"] + "()")
+    for (source, target), functions in pairs.items():
+        nodes.update((source, target))
+        edges.add((source, target, "==>", ", ".join(sorted(functions))))
+    lines = ["```mermaid", "flowchart LR"]
+    for node in sorted(nodes):
+        lines.append(f'    {safe_id("type:" + node)}["{label(node)}"]')
+    for predicate in info["predicates"]:
+        if predicate["establishes"] == name:
+            node_id = safe_id("predicate:" + predicate["name"])
+            lines.append(f'    {node_id}{{"{label(predicate["name"])}()"}}')
+            edges.add((f"predicate:{predicate['name']}", name, "-.->", "establishes"))
+    for source, target, arrow, text in sorted(edges):
+        source_id = safe_id(source if source.startswith("predicate:") else "type:" + source)
+        lines.append(f'    {source_id} {arrow}|"{label(text)}"| {safe_id("type:" + target)}')
+    lines.append("    classDef current stroke-width:3px")
+    lines.append(f"    class {safe_id('type:' + name)} current")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def _fields(info: dict[str, Any]) -> str:
+    rows = []
+    for f in info["fields"]:
+        bits = ""
+        if f["bit_size"] is not None:  # bit_offset counts from the struct's start; show it within the field
+            low = f["bit_offset"] - 8 * f["offset"]
+            bits = f"{low}-{low + f['bit_size'] - 1}"
+        matches = code(f["matches"]) if f["matches"] else ""
+        if matches and f["match_index"]:
+            matches += f" (page +{f['match_index']})"
+        rows.append(
+            [
+                str(f["word"]),
+                str(f["offset"]),
+                str(f["size"]),
+                bits,
+                code(f["name"]),
+                code(f["c_type"]),
+                matches,
+                code(f["config"]) if f["config"] else "",
+                cell(f["doc"]),
+            ]
+        )
+    headers = ["word", "offset", "size", "bits", "field", "C type", "matches", "config", "meaning"]
+    return table(headers, rows)
+
+
+def _conversions(info: dict[str, Any]) -> str:
+    rows = [
+        [code(c["name"] + "()"), type_link(c["from"]), type_link(c["to"]), "checked" if c["checked"] else "trusting"]
+        for c in info["conversions"]
+    ]
+    return table(["conversion", "from", "to", "kind"], rows)
+
+
+def _predicates(info: dict[str, Any]) -> str:
+    rows = [
+        [
+            code(p["name"] + "()"),
+            type_link(p["takes"]),
+            type_link(p["establishes"]) if p["establishes"] else "—",
+            cell(p["tests"]),
+        ]
+        for p in info["predicates"]
+    ]
+    return table(["predicate", "takes", "establishes", "tests"], rows)
+
+
+def _functions(onto: Ontology, info: dict[str, Any]) -> str:
+    rows = []
+    for entry in info["functions"]:
+        record = function_record(onto, onto.functions[entry["name"]])
+        rows.append(
+            [code(entry["name"]), cell(entry["category"]), cell(", ".join(entry["roles"])), code(record["prototype"])]
+        )
+    return table(["function", "category", "role", "prototype"], rows)
+
+
+def _source(source: dict[str, Any]) -> str:
+    parts = [code(source["id"])]
+    if source.get("title"):
+        parts.append(cell(source["title"]))
+    where = [str(source[key]) for key in ("kind", "version", "path") if source.get(key)]
+    if where:
+        parts.append("(" + cell(", ".join(where)) + ")")
+    if source.get("url"):
+        parts.append(f"<{source['url']}>")
+    return "- " + " ".join(parts)
+
+
+def type_page(onto: Ontology, name: str) -> str:
+    """The Markdown reference page of one descriptor type."""
+    info = show_type(onto, name)
+    out = [f"# {name}\n", cell(info["summary"]) + "\n", _facts(info)]
+    if info["notes"]:
+        out.append("> **Notes.** " + cell(info["notes"]) + "\n")
+    out.append("## Neighbourhood\n")
+    out.append(
+        "Solid arrows: *is a*; thick arrows: conversion functions; dotted: overlays, realizations, predicates.\n"
+    )
+    out.append(neighbourhood(info))
+    if info["fields"]:
+        out.append("## Fields\n")
+        out.append(
+            "Offsets in bytes on x86-64; *word* is the 8-byte word of the struct page the field occupies; "
+            "*bits* are bit positions within the field's unit; *matches* is the overlaid struct's field at the "
+            "same place, as the kernel's `*_MATCH` asserts pair them "
+            "(page +*n*: in the *n*-th struct page after the first).\n"
+        )
+        out.append(_fields(info))
+    if info["page_types"]:
+        out.append("## Page types\n")
+        out.append("\n".join(f"- {code(p)}" for p in info["page_types"]) + "\n")
+    sections = (
+        ("Conversions", info["conversions"], _conversions),
+        ("Predicates", info["predicates"], _predicates),
+    )
+    for title, entries, render in sections:
+        if entries:
+            out.append(f"## {title}\n")
+            out.append(render(info))
+    if info["functions"]:
+        out.append("## Kernel API\n")
+        out.append(f"{len(info['functions'])} functions take or return a `{name}`.\n")
+        out.append(_functions(onto, info))
+    out.append("## Sources\n")
+    out.append("\n".join(_source(s) for s in info["sources"]) + "\n")
+    return "\n".join(out)
+
+
+def index_page(onto: Ontology, diagrams: dict[str, str]) -> str:
+    """The type index: every type grouped by kind, the Graphviz diagrams (SVG files beside the
+    page, `diagrams` maps file name to caption) and a Mermaid hierarchy for code hosts."""
+    out = ["# Descriptor types\n"]
+    out.append(
+        f"The ontology knows {len(onto.types)} types. Each page below is generated from the data under "
+        "`ontology/data/` (`memdesc docs`), like `memdesc show TYPE`.\n"
+    )
+    for file_name, caption in diagrams.items():
+        out.append(f"## {caption}\n")
+        out.append(f"![{caption}]({file_name})\n")
+    for kind in KIND_ORDER:
+        members = sorted((t for t in onto.types.values() if t.kind == kind), key=lambda t: t.name)
+        if not members:
+            continue
+        out.append(f"## {KIND_TITLES[kind]}\n")
+        rows = [[type_link(t.name), cell(t.status), _links(sorted(t.parents)), cell(t.summary)] for t in members]
+        out.append(table(["type", "status", "refines", "summary"], rows))
+    out.append("## Hierarchy (Mermaid)\n")
+    out.append("The same *is a* relation as the SVG above, as Mermaid so it also renders on a code host.\n")
+    lines = ["```mermaid", "flowchart BT"]
+    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
+        lines.append(f'    {safe_id("type:" + typedef.name)}["{label(typedef.name)}"]')
+    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
+        for parent in sorted(typedef.parents):
+            lines.append(f"    {safe_id('type:' + typedef.name)} --> {safe_id('type:' + parent)}")
+    lines.append("```")
+    out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
