@@ -24,13 +24,13 @@ ProposalArgument = Annotated[Path, typer.Argument(metavar="PROPOSAL", help="Prop
 
 def check(
     paths: Annotated[
-        list[str] | None, typer.Argument(metavar="[PATHS]...", help="Files or packages (default: the bundled model).")
+        list[str] | None, typer.Argument(metavar="PATHS", help="Files or packages (default: the bundled model).")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
 ) -> None:
-    """Type-check models against the ontology: mypy with the memdesc plugin plus a post-pass.
+    """Example: memdesc check model/
 
-    Example: memdesc check model/
+    Type-check models against the ontology: mypy with the memdesc plugin plus a post-pass.
     Output and exit codes follow mypy's: 0 clean, 1 errors, 2 crash or bad usage.
     """
     from checker.run import main
@@ -56,14 +56,14 @@ def _applied(proposal: Path, data: Path | None) -> tuple[Proposal, Ontology, Ont
 def propose_check(
     proposal: ProposalArgument,
     paths: Annotated[
-        list[str] | None, typer.Argument(metavar="[PATHS]...", help="Files or packages (default: the bundled model).")
+        list[str] | None, typer.Argument(metavar="PATHS", help="Files or packages (default: the bundled model).")
     ] = None,
     json: JsonOption = False,
     data: DataOption = None,
 ) -> None:
-    """What of the unchanged model breaks under the proposed ontology, with file:line and counts.
+    """Example: memdesc propose check docs/proposals/gup-returns-folios.toml
 
-    Example: memdesc propose check docs/proposals/gup-returns-folios.toml
+    What of the unchanged model breaks under the proposed ontology, with file:line and counts.
     The working tree is not modified. Exit 0 nothing breaks, 1 breaks (or findings in the
     proposal), 2 unusable input.
     """
@@ -89,9 +89,9 @@ def propose_doc(
     ] = None,
     data: DataOption = None,
 ) -> None:
-    """The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact.
+    """Example: memdesc propose doc docs/proposals/lru-mem-2021.toml -o lru-mem.md
 
-    Example: memdesc propose doc docs/proposals/gup-returns-folios.toml -o gup-returns-folios.md
+    The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact.
     Refuses to overwrite a file memdesc did not generate. Exit 0 written, 1 findings, 2 unusable.
     """
     from checker.propose import check_proposal, portable, read_impact
@@ -124,10 +124,10 @@ def full_app() -> typer.Typer:
     from ontology.cli.propose import propose_app
 
     if app not in _REGISTERED:
-        app.command("check")(check)
+        app.command("check", short_help="Type-check models against the ontology.")(check)
         app.command("docs", short_help="Regenerate or check the documentation site's generated pages.")(docs)
-        propose_app.command("check")(propose_check)
-        propose_app.command("doc")(propose_doc)
+        propose_app.command("check", short_help="What of the model breaks under a proposal.")(propose_check)
+        propose_app.command("doc", short_help="The proposal's Markdown document for reviewers.")(propose_doc)
         _REGISTERED.append(app)
     return app
 

@@ -2,6 +2,9 @@
 
 Each command parses its arguments, calls one library function and renders the result.
 Exit codes: 0 ok, 1 findings (lint) or no answer (path), 2 unusable input.
+
+Help text starts with an example (`Example: memdesc ...`, then a blank line, then what the
+command does); `short_help` keeps the command lists to the one-line description.
 """
 
 from __future__ import annotations
@@ -14,15 +17,19 @@ import typer
 
 from ontology.cli import render
 from ontology.cli.common import DataOption, JsonOption, fail, handles_input_errors
+from ontology.cli.completion import complete_type
 
 app = typer.Typer(
     name="memdesc",
-    help="Query, check and export the ontology of Linux memory descriptors (struct page, folio, slab...).\n\n"
-    "Example: memdesc show folio",
+    help="Example: memdesc show folio\n\n"
+    "Query, check and export the ontology of Linux memory descriptors (struct page, folio, slab...).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
+    # Plain click help (no rich panels); under NO_COLOR click's own styling (the green
+    # "completion installed") is stripped too: every sub-context inherits `color`.
     rich_markup_mode=None,
+    context_settings={"color": False} if render.no_color() else None,
 )
 
 
@@ -32,14 +39,17 @@ def _ontology(data: Path | None) -> Any:
     return load_ontology(data)
 
 
-@app.command("list")
+@app.command("list", short_help="List descriptor types, with kind, status and parents.")
 @handles_input_errors
 def list_command(
     kind: Annotated[str | None, typer.Option(help="struct, refinement, proposed or handle.")] = None,
     json: JsonOption = False,
     data: DataOption = None,
 ) -> None:
-    """List descriptor types. Example: memdesc list --kind refinement"""
+    """Example: memdesc list --kind refinement
+
+    List descriptor types: name, kind, status, parents and a one-line summary.
+    """
     from ontology.queries import list_types
 
     types = list_types(_ontology(data), kind)
@@ -50,16 +60,17 @@ def list_command(
     render.emit(render.table(["type", "kind", "status", "parents", "summary"], rows))
 
 
-@app.command()
-@handles_input_errors
-def show(
-    type_name: Annotated[str, typer.Argument(metavar="TYPE", help="A descriptor type, e.g. folio.")],
-    json: JsonOption = False,
-    data: DataOption = None,
-) -> None:
-    """Everything about one type: fields, family, predicates, conversions, API, sources.
+TypeArgument = Annotated[
+    str, typer.Argument(metavar="TYPE", help="A descriptor type, e.g. folio.", autocompletion=complete_type)
+]
 
-    Example: memdesc show slab --json
+
+@app.command(short_help="Everything about one type, its fields and its API.")
+@handles_input_errors
+def show(type_name: TypeArgument, json: JsonOption = False, data: DataOption = None) -> None:
+    """Example: memdesc show slab --json
+
+    Everything about one type: fields, family, predicates, conversions, API, sources.
     """
     from ontology.queries import show_type
 
@@ -67,16 +78,18 @@ def show(
     render.emit(render.dumps(info) if json else render.show_text(info))
 
 
-@app.command()
+@app.command(short_help="The refinement tree of the types, or of one subtree.")
 @handles_input_errors
 def tree(
-    type_name: Annotated[str | None, typer.Argument(metavar="[TYPE]", help="Root of the subtree.")] = None,
+    type_name: Annotated[
+        str | None, typer.Argument(metavar="TYPE", help="Root of the subtree.", autocompletion=complete_type)
+    ] = None,
     json: JsonOption = False,
     data: DataOption = None,
 ) -> None:
-    """The refinement tree: structs, what refines them, proposals under their parents.
+    """Example: memdesc tree folio
 
-    Example: memdesc tree folio
+    The refinement tree: structs, what refines them, proposals under their parents.
     """
     from ontology.queries import tree as build_tree
 
@@ -84,17 +97,18 @@ def tree(
     render.emit(render.dumps(nodes) if json else render.tree_text(nodes))
 
 
-@app.command()
+@app.command(short_help="Conversion chains from one type to another.")
 @handles_input_errors
 def path(
-    source: Annotated[str, typer.Argument(metavar="FROM")],
-    target: Annotated[str, typer.Argument(metavar="TO")],
+    source: Annotated[str, typer.Argument(metavar="FROM", help="The type you have.", autocompletion=complete_type)],
+    target: Annotated[str, typer.Argument(metavar="TO", help="The type you want.", autocompletion=complete_type)],
     json: JsonOption = False,
     data: DataOption = None,
 ) -> None:
-    """Conversion chains from one type to another, each step naming its function.
+    """Example: memdesc path page slab
 
-    Example: memdesc path page slab
+    Conversion chains from one type to another, each step naming its function.
+    Exit 1 when there is none.
     """
     from ontology.queries import conversion_paths
 
@@ -116,16 +130,19 @@ def path(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="The words of struct page beside each overlay.")
 @handles_input_errors
 def layout(
-    type_names: Annotated[list[str], typer.Argument(metavar="TYPE...", help="Descriptor types to lay out.")],
+    type_names: Annotated[
+        list[str],
+        typer.Argument(metavar="TYPE", help="Descriptor types to lay out.", autocompletion=complete_type),
+    ],
     json: JsonOption = False,
     data: DataOption = None,
 ) -> None:
-    """The 8-byte words of struct page side by side with each overlay.
+    """Example: memdesc layout slab ptdesc zpdesc
 
-    Example: memdesc layout slab ptdesc zpdesc
+    The 8-byte words of struct page side by side with each overlay.
     """
     from ontology.layout import layout as build_layout
     from ontology.queries import require_type
@@ -141,18 +158,22 @@ def layout(
     render.emit(render.table(["word", "offset", *result.columns], rows))
 
 
-@app.command()
+@app.command(short_help="Kernel API functions and the descriptor types they use.")
 @handles_input_errors
 def functions(
-    returns: Annotated[str | None, typer.Option(help="Only functions returning this type.")] = None,
-    takes: Annotated[str | None, typer.Option(help="Only functions taking this type.")] = None,
+    returns: Annotated[
+        str | None, typer.Option(help="Only functions returning this type.", autocompletion=complete_type)
+    ] = None,
+    takes: Annotated[
+        str | None, typer.Option(help="Only functions taking this type.", autocompletion=complete_type)
+    ] = None,
     category: Annotated[str | None, typer.Option(help="alloc, free, pagecache, anon, lru, rmap, gup, ...")] = None,
     json: JsonOption = False,
     data: DataOption = None,
 ) -> None:
-    """Kernel API functions with the descriptor types they take and return.
+    """Example: memdesc functions --category gup
 
-    Example: memdesc functions --category gup
+    Kernel API functions with the descriptor types they take and return.
     """
     from ontology.queries import functions as find_functions
 
@@ -170,16 +191,17 @@ def functions(
     render.emit(render.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
 
 
-@app.command()
+@app.command(short_help="Export the ontology graph: dot, graphml, mermaid, json.")
 @handles_input_errors
 def export(
     format: Annotated[str, typer.Option("--format", "-f", help="dot, graphml, mermaid or json.")] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE (atomically).")] = None,
     data: DataOption = None,
 ) -> None:
-    """Export the ontology graph for Graphviz, Gephi/yEd, Mermaid or networkx.
+    """Example: memdesc export --format dot -o memdesc.dot
 
-    Example: memdesc export --format dot -o memdesc.dot && dot -Tsvg memdesc.dot
+    Export the ontology graph for Graphviz (`dot -Tsvg memdesc.dot`), Gephi/yEd, Mermaid or
+    networkx.
     """
     from ontology.exports import EXPORTERS
     from ontology.graph import build_graph
@@ -196,17 +218,15 @@ def export(
     write_output(output, text)
 
 
-@app.command()
+@app.command(short_help="Check the ontology data: schema, names, layouts...")
 @handles_input_errors
 def lint(
-    file: Annotated[
-        Path | None, typer.Argument(metavar="[FILE]", help="Ontology root TOML (default: bundled).")
-    ] = None,
+    file: Annotated[Path | None, typer.Argument(metavar="FILE", help="Ontology root TOML (default: bundled).")] = None,
     json: JsonOption = False,
 ) -> None:
-    """Check the ontology data: schema, names, cycles, layouts, overlays, signatures.
+    """Example: memdesc lint ontology/data/ontology.toml
 
-    Example: memdesc lint my-ontology.toml
+    Check the ontology data: schema, names, cycles, layouts, overlays, signatures.
     Exit 0 clean, 1 findings, 2 unusable input.
     """
     from ontology.core import BUNDLED_ROOT
@@ -224,14 +244,14 @@ def lint(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Regenerate ontology/types.py (or check it is current).")
 @handles_input_errors
 def generate(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if a generated file is stale.")] = False,
 ) -> None:
-    """Regenerate ontology/types.py from the data (or check that it is current).
+    """Example: memdesc generate --check
 
-    Example: memdesc generate --check
+    Regenerate ontology/types.py from the data (or check that it is current).
     """
     from ontology.core import load_ontology
     from ontology.typegen import TYPES_PATH
@@ -257,7 +277,7 @@ BtfOption = Annotated[
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Recompute instead of answering from the cache.")]
 
 
-@app.command()
+@app.command(short_help="Check the ontology against a kernel's BTF.")
 @handles_input_errors
 def verify(
     btf: BtfOption = None,
@@ -268,9 +288,9 @@ def verify(
     ] = False,
     data: DataOption = None,
 ) -> None:
-    """Check the ontology against a kernel's BTF: layouts, overlay matches, page types, prototypes.
+    """Example: memdesc verify --btf /sys/kernel/btf/vmlinux
 
-    Example: memdesc verify --btf /sys/kernel/btf/vmlinux
+    Check the ontology against a kernel's BTF: layouts, overlay matches, page types, prototypes.
     Exit 0 when every decidable fact agrees, 1 on any mismatch, 2 on unreadable input.
     """
     from ontology.cli.btfcmds import run_verify
@@ -286,7 +306,7 @@ def verify(
         raise typer.Exit(code)
 
 
-@app.command()
+@app.command(short_help="Count the kernel functions using each descriptor.")
 @handles_input_errors
 def census(
     btf: BtfOption = None,
@@ -295,9 +315,10 @@ def census(
     no_cache: NoCacheOption = False,
     data: DataOption = None,
 ) -> None:
-    """Count the kernel functions that take or return each memory descriptor, from BTF.
+    """Example: memdesc census --btf /sys/kernel/btf/vmlinux --json
 
-    Example: memdesc census --against old-vmlinux --json
+    Count the kernel functions that take or return each memory descriptor, from BTF;
+    `--against OLD_BTF` compares two kernels.
     """
     from ontology.cli.btfcmds import run_census
 

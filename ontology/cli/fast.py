@@ -9,6 +9,7 @@ returns None and the full typer CLI takes over.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 from ontology.answercache import answer_key, load_answer, store_answer
 from ontology.cli.btfcmds import BUNDLED_ROOT, fast_btf
 from ontology.cli.render import dumps, emit, show_text
+
+COMPLETE_VAR = "_MEMDESC_COMPLETE"
+"""Set by the completion scripts typer installs (`_{PROG}_COMPLETE=complete_bash memdesc`)."""
 
 
 def show_answers(data: Path) -> dict[str, Any]:
@@ -47,8 +51,8 @@ def fast_show(argv: list[str]) -> int | None:
 
 def fast_path(argv: list[str]) -> int | None:
     """Exit code when answered here; None to hand over to the typer CLI."""
-    if not argv:
-        return None
+    if not argv or COMPLETE_VAR in os.environ:
+        return None  # a shell asking for completions: typer answers (it reads COMP_WORDS, not argv)
     if argv[0] in ("verify", "census"):
         return fast_btf(argv)
     if argv[0] == "show":

@@ -18,8 +18,9 @@ from ontology.cli.common import DataOption, JsonOption, handles_input_errors
 
 propose_app = typer.Typer(
     name="propose",
-    help="Proposals: TOML files that change the ontology (typed diff, impact on the model, document).\n\n"
-    "Example: memdesc propose diff docs/proposals/gup-returns-folios.toml",
+    help="Example: memdesc propose diff docs/proposals/gup-returns-folios.toml\n\n"
+    "Proposals: TOML files that change the ontology (typed diff, impact on the model, document).",
+    short_help="Proposals: typed diff, impact on the model, document.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -36,12 +37,12 @@ def report_findings(findings: list[object]) -> None:
         sys.stderr.write(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}\n")
 
 
-@propose_app.command("diff")
+@propose_app.command("diff", short_help="The typed changes a proposal makes.")
 @handles_input_errors
 def diff_command(proposal: ProposalArgument, json: JsonOption = False, data: DataOption = None) -> None:
-    """The typed changes a proposal makes: created, removed, renamed, moved, retyped...
+    """Example: memdesc propose diff docs/proposals/gup-returns-folios.toml --json
 
-    Example: memdesc propose diff docs/proposals/gup-returns-folios.toml --json
+    The typed changes a proposal makes: created, removed, renamed, moved, retyped...
     Exit 0 no findings, 1 findings (each with file:line), 2 unusable input.
     """
     from ontology.proposal.apply import apply_file

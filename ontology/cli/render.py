@@ -1,12 +1,14 @@
 """Rendering for the CLI: JSON for scripts, aligned text for pipes and mails, rich on a TTY.
 
-Text output contains no colour codes unless stdout is a terminal (and rich honours NO_COLOR
-there), so it pastes cleanly into a mail or a document.
+Text output contains no escape codes unless stdout is a terminal and NO_COLOR is unset, so it
+pastes cleanly into a mail or a document. Under NO_COLOR (https://no-color.org) a terminal still
+gets rich's box-drawn tables, but no colour and no bold either.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +27,11 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def no_color() -> bool:
+    """NO_COLOR is set to a non-empty value: no ANSI styling anywhere, even on a terminal."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None) -> str:
     """A table: rich on a terminal, otherwise columns separated by two spaces.
 
@@ -35,11 +42,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str |
     if is_terminal():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         rich_table = Table(*headers, title=title, show_lines=any("\n" in c for row in cells for c in row))
         for row in cells:
-            rich_table.add_row(*row)
-        console = Console()
+            rich_table.add_row(*(Text(cell) for cell in row))  # Text: a C type's [] is not rich markup
+        # The terminal decision is ours (is_terminal), not rich's; NO_COLOR drops every style,
+        # where rich's own no_color would still print bold.
+        console = Console(force_terminal=True, color_system=None if no_color() else "auto")
         with console.capture() as capture:
             console.print(rich_table)
         return capture.get()
