@@ -3,14 +3,16 @@
 Each round runs, in alternating order, `bpftool btf dump file BTF` (the baseline) and a Python
 process that parses the same file with `ontology.btf.Btf.from_file` (index every record and
 check every reference, as libbpf's btf__parse does). A third process also decodes every
-record into objects (`decode_all`), reported for information. Prints medians and the ratios.
+record into objects (`decode_all`), reported for information. Prints medians and the ratios
+(`--json`: the same as JSON).
 
-    python benchmarks/btf_parse.py [--btf /sys/kernel/btf/vmlinux] [--rounds 11]
+    python benchmarks/btf_parse.py [--btf /sys/kernel/btf/vmlinux] [--rounds 11] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -51,9 +53,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--btf", type=Path, default=Path("/sys/kernel/btf/vmlinux"))
     parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
     medians = measure(args.btf, args.rounds)
     baseline = medians["bpftool btf dump"]
+    if args.json:
+        results = {
+            "btf": str(args.btf),
+            "btf_bytes": args.btf.stat().st_size,
+            "rounds": args.rounds,
+            "baseline": "bpftool btf dump",
+            "medians_seconds": {name: round(seconds, 4) for name, seconds in medians.items()},
+            "over_baseline": {name: round(seconds / baseline, 3) for name, seconds in medians.items()},
+            "ratio": round(medians["memdesc parse"] / baseline, 3),
+        }
+        print(json.dumps(results, indent=2))
+        return
     print(f"BTF: {args.btf} ({args.btf.stat().st_size} bytes), {args.rounds} interleaved rounds, medians:")
     for name, seconds in medians.items():
         print(f"  {name:28} {seconds * 1000:8.1f} ms   {seconds / baseline:5.2f}x bpftool")
