@@ -1,0 +1,341 @@
+"""The checker rules page (docs/checker/rules.md), generated from the error codes and the checked examples.
+
+Each rule's code and one-line description come from `checker.errorcodes`; the registries the
+rules enforce (conversions, folio replacements) from the facts the checker reads out of
+`ontology.types`; the examples are the files under docs/checker/examples, and the messages shown
+for them are the `# E: [code] message` / `# N: message` comments on their lines.
+tests/test_docs_checker_examples.py runs `memdesc check` over that directory and requires the
+reported messages to equal those comments, both ways, so the page shows what the checker prints.
+Only the prose below (why each rule exists) is written by hand.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mypy.errorcodes import ErrorCode
+
+from checker import errorcodes
+from checker.facts import Facts
+from checker.names import FACTS_CLASS
+from checker.run import Message, summary
+from ontology.errors import InputError
+
+EXAMPLES_DIR = Path("docs/checker/examples")
+"""Where the examples live, relative to the checkout (and as `memdesc check` prints their paths)."""
+
+_EXPECTATION = re.compile(r"\s*# (?P<kind>[EN]): (?P<text>.*?)(?=\s*# [EN]: |$)")
+_ERROR = re.compile(r"\[(?P<code>[a-z0-9-]+)\] (?P<message>.+)")
+_FIRST_EXPECTATION = re.compile(r"\s*# [EN]: ")
+_TOOL_DIRECTIVE = re.compile(r"# (ruff|fmt): ")
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One message the checker must print for a line of an example."""
+
+    line: int
+    severity: str
+    """"error" or "note" (mypy prints no code on notes)"""
+    code: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example file: its name, its text and the messages its comments expect."""
+
+    name: str
+    text: str
+    expected: tuple[Expected, ...]
+
+    @property
+    def rule(self) -> str:
+        """The rule the file illustrates, from its name: `convert_cast.py` -> `memdesc-convert`."""
+        return "memdesc-" + self.name.split("_", 1)[0]
+
+    def shown_source(self) -> str:
+        """The text as the page shows it: each expectation comment cut to a short marker (the
+        messages follow the code), and trailing linter directives dropped. Line numbers stay."""
+        lines = self.text.splitlines()
+        while lines and (not lines[-1].strip() or _TOOL_DIRECTIVE.match(lines[-1])):
+            lines.pop()
+        markers: dict[int, list[str]] = {}
+        for item in self.expected:
+            mark = f"{item.severity} [{item.code}]" if item.code else item.severity
+            markers.setdefault(item.line, []).append(mark)
+        shown = []
+        for number, line in enumerate(lines, start=1):
+            cut = _FIRST_EXPECTATION.search(line)
+            if cut is not None:
+                line = line[: cut.start()] + "  # " + ", ".join(markers[number])
+            shown.append(line)
+        return "\n".join(shown) + "\n"
+
+    def messages(self) -> list[Message]:
+        """The expected messages as `memdesc check` prints them, in its order."""
+        path = (EXAMPLES_DIR / self.name).as_posix()
+        found = [Message(path, e.line, None, e.severity, e.message, e.code) for e in self.expected]
+        return sorted(found, key=lambda m: (m.line, m.severity != "error"))
+
+
+def parse_expectations(name: str, text: str) -> tuple[Expected, ...]:
+    """The `# E: [code] message` and `# N: message` comments of a file (several may share a line)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        start = _FIRST_EXPECTATION.search(line)
+        if start is None:
+            continue
+        for match in _EXPECTATION.finditer(line, start.start()):
+            if match["kind"] == "N":
+                found.append(Expected(number, "note", None, match["text"]))
+                continue
+            error = _ERROR.fullmatch(match["text"])
+            if error is None:
+                raise InputError("write an expected error as `# E: [code] message`", name, number)
+            found.append(Expected(number, "error", error["code"], error["message"]))
+    return tuple(found)
+
+
+def read_examples(directory: Path) -> list[Example]:
+    """Every example under `directory`, sorted by name (so `x.py` comes before `x_fixed.py`)."""
+    examples = []
+    for path in sorted(directory.glob("*.py"), key=lambda p: p.name):
+        text = path.read_text(encoding="utf-8")
+        examples.append(Example(path.name, text, parse_expectations(path.name, text)))
+    return examples
+
+
+def checker_facts() -> Facts:
+    """The facts the checker enforces, as recorded on the generated `_OntologyFacts` class."""
+    module, name = FACTS_CLASS.rsplit(".", 1)
+    recorded = getattr(importlib.import_module(module), name).__memdesc__
+    return Facts.from_metadata(dict(recorded.values))
+
+
+# -- the hand-written part: why each rule exists -----------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleText:
+    why: str
+    """What the rule protects, for a kernel developer."""
+    check_only: str = ""
+    """The findings of this rule that only `memdesc check` makes (its post-pass), if any."""
+
+
+RULES: dict[str, RuleText] = {
+    errorcodes.CONVERT.code: RuleText(
+        why=(
+            "A `struct folio` is not an object of its own: it is the head page (and the three struct pages after "
+            "it) read through another struct, just as `struct slab` and `struct ptdesc` are struct pages read "
+            "differently. C lets any `struct page *` be cast to `struct folio *`, and that cast is wrong whenever "
+            "the page is a tail page: the folio's fields would be read from the middle of a compound page. "
+            "`page_folio()` is the cast done right: it follows `compound_head` (bit 0 set on a tail page) to the "
+            "head first. Each registered conversion (`folio_page()`, `folio_slab()`, `page_ptdesc()`...) is such "
+            "a cast with what it assumes written down: `page_rmappable_folio()` assumes a head page, a checked "
+            "conversion such as `folio_get_nontail_page()` may return NULL.\n\n"
+            "In a model, `Folio(page)`, `typing.cast(Folio, page)` and a helper that takes a page and returns a "
+            "folio are all the bare cast. The checker asks for a registered conversion and names the shortest "
+            "chain of them (`memdesc path page slab` prints the same). A helper outside the registry would also "
+            "hide a conversion from `memdesc path` and from a proposal's impact check."
+        ),
+        check_only="`typing.cast` between descriptors and converting functions outside the registry",
+    ),
+    errorcodes.FIELD.code: RuleText(
+        why=(
+            "The descriptors that overlay struct page name its words each in their own way (the `FOLIO_MATCH`, "
+            "`SLAB_MATCH` and `TABLE_MATCH` asserts in the kernel pin the shared ones). In a slab, the word where a "
+            "page or a folio keeps `->mapping` belongs to `slab_list` and the union around it: reading "
+            "`->mapping` through a slab reads a list pointer. In C the "
+            "mistake needs a cast; in a model every descriptor class accepts every field name (so that the "
+            "checker, rather than mypy's `attr-defined`, reports it), and this rule says which types own the "
+            "field. A refinement (`anon_folio`, `head_page`) has its struct's fields; the message names the "
+            "struct in parentheses. `memdesc layout page slab` shows the words side by side."
+        ),
+    ),
+    errorcodes.RETURN.code: RuleText(
+        why=(
+            "The ontology declares each kernel API function with the descriptor types of its C prototype "
+            "(`memdesc verify` checks them against the kernel's BTF): `alloc_pages()` returns a `struct page *` "
+            "that may be NULL, hence `Page | None`. A model's implementation stands for that function, so its "
+            "callers are checked against the declaration; an implementation with other types would make the "
+            "model run code the kernel cannot have. The kernel has one namespace: a model function named "
+            "`folio_put` is the kernel's `folio_put`, registered with `@implement` or not. Positions where the "
+            "declaration has no descriptor (gfp flags, orders, addresses) are not checked."
+        ),
+        check_only=(
+            "functions named like a kernel API function that are not `@implement`ed, and implementations "
+            'registered under another name (`@implement("page_folio")`)'
+        ),
+    ),
+    errorcodes.NARROW.code: RuleText(
+        why=(
+            "A refinement is a state of a descriptor that the kernel tests with a predicate: `folio_test_anon()` "
+            "reads the `FOLIO_MAPPING_ANON` bit of `->mapping`, `PageHead()` reads `PG_head`, "
+            "`folio_test_hugetlb()` the page type. Functions that only make sense in one state take the "
+            "refinement: `folio_add_anon_rmap_pte()` an `anon_folio`, `free_huge_folio()` a `hugetlb_folio`. "
+            "The generated predicates return `TypeIs[...]`, so `if folio_test_anon(folio):` narrows `folio` to "
+            "`AnonFolio` inside the branch: the test a kernel developer writes before such a call is what the "
+            "type needs. A cast asserts the state without looking at the flags. At such a call the plugin "
+            "accepts the plain struct (so mypy's own `arg-type` error does not fire) and reports this rule with "
+            "the predicate to use."
+        ),
+        check_only="`typing.cast` to a refinement",
+    ),
+    errorcodes.DEPRECATED.code: RuleText(
+        why=(
+            "The page-based API is being converted to folios: `lock_page(page)` amounts to "
+            "`folio_lock(page_folio(page))`, `put_page(page)` to `folio_put(page_folio(page))`, each call "
+            "looking up the folio again. New code takes the folio once and uses the folio API. The ontology "
+            "records the replacement of each such function; this rule prints it as a note (notes do not fail "
+            "the run). It is off by default: a model of today's kernel still calls the page-based API, and the "
+            "note is advice, not an error."
+        ),
+    ),
+    errorcodes.INTERNAL.code: RuleText(
+        why=(
+            "An exception inside one of the plugin's callbacks becomes this error at the line being checked, "
+            "instead of an INTERNAL ERROR that stops mypy. The message names the exception. It is a bug in "
+            "the checker: please report it with the line; silencing it as below keeps a project checking "
+            "meanwhile. No example here: a correct checker cannot be made to print it."
+        ),
+    ),
+}
+
+_CLI_CAVEAT = ", if the configuration loads the plugin"
+"""mypy checks the code names on its command line before it loads plugins named there."""
+
+_POST_PASS_NOTE = (
+    "`memdesc check` finds these in a post-pass after mypy, which does not yet read `# type: ignore` comments "
+    "or disabled codes: rewrite the line instead."
+)
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _conversions_table(facts: Facts) -> str:
+    rows = [
+        [f"`{c.name}()`", f"`{c.source}`", f"`{c.target}`", "may return NULL" if c.checked else ""]
+        for c in sorted(facts.conversions.values(), key=lambda c: (c.source, c.target, c.name))
+    ]
+    return f"The registered conversions (Linux {facts.kernel}):\n\n" + _table(
+        ["conversion", "from", "to", "checked"], rows
+    )
+
+
+def _replacements_table(facts: Facts) -> str:
+    rows = [
+        [f"`{name}()`", f"`{replacement}()`"]
+        for name, (_, replacement) in sorted(facts.functions.items())
+        if replacement
+    ]
+    return f"The page-based functions it notes (Linux {facts.kernel}):\n\n" + _table(
+        ["function", "the kernel prefers"], rows
+    )
+
+
+_TABLES = {errorcodes.CONVERT.code: _conversions_table, errorcodes.DEPRECATED.code: _replacements_table}
+
+
+def _silencing(code: ErrorCode, text: RuleText) -> str:
+    name = code.code
+    lines = []
+    if not code.default_enabled:
+        lines.append(
+            f'Off by default. Enable it with `enable_error_code = ["{name}"]` under `[tool.mypy]`, '
+            f'with `# mypy: enable-error-code="{name}"` at the top of one file, or with '
+            f"`--enable-error-code {name}` on mypy's command line{_CLI_CAVEAT}."
+        )
+    lines.append(
+        f"Silence one line with `# type: ignore[{name}]`, one file with "
+        f'`# mypy: disable-error-code="{name}"`, a project with `disable_error_code = ["{name}"]` under '
+        f"`[tool.mypy]` (or `--disable-error-code {name}` on mypy's command line{_CLI_CAVEAT})."
+    )
+    if text.check_only:
+        lines.append(f"Plain mypy with the plugin reports all of this rule except {text.check_only}. {_POST_PASS_NOTE}")
+    return "\n\n".join(lines) + "\n"
+
+
+def _example_section(example: Example) -> str:
+    path = (EXAMPLES_DIR / example.name).as_posix()
+    messages = example.messages()
+    output = "\n".join([f"$ memdesc check {path}", *(str(m) for m in messages), summary(messages, 1)])
+    # The heading links the file itself: MkDocs ships the examples beside the page.
+    heading = f"### [`{example.name}`]({EXAMPLES_DIR.name}/{example.name})"
+    return f"{heading}\n\n```python\n{example.shown_source()}```\n\n```text\n{output}\n```\n"
+
+
+def _rule_section(code: ErrorCode, examples: list[Example], facts: Facts) -> str:
+    text = RULES[code.code]
+    parts = [
+        f"## {code.code}\n",
+        f"**{code.description}.**\n",
+        text.why + "\n",
+    ]
+    table = _TABLES.get(code.code)
+    if table is not None:
+        parts.append(table(facts))
+    parts.append(_silencing(code, text))
+    parts.extend(_example_section(example) for example in examples)
+    return "\n".join(parts)
+
+
+def _summary_table() -> str:
+    rows = [
+        [f"[`{code.code}`](#{code.code})", code.description, "yes" if code.default_enabled else "no"]
+        for code in errorcodes.ALL
+    ]
+    return _table(["code", "rule", "on by default"], rows)
+
+
+def rules_page(root: Path) -> str:
+    """The Markdown of docs/checker/rules.md for the checkout at `root`.
+
+    Raises InputError for an example whose name matches no rule or whose comments are malformed.
+    """
+    missing = [code.code for code in errorcodes.ALL if code.code not in RULES]
+    if missing:
+        raise AssertionError(f"no explanation in RULES for {', '.join(missing)}")
+    examples = read_examples(root / EXAMPLES_DIR)
+    by_rule: dict[str, list[Example]] = {code.code: [] for code in errorcodes.ALL}
+    for example in examples:
+        if example.rule not in by_rule:
+            raise InputError(f"the name should start with a rule ({', '.join(sorted(by_rule))})", example.name)
+        by_rule[example.rule].append(example)
+    facts = checker_facts()
+    umbrella = errorcodes.MEMDESC.code
+    intro = (
+        "# Checker rules and error codes\n\n"
+        '`memdesc check` (and mypy itself, with `plugins = ["checker.plugin"]`) checks a model against the '
+        "ontology and reports each problem with one of these error codes. How to write a model that passes: "
+        "[Writing a model](../guide/writing-a-model.md); the command's options: [CLI](../reference/cli.md).\n\n"
+        + _summary_table()
+        + f'\nAll are sub-codes of `{umbrella}`: `disable_error_code = ["{umbrella}"]` turns them all off, '
+        f"and `# type: ignore[{umbrella}]` silences any of them on a line (with `warn_unused_ignores`, part "
+        "of `strict`, mypy then asks for the narrower code). Each can be enabled or silenced alone as shown "
+        "below. "
+        "`memdesc check` takes no mypy options: it reads mypy's configuration as mypy does (`[tool.mypy]` "
+        "in pyproject.toml, mypy.ini, setup.cfg).\n\n"
+        "## The examples\n\n"
+        f"Every example below is a file in `{EXAMPLES_DIR.as_posix()}/`, a small model as a kernel developer "
+        "would write it; `*_fixed.py` is the same code written so that nothing is reported. In the files, each "
+        "line the checker must flag ends with the message it prints: `# E: [code] message` for an error, "
+        "`# N: message` for a note (mypy prints no code on notes). Here those comments are cut to a marker and "
+        "the messages follow the code. `tests/test_docs_checker_examples.py` runs `memdesc check` over the "
+        "directory and fails unless the messages it prints are exactly those comments, so the output shown is "
+        "the checker's own. To see it yourself, from the repository root:\n\n"
+        f"```text\n$ memdesc check {EXAMPLES_DIR.as_posix()}\n```\n"
+    )
+    sections = [_rule_section(code, by_rule[code.code], facts) for code in errorcodes.ALL]
+    return intro + "\n" + "\n".join(sections)
