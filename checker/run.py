@@ -20,6 +20,7 @@ from mypy.main import process_options
 
 from checker.plugin import MemdescPlugin
 from checker.postpass import Finding, check_module, facts_of
+from checker.suppress import enabled, ignored, unused_ignore_still_unused
 
 PLUGIN = "checker.plugin"
 _LINE = re.compile(
@@ -110,11 +111,28 @@ def check(
     facts = facts_of(result.files)
     if facts is not None:
         findings: list[Finding] = []
+        used: dict[tuple[str, int], list[str]] = {}
         for source in sources:
             tree = result.files.get(source.module)
-            if tree is not None and source.path:
-                shown = result.manager.errors.simplify_path(source.path)
-                findings.extend(check_module(shown, tree, result.types, result.files, facts))
+            if tree is None or not source.path:
+                continue
+            shown = result.manager.errors.simplify_path(source.path)
+            state = result.graph.get(source.module)  # its options include `# mypy:` comments in the file
+            module_options = state.options if state is not None else options.clone_for_module(source.module)
+            for finding in check_module(shown, tree, result.types, result.files, facts):
+                if not enabled(finding.code, module_options):
+                    continue
+                if ignored(finding.code, finding.line, tree.ignored_lines):
+                    used.setdefault((shown, finding.line), []).append(finding.code)
+                    continue
+                findings.append(finding)
+        messages = [
+            m
+            for m in messages
+            if m.code != "unused-ignore"
+            or (m.path, m.line) not in used
+            or unused_ignore_still_unused(m.message, used[m.path, m.line])
+        ]
         messages.extend(Message(f.path, f.line, None, "error", f.message, f.code) for f in findings)
     messages.sort(key=lambda m: (m.path, m.line, m.severity != "error"))
     status = 1 if any(m.severity == "error" for m in messages) else 0

@@ -210,8 +210,8 @@ _CLI_CAVEAT = ", if the configuration loads the plugin"
 """mypy checks the code names on its command line before it loads plugins named there."""
 
 _POST_PASS_NOTE = (
-    "`memdesc check` finds these in a post-pass after mypy, which does not yet read `# type: ignore` comments "
-    "or disabled codes: rewrite the line instead."
+    "`memdesc check` finds these in a post-pass after mypy's build; the same `# type: ignore[...]` comments "
+    "and disabled codes silence them."
 )
 
 
