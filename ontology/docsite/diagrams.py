@@ -38,13 +38,14 @@ def _header(title: str, rankdir: str) -> list[str]:
 
 
 def hierarchy_dot(onto: Ontology) -> str:
-    """Every type, styled by kind: *is a* edges (child to parent), overlays and realizations."""
-    lines = _header(f"memdesc type hierarchy, Linux {onto.kernel}", "BT")
+    """Every type, styled by kind: *is a* edges (arrows point at the parent), overlays and
+    realizations. Laid out left to right: the hierarchy is broad and shallow."""
+    lines = _header(f"memdesc type hierarchy, Linux {onto.kernel}", "LR")
     for typedef in sorted(onto.types.values(), key=lambda t: t.name):
         lines.append(f"  {quote(typedef.name)} [{_STYLES[typedef.kind]}];")
     for typedef in sorted(onto.types.values(), key=lambda t: t.name):
         for parent in sorted(typedef.parents):
-            lines.append(f"  {quote(typedef.name)} -> {quote(parent)};")
+            lines.append(f"  {quote(parent)} -> {quote(typedef.name)} [dir=back];")
         if typedef.overlays:
             lines.append(
                 f"  {quote(typedef.name)} -> {quote(typedef.overlays)} "

@@ -57,7 +57,7 @@ def _facts(info: dict[str, Any]) -> str:
         rows.append(("refined by", _links(info["children"])))
     if info["realized_by"]:
         rows.append(("realized by", type_link(info["realized_by"])))
-    return table(["", ""], [[title, value] for title, value in rows])
+    return table(["fact", "value"], [[title, value] for title, value in rows])
 
 
 def neighbourhood(info: dict[str, Any]) -> str:
@@ -121,11 +121,12 @@ def _fields(info: dict[str, Any]) -> str:
                 code(f["c_type"]),
                 matches,
                 code(f["config"]) if f["config"] else "",
-                cell(f["doc"]),
             ]
         )
-    headers = ["word", "offset", "size", "bits", "field", "C type", "matches", "config", "meaning"]
-    return table(headers, rows)
+    headers = ["word", "offset", "size", "bits", "field", "C type", "matches", "config"]
+    meanings = [f"- {code(f['name'])} (word {f['word']}): {cell(f['doc'])}" for f in info["fields"] if f["doc"]]
+    what = "\n### What each field holds\n\n" + "\n".join(meanings) + "\n" if meanings else ""
+    return table(headers, rows) + what
 
 
 def _conversions(info: dict[str, Any]) -> str:
