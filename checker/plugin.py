@@ -75,13 +75,46 @@ from checker.shapes import descriptor_of, descriptor_of_info, parameter_names, s
 __version__ = "1"
 """Bumped when the plugin's behaviour changes, so mypy's cache of plugin results is dropped."""
 
+_HERE = Path(__file__).parent
 _FINGERPRINT = hashlib.sha256(
-    b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.rglob("*.py")))
+    b"".join(path.read_bytes() for path in sorted([*_HERE.glob("*.py"), *_HERE.glob("rules/*.py")]))
 ).hexdigest()[:16]
-"""Every checker module's content: a changed rule must invalidate cached results, and mypy
-itself only watches this entry module."""
+"""The content of checker's modules and rules: a changed rule must invalidate cached results, and
+mypy itself only watches this entry module. (checker.docsite, which the plugin never imports,
+is left out: it is read at every mypy start.)"""
 
 R = TypeVar("R")
+V = TypeVar("V")
+
+_NO_HOOK: dict[str, None] = {}
+"""Empty: its bound `get` answers "no hook" for any name at C speed (see `_install_fast_routes`)."""
+
+UNUSED_HOOKS = (
+    "get_type_analyze_hook",
+    "get_method_signature_hook",
+    "get_method_hook",
+    "get_class_attribute_hook",
+    "get_class_decorator_hook",
+    "get_metaclass_hook",
+    "get_base_class_hook",
+    "get_customize_class_mro_hook",
+    "get_dynamic_class_hook",
+)
+"""The fullname hooks the plugin never uses: mypy still asks it each of them for every name."""
+
+
+class _Memo(dict[str, V]):
+    """fullname -> hook (or None): a miss asks `compute`, which stores the answer when it may be kept."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[str], V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, fullname: str) -> V:
+        return self._compute(fullname)
+
 
 _FIELDS_PREFIX = FIELDS_BASE + "."
 
@@ -200,8 +233,30 @@ class MemdescPlugin(Plugin):
         # The router's answers by callee, once the facts are loaded: mypy asks for every call site,
         # and within one build neither the facts nor a callee's declared signature change. dmypy
         # re-analyses modules between runs of the same plugin, so it gets no memo.
-        self._signature_hooks: dict[str, Callable[[FunctionSigContext], FunctionLike] | None] = {}
-        self._function_hooks: dict[str, Callable[[FunctionContext], Type] | None] = {}
+        self._signature_hooks: _Memo[Callable[[FunctionSigContext], FunctionLike] | None] = _Memo(self._signature_hook)
+        self._function_hooks: _Memo[Callable[[FunctionContext], Type] | None] = _Memo(self._new_function_hook)
+        # An attribute hook depends on the name only (the callback reads the facts when it runs).
+        self._attribute_hooks: _Memo[Callable[[AttributeContext], Type] | None] = _Memo(self._new_attribute_hook)
+        self._install_fast_routes()
+
+    def _install_fast_routes(self) -> None:
+        """Answer mypy's hook questions without a Python frame.
+
+        mypy's compiled core asks a plugin written in Python for a hook by calling the method by
+        name, and an instance attribute of that name is found first. So each fullname hook is
+        also an instance attribute that is a C-level lookup: the memo's `__getitem__` for the
+        routers (a miss falls through to the Python router) and an empty dict's `get` for the
+        hooks the plugin does not use. The answers are those of the methods below; a subclass
+        that overrides a hook keeps its override.
+        """
+        routes: dict[str, Callable[[str], object]] = dict.fromkeys(UNUSED_HOOKS, _NO_HOOK.get)
+        routes["get_function_hook"] = self._function_hooks.__getitem__
+        routes["get_function_signature_hook"] = self._signature_hooks.__getitem__
+        routes["get_attribute_hook"] = self._attribute_hooks.__getitem__
+        routes["get_class_decorator_hook_2"] = {FACTS_DECORATOR: store_facts}.get
+        for name, route in routes.items():
+            if getattr(type(self), name) is getattr(MemdescPlugin, name):
+                setattr(self, name, route)
 
     # -- facts ---------------------------------------------------------------------------
 
@@ -268,24 +323,24 @@ class MemdescPlugin(Plugin):
             return store_facts
         return None
 
-    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        if fullname.startswith(_FIELDS_PREFIX):
-            return self.guarded(partial(self.field_access, fullname.rsplit(".", 1)[1]))
-        return None
+    # mypy asks the routers for every attribute and at every call site: a known name costs one
+    # dict lookup (and, through `_install_fast_routes`, no Python frame).
 
-    # mypy asks both routers at every call site: a known callee costs one dict lookup.
+    def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        return self._attribute_hooks[fullname]
 
     def get_function_signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        try:
-            return self._signature_hooks[fullname]
-        except KeyError:
-            return self._signature_hook(fullname)
+        return self._signature_hooks[fullname]
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        try:
-            return self._function_hooks[fullname]
-        except KeyError:
-            return self._new_function_hook(fullname)
+        return self._function_hooks[fullname]
+
+    def _new_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
+        hook = None
+        if fullname.startswith(_FIELDS_PREFIX):
+            hook = self.guarded(partial(self.field_access, fullname.rsplit(".", 1)[1]))
+        self._attribute_hooks[fullname] = hook
+        return hook
 
     def _signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
         if fullname.startswith(SKIP_PREFIXES):
@@ -296,7 +351,7 @@ class MemdescPlugin(Plugin):
             return None
         callee = self._callee_type(fullname)
         widened = self._widened(callee, facts) if callee is not None else {}
-        hook = self.guarded_sig(partial(self.widen_refinements, widened)) if widened else None
+        hook = self.guarded_sig(partial(self.widen_refinements, widened, last=[])) if widened else None
         if not self._fine_grained:
             self._signature_hooks[fullname] = hook
         return hook
@@ -365,15 +420,24 @@ class MemdescPlugin(Plugin):
             return AnyType(TypeOfAny.from_error)
         return ctx.default_attr_type
 
-    def widen_refinements(self, widened: dict[int, Instance], ctx: FunctionSigContext) -> FunctionLike:
+    def widen_refinements(
+        self, widened: dict[int, Instance], ctx: FunctionSigContext, last: list[FunctionLike] | None = None
+    ) -> FunctionLike:
         """Accept the refinement's struct here; the function hook then reports memdesc-narrow.
-        `widened` (position -> struct) is worked out once per callee: this runs at every call."""
+        `widened` (position -> struct) is worked out once per callee: this runs at every call.
+        `last` keeps the callee's previous [declared, widened] pair: mypy passes the same declared
+        signature object at every call of a plain function, so its widened copy is made once."""
         signature = ctx.default_signature
+        if last and last[0] is signature:
+            return last[1]
         arg_types = list(signature.arg_types)
         for index, struct in widened.items():
             if index < len(arg_types):
                 arg_types[index] = struct
-        return signature.copy_modified(arg_types=arg_types)
+        result = signature.copy_modified(arg_types=arg_types)
+        if last is not None:
+            last[:] = (signature, result)
+        return result
 
     def check_refined_args(
         self,
