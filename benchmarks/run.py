@@ -61,12 +61,13 @@ class Benchmark:
 
 
 BENCHMARKS = (
-    # 9 rounds of ~36 s: ~6 minutes, the bulk of the run (the script's own default is 5 rounds).
+    # 9 rounds of ~36 s (~6 minutes), then one cold run of each workload under callgrind for
+    # instruction counts, the figure a busy machine cannot disturb (~15 minutes).
     Benchmark(
         "checker-overhead",
         "checker_overhead.py",
         "Checker overhead",
-        ("--rounds", "9"),
+        ("--rounds", "9", "--instructions"),
         ("--rounds", "1", "--sizes", "100", "--no-bundled"),
     ),
     Benchmark("btf-parse", "btf_parse.py", "BTF parse", ("--rounds", "21"), ("--rounds", "3")),
