@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ontology.atomic import write_generated
+from ontology.atomic import refuse_unless_generated, write_generated
 from ontology.errors import InputError
 
 HERE = Path(__file__).resolve().parent
@@ -453,15 +453,7 @@ def render(results: dict[str, Any]) -> str:
 
 def check_writable(path: Path) -> None:
     """Refuse before minutes of measuring what write_generated would refuse at the end."""
-    if path.is_dir():
-        raise InputError("is a directory", path)
-    if path.exists():
-        with path.open(encoding="utf-8", errors="replace") as stream:
-            first = stream.readline()
-        if not first.startswith(MARKER):
-            raise InputError(
-                f"refusing to overwrite a page run.py did not generate (first line is not {MARKER!r})", path
-            )
+    refuse_unless_generated(path, MARKER)
 
 
 def write_page(path: Path, text: str) -> None:

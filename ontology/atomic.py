@@ -28,19 +28,25 @@ def write_generated(path: Path, text: str, marker: str) -> bool:
     An existing file whose first line lacks the marker was written by someone else: refuse
     with InputError instead of destroying it.
     """
-    if path.is_dir():
-        raise InputError("is a directory", path)
-    if path.exists():
-        with path.open(encoding="utf-8", errors="replace") as stream:
-            first = stream.readline()
-        if not first.startswith(marker):
-            raise InputError(
-                f"refusing to overwrite a file memdesc did not generate (first line is not {marker!r})", path
-            )
-        if path.read_text(encoding="utf-8") == text:
-            return False
+    refuse_unless_generated(path, marker)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
     write_atomic(path, text)
     return True
+
+
+def first_line(path: Path) -> str:
+    """The first line of a file, read leniently (a binary file must not crash the check)."""
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        return stream.readline()
+
+
+def refuse_unless_generated(path: Path, marker: str) -> None:
+    """Raise InputError unless `path` is absent or a file whose first line starts with `marker`."""
+    if path.is_dir():
+        raise InputError("is a directory", path)
+    if path.exists() and not first_line(path).startswith(marker):
+        raise InputError(f"refusing to overwrite a file memdesc did not generate (first line is not {marker!r})", path)
 
 
 MAX_SCANNED = 64 * 1024 * 1024
