@@ -17,11 +17,20 @@ from dataclasses import dataclass
 
 from model import pageflags as pf
 from model.anon import handle_mm_fault, is_zero_pfn
-from model.highmem import pfn_of
+from model.arch import PAGE_SIZE
 from model.lru import folio_isolate_lru, folio_putback_lru, lru_add_drain_all
 from model.machine import ModelError, current
-from model.mm import PAGE_SIZE, VM_SHARED, VM_WRITE, VmAreaStruct, current_mm, vma_lookup
-from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_put, folio_view, page_folio, page_view
+from model.mm import VM_SHARED, VM_WRITE, VmAreaStruct, current_mm, vma_lookup
+from model.page_alloc import (
+    folio_alloc,
+    folio_get,
+    folio_nr_pages,
+    folio_put,
+    folio_view,
+    page_folio,
+    page_view,
+    pfn_of,
+)
 from model.pagecache import (
     EFAULT,
     EINVAL,

@@ -13,10 +13,11 @@ radix tree whose nodes come from the model, `model.radix_free`) can replace the 
 from __future__ import annotations
 
 import bisect
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from model import pageflags as pf
 from model.memmap import COMPOUND_HEAD, FLAGS, PAGE_TYPE, PRIVATE, REFCOUNT, MemMap, Slot
@@ -352,6 +353,33 @@ def running(machine: Machine) -> Iterator[Machine]:
         yield machine
     finally:
         _CURRENT.remove(machine)
+
+
+T = TypeVar("T")
+
+
+class PerMachine(Generic[T]):
+    """State a module keeps for each machine (its swap cache, LRU lists, slab caches...).
+
+    The kernel keeps such state in globals; the model may run several machines, so each state
+    is made by `factory` on a machine's first use and goes away with the machine.
+    """
+
+    def __init__(self, factory: Callable[[Machine], T]):
+        self._factory = factory
+        self._states: weakref.WeakKeyDictionary[Machine, T] = weakref.WeakKeyDictionary()
+
+    def __call__(self, machine: Machine | None = None) -> T:
+        """The state of `machine` (by default the current one), made if it has none yet."""
+        machine = machine or current()
+        state = self._states.get(machine)
+        if state is None:
+            state = self._states[machine] = self._factory(machine)
+        return state
+
+    def get(self, machine: Machine) -> T | None:
+        """The state of `machine` if it has one, without making it."""
+        return self._states.get(machine)
 
 
 def boot(zone_pages: dict[str, int] | None = None, **options: object) -> Machine:

@@ -18,13 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from model.arch import PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
 from model.machine import ModelError
 from model.pagecache import AddressSpace, File
-from model.pgtable import TASK_SIZE, MmStruct, mm_alloc
+from model.pgtable import MmStruct, mm_alloc
 from ontology import types
-
-PAGE_SHIFT = 12
-PAGE_SIZE = 1 << PAGE_SHIFT
 
 VM_READ = 0x1
 VM_WRITE = 0x2

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from model import pageflags as pf
-from model.highmem import pfn_of
+from model.arch import PAGE_SHIFT, PAGE_SIZE
 from model.machine import ModelError, current
-from model.page_alloc import FREE_HOOKS, alloc_pages, get_page, page_view, put_page
+from model.page_alloc import FREE_HOOKS, alloc_pages, get_page, page_view, pfn_of, put_page
 from model.views import NetmemDescView, view_as
 from ontology import types
 from ontology.runtime import implement
@@ -77,7 +77,7 @@ class NetIovBuffer(NetIov):
         self.pp_magic = 0
         self.pp: types.PagePool | None = None
         self._pp_mapping_pad = 0
-        self.dma_addr = owner.base_dma + index * 4096
+        self.dma_addr = owner.base_dma + index * PAGE_SIZE
         self.pp_ref_count = 0
         self.owner: types.NetIovArea | None = owner
         self.type = NET_IOV_DMABUF
@@ -380,7 +380,7 @@ def _dma_map(pool: PagePool, netmem: Netmem) -> None:
         return
     index = next(i for i in range(1, len(pool.dma_mapped) + 2) if i not in pool.dma_mapped)
     pool.dma_mapped[index] = netmem
-    _set_dma_addr(netmem, pfn_of(netmem.target) << 12)
+    _set_dma_addr(netmem, pfn_of(netmem.target) << PAGE_SHIFT)
     _set_pp_magic(netmem, netmem_get_pp_magic(netmem) | index << pf.PP_DMA_INDEX_SHIFT)
 
 

@@ -14,22 +14,14 @@ so the kernel's ERR_PTR(-errno) is raised as `ErrPtr`.
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING
-
 from model import pageflags as pf
-from model.highmem import pfn_of
-from model.machine import Machine, ModelError, current
+from model.arch import PAGE_SIZE
+from model.machine import ModelError, PerMachine, current
 from model.memmap import MAPPING
-from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_page, folio_put, folio_view
+from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_page, folio_put, folio_view, pfn_of
 from ontology import types
 from ontology.runtime import implement
 from ontology.types import FileFolio, Folio, Page
-
-if TYPE_CHECKING:
-    from model.mm import VmAreaStruct
-
-PAGE_SIZE = 4096
 
 ENOENT = 2
 EAGAIN = 11
@@ -66,7 +58,8 @@ class AddressSpace(types.AddressSpace):
         self.i_pages: dict[int, int] = {}
         """Page offset -> head PFN of the cached folio (each offset a folio covers)."""
         self.nrpages = 0
-        self.i_mmap: list[VmAreaStruct] = []
+        self.i_mmap: list[types.VmAreaStruct] = []
+        """The VMAs mapping the file (`model.mm` links and unlinks them)."""
         self.data = bytearray(data)
         self.shmem = shmem
         self.min_order = min_order
@@ -472,16 +465,8 @@ class SwapCache:
             self.slots.pop(entry, None)
 
 
-_SWAP: weakref.WeakKeyDictionary[Machine, SwapCache] = weakref.WeakKeyDictionary()
-
-
-def swap_cache() -> SwapCache:
-    """The current machine's swap cache and device."""
-    machine = current()
-    found = _SWAP.get(machine)
-    if found is None:
-        found = _SWAP[machine] = SwapCache()
-    return found
+swap_cache = PerMachine(lambda machine: SwapCache())
+"""The current machine's swap cache and device."""
 
 
 def swap_cache_add_folio(folio: Folio, entry: int) -> None:

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from model import pageflags as pf
-from model.highmem import pfn_of
+from model.arch import PAGE_SHIFT
 from model.machine import LARGE_MAPCOUNT, NR_PAGES_MAPPED, ModelError, current
 from model.memmap import MAPPING, PAGE_TYPE
-from model.mm import PAGE_SHIFT, AnonVma, VmAreaStruct, mm_state, vma_address
-from model.page_alloc import folio_nr_pages, folio_put, folio_view, page_folio, page_view
+from model.mm import AnonVma, VmAreaStruct, mm_state, vma_address
+from model.page_alloc import folio_nr_pages, folio_put, folio_view, page_folio, page_view, pfn_of
 from model.pagecache import folio_mapping, swap_duplicate
 from model.pgtable import lookup_pte, unmap_pte
 from model.views import POINTER_ALIGN_BITS

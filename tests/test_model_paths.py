@@ -15,9 +15,8 @@ import pytest
 import model
 from model import anon, gup, lru, mm, pagecache, rmap
 from model import pageflags as pf
-from model.highmem import pfn_of
 from model.machine import Machine, ModelError, boot
-from model.page_alloc import folio_put, page_folio, page_view
+from model.page_alloc import folio_put, page_folio, page_view, pfn_of
 from model.pgtable import lookup_pte
 from ontology import types
 
