@@ -1,7 +1,7 @@
-"""The x86-64 constants the model shares: page size, the direct map, the user address limit.
+"""The x86-64 constants the model shares: page size, the direct map, the user address limit, errno.
 
-One place for what arch/x86/include/asm/page_types.h, page_64_types.h and pgtable_64_types.h
-define (4-level paging, no KASLR), so the modules modelling different paths agree on them.
+One place for what arch/x86/include/asm/page_types.h, page_64_types.h, pgtable_64_types.h and
+asm/errno.h define (4-level paging, no KASLR), so the modules modelling different paths agree.
 Constants only one path uses stay with that path (the page-table level shifts in
 `model.pgtable`, the kmap window in `model.highmem`).
 """
@@ -21,6 +21,15 @@ TASK_SIZE = (1 << 47) - PAGE_SIZE
 __PHYSICAL_MASK_SHIFT = 52
 MAX_POSSIBLE_PHYSMEM_BITS = 52
 """Physical address bits a PTE can hold, and the most physical memory can ever use."""
+
+ENOENT = 2
+ENOMEM = 12
+EFAULT = 14
+EBUSY = 16
+EEXIST = 17
+EINVAL = 22
+ENOSPC = 28
+"""asm-generic/errno-base.h, which x86 uses (errno numbers differ between architectures)."""
 
 
 def pfn_to_kaddr(pfn: int) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from model import pageflags as pf
-from model.machine import Machine, ModelError, PerMachine, current
+from model.machine import Machine, ModelError, PerMachine, current, model_object
 from model.page_alloc import FREE_HOOKS, folio_get, folio_nr_pages, folio_put, folio_view, page_folio, pfn_of
 from model.pagecache import (
     folio_mapping,
@@ -99,9 +99,7 @@ def folio_lruvec(folio: Folio) -> Lruvec:
 
 
 def _model_lruvec(lruvec: types.Lruvec) -> Lruvec:
-    if not isinstance(lruvec, Lruvec):
-        raise ModelError(f"{type(lruvec).__name__} is not an lruvec of this model")
-    return lruvec
+    return model_object(lruvec, Lruvec, "an lruvec")
 
 
 @implement

@@ -38,6 +38,17 @@ class ModelError(Exception):
     """The model refusing an operation the kernel would BUG or WARN on (double free, bad unpin...)."""
 
 
+T = TypeVar("T")
+
+
+def model_object(value: object, cls: type[T], what: str) -> T:
+    """`value` as the model's own `cls`: functions declared on the ontology's kernel objects
+    (an mm, a kmem_cache...) get them from callers, who might pass another implementation's."""
+    if not isinstance(value, cls):
+        raise ModelError(f"{type(value).__name__} is not {what} of this model")
+    return value
+
+
 class FreeArea(Protocol):
     """Free blocks of one zone by order: the structure the 2021 debate asked about."""
 
@@ -353,9 +364,6 @@ def running(machine: Machine) -> Iterator[Machine]:
         yield machine
     finally:
         _CURRENT.remove(machine)
-
-
-T = TypeVar("T")
 
 
 class PerMachine(Generic[T]):

@@ -26,7 +26,7 @@ from typing import Any
 
 from model import pageflags as pf
 from model.arch import PAGE_SHIFT, PAGE_SIZE
-from model.machine import ModelError, current
+from model.machine import ModelError, current, model_object
 from model.page_alloc import FREE_HOOKS, alloc_pages, get_page, page_view, pfn_of, put_page
 from model.views import NetmemDescView, view_as
 from ontology import types
@@ -121,19 +121,16 @@ def net_devmem_bind_dmabuf(nr_chunks: int) -> DmabufBinding:
 
 
 def _niov(niov: NetIov) -> NetIovBuffer:
-    if not isinstance(niov, NetIovBuffer):
-        raise ModelError(f"{niov!r} is not a net_iov of this model")
-    return niov
+    return model_object(niov, NetIovBuffer, "a net_iov")
 
 
 @implement
 def net_devmem_alloc_dmabuf(binding: types.NetDevmemDmabufBinding) -> NetIov | None:
     """A free chunk of the dmabuf as a net_iov with cleared pp fields, or NULL."""
-    if not isinstance(binding, DmabufBinding):
-        raise ModelError(f"{binding!r} is not a dmabuf binding of this model")
-    if not binding.free:
+    dmabuf = model_object(binding, DmabufBinding, "a dmabuf binding")
+    if not dmabuf.free:
         return None
-    niov = binding.area.niovs[binding.free.pop()]
+    niov = dmabuf.area.niovs[dmabuf.free.pop()]
     niov.pp_magic, niov.pp, niov.pp_ref_count = 0, None, 0
     return niov
 
@@ -170,9 +167,7 @@ class Netmem(NetmemRef):
 
 
 def _netmem(netmem: NetmemRef) -> Netmem:
-    if not isinstance(netmem, Netmem):
-        raise ModelError(f"{netmem!r} is not a netmem_ref of this model")
-    return netmem
+    return model_object(netmem, Netmem, "a netmem_ref")
 
 
 @implement
@@ -355,9 +350,7 @@ def page_pool_create(
 
 
 def _pool(pool: types.PagePool) -> PagePool:
-    if not isinstance(pool, PagePool):
-        raise ModelError(f"{pool!r} is not a page_pool of this model")
-    return pool
+    return model_object(pool, PagePool, "a page_pool")
 
 
 def page_pool_set_pp_info(pool: PagePool, netmem: Netmem) -> None:

@@ -15,20 +15,13 @@ so the kernel's ERR_PTR(-errno) is raised as `ErrPtr`.
 from __future__ import annotations
 
 from model import pageflags as pf
-from model.arch import PAGE_SIZE
-from model.machine import ModelError, PerMachine, current
+from model.arch import EEXIST, EINVAL, ENOENT, ENOMEM, PAGE_SIZE
+from model.machine import ModelError, PerMachine, current, model_object
 from model.memmap import MAPPING
 from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_page, folio_put, folio_view, pfn_of
 from ontology import types
 from ontology.runtime import implement
 from ontology.types import FileFolio, Folio, Page
-
-ENOENT = 2
-EAGAIN = 11
-ENOMEM = 12
-EFAULT = 14
-EEXIST = 17
-EINVAL = 22
 
 FGP_ACCESSED = 0x1
 FGP_LOCK = 0x2
@@ -220,9 +213,7 @@ def filemap_add_folio(mapping: types.AddressSpace, folio: Folio, index: int, gfp
 
 
 def _space(mapping: types.AddressSpace) -> AddressSpace:
-    if not isinstance(mapping, AddressSpace):
-        raise ModelError(f"{type(mapping).__name__} is not a page cache of this model")
-    return mapping
+    return model_object(mapping, AddressSpace, "a page cache")
 
 
 def filemap_get_entry(mapping: AddressSpace, index: int) -> Folio | None:

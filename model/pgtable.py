@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from model import pageflags as pf
 from model.arch import __PHYSICAL_MASK_SHIFT, PAGE_MASK, PAGE_SHIFT, TASK_SIZE
-from model.machine import ModelError, PerMachine, current
+from model.machine import ModelError, PerMachine, current, model_object
 from model.page_alloc import __free_pages, alloc_pages, folio_view, page_view, pfn_of
 from model.views import PtDescView, view_as
 from ontology import types
@@ -277,9 +277,7 @@ def tlb_gather_mmu(mm: MmStruct) -> MmuGatherBatch:
 
 
 def _gather(tlb: MmuGather) -> MmuGatherBatch:
-    if not isinstance(tlb, MmuGatherBatch):
-        raise ModelError(f"{tlb!r} is not an mmu_gather of this model")
-    return tlb
+    return model_object(tlb, MmuGatherBatch, "an mmu_gather")
 
 
 def tlb_remove_ptdesc(tlb: MmuGather, pt: PtDesc) -> None:
@@ -301,11 +299,10 @@ def tlb_finish_mmu(tlb: MmuGather) -> None:
 
 
 def _mm(mm: types.MmStruct) -> MmStruct:
-    if not isinstance(mm, MmStruct):
-        raise ModelError(f"{mm!r} is not an mm of this model")
-    if mm.pgd is None:
+    model_mm = model_object(mm, MmStruct, "an mm")
+    if model_mm.pgd is None:
         raise ModelError("the mm has been dropped (no PGD)")
-    return mm
+    return model_mm
 
 
 def _index(addr: int, level: int) -> int:

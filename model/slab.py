@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from model import pageflags as pf
 from model.arch import PAGE_SHIFT, PAGE_SIZE, pfn_to_kaddr
 from model.highmem import read_kernel, read_long, write_kernel, write_long
-from model.machine import ModelError, PerMachine, current
+from model.machine import ModelError, PerMachine, current, model_object
 from model.page_alloc import _free_frozen, alloc_pages, folio_view, page_folio, page_view, pfn_of, virt_to_page
 from model.views import SlabView, view_as
 from ontology import types
@@ -117,9 +117,7 @@ def _pointer(addr: int) -> int | None:
 
 
 def _cache(s: types.KmemCache) -> KmemCache:
-    if not isinstance(s, KmemCache):
-        raise ModelError(f"{s!r} is not a kmem_cache of this model")
-    return s
+    return model_object(s, KmemCache, "a kmem_cache")
 
 
 # -- conversions (mm/slab.h) --------------------------------------------------------------------

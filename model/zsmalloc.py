@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from model import pageflags as pf
-from model.arch import MAX_POSSIBLE_PHYSMEM_BITS, PAGE_SHIFT, PAGE_SIZE
+from model.arch import EINVAL, ENOMEM, ENOSPC, MAX_POSSIBLE_PHYSMEM_BITS, PAGE_SHIFT, PAGE_SIZE
 from model.highmem import kmap_local_page, kunmap_local, read_kernel, read_long, write_kernel, write_long
-from model.machine import ModelError, current
+from model.machine import ModelError, current, model_object
 from model.page_alloc import alloc_pages, folio_get, folio_put, folio_view, page_view, pfn_of
 from model.slab import (
     KmemCache,
@@ -57,7 +57,6 @@ OBJ_INDEX_BITS = 64 - (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
 OBJ_INDEX_MASK = (1 << OBJ_INDEX_BITS) - 1
 FIRST_OBJ_PAGE_TYPE_MASK = 0xFFFFFF
 ZSPAGE_STRUCT_SIZE = 56
-EINVAL, ENOSPC, ENOMEM = 22, 28, 12
 ULONG = 1 << 64
 
 
@@ -118,9 +117,7 @@ class ZsPoolModel(types.ZsPool):
 
 
 def _pool(pool: types.ZsPool) -> ZsPoolModel:
-    if not isinstance(pool, ZsPoolModel):
-        raise ModelError(f"{pool!r} is not a zs_pool of this model")
-    return pool
+    return model_object(pool, ZsPoolModel, "a zs_pool")
 
 
 # -- zpdesc (mm/zpdesc.h) -------------------------------------------------------------------
