@@ -257,25 +257,32 @@ def netmem_compound_head(netmem: NetmemRef) -> NetmemRef:
     return Netmem(page_view(current().compound_head_pfn(pfn_of(target))))
 
 
-# pp_magic and dma_addr are 64-bit words; the view's 4-byte column holds only their low halves.
+def _pp_word(netmem: NetmemRef, field: str, word: int) -> int:
+    """pp_magic or dma_addr: a net_iov's field, or the page's 64-bit `word` (read whole: the view's
+    4-byte column holds only its low half)."""
+    target = _netmem(netmem).target
+    if isinstance(target, NetIov):
+        value: int = getattr(target, field)
+        return value
+    return current().mem.get_long(pfn_of(target), word)
+
+
+def _set_pp_word(netmem: NetmemRef, field: str, word: int, value: int) -> None:
+    target = _netmem(netmem).target
+    if isinstance(target, NetIov):
+        setattr(target, field, value)
+        return
+    machine = current()
+    machine.mem.set_long(pfn_of(target), word, value)
+    machine.views.changed(pfn_of(target))  # pp_magic is the compound_head word: PagePoolPage follows it
 
 
 def netmem_get_pp_magic(netmem: NetmemRef) -> int:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        magic: int = target.pp_magic
-        return magic
-    return current().mem.get_long(pfn_of(target), PP_WORD_MAGIC)
+    return _pp_word(netmem, "pp_magic", PP_WORD_MAGIC)
 
 
 def _set_pp_magic(netmem: NetmemRef, value: int) -> None:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        target.pp_magic = value
-        return
-    machine = current()
-    machine.mem.set_long(pfn_of(target), PP_WORD_MAGIC, value)
-    machine.views.changed(pfn_of(target))  # the compound_head word: PagePoolPage follows pp_magic
+    _set_pp_word(netmem, "pp_magic", PP_WORD_MAGIC, value)
 
 
 def netmem_is_pp(netmem: NetmemRef) -> bool:
@@ -288,19 +295,11 @@ def netmem_get_pp(netmem: NetmemRef) -> types.PagePool | None:
 
 
 def netmem_get_dma_addr(netmem: NetmemRef) -> int:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        addr: int = target.dma_addr
-        return addr
-    return current().mem.get_long(pfn_of(target), PP_WORD_DMA_ADDR)
+    return _pp_word(netmem, "dma_addr", PP_WORD_DMA_ADDR)
 
 
 def _set_dma_addr(netmem: NetmemRef, addr: int) -> None:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        target.dma_addr = addr
-    else:
-        current().mem.set_long(pfn_of(target), PP_WORD_DMA_ADDR, addr)
+    _set_pp_word(netmem, "dma_addr", PP_WORD_DMA_ADDR, addr)
 
 
 @implement
