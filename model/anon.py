@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from model import pageflags as pf
 from model.arch import PAGE_SIZE
+from model.highmem import copy_page_contents, page_bytes
 from model.lru import lru_add_drain
 from model.machine import Machine, ModelError, PerMachine, current
 from model.mm import (
@@ -47,7 +48,6 @@ from model.pagecache import (
     FGP_FOR_MMAP,
     ErrPtr,
     __filemap_get_folio,
-    copy_page_contents,
     filemap_read_folio,
     folio_lock,
     folio_mark_dirty,
@@ -57,7 +57,6 @@ from model.pagecache import (
     folio_trylock,
     folio_unlock,
     free_swap_and_cache,
-    page_bytes,
     shmem_get_folio,
     swap_cache_add_folio,
     swap_cache_get_folio,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from model import pageflags as pf
 from model.anon import handle_mm_fault, is_zero_pfn
 from model.arch import EFAULT, EINVAL, ENOMEM, PAGE_SIZE
+from model.highmem import copy_page_contents
 from model.lru import folio_isolate_lru, folio_putback_lru, lru_add_drain_all
 from model.machine import ModelError, current, model_object
 from model.mm import VM_SHARED, VM_WRITE, VmAreaStruct, current_mm, vma_lookup
@@ -34,7 +35,6 @@ from model.page_alloc import (
 from model.pagecache import (
     ErrPtr,
     File,
-    copy_page_contents,
     folio_lock,
     folio_mapping,
     folio_mark_dirty,

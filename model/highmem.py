@@ -106,6 +106,31 @@ def resolve(addr: int) -> tuple[int, int, bool]:
     raise ModelError(f"{addr:#x} is not a mapped kernel address")
 
 
+# -- contents by PFN: what the model's own paths (page cache, faults, swap) use directly ------
+
+
+def page_bytes(pfn: int) -> bytearray:
+    """The contents of page `pfn` (kmap_local_page + a 4 KiB view); never-written pages are zero."""
+    contents = current().contents
+    found = contents.get(pfn)
+    if found is None:
+        found = contents[pfn] = bytearray(PAGE_SIZE)
+    return found
+
+
+def copy_page_contents(dst: int, src: int) -> None:
+    """copy_highpage(): page `src`'s bytes into page `dst`."""
+    current().contents[dst] = bytearray(page_bytes(src))
+
+
+def zero_page_contents(pfn: int) -> None:
+    """clear_highpage()."""
+    current().contents.pop(pfn, None)
+
+
+# -- contents through kernel addresses -------------------------------------------------------
+
+
 def _pieces(addr: int, n: int) -> list[tuple[int, int, int]]:
     """(pfn, offset, length) pieces of an n-byte access at `addr`, page by page."""
     pieces: list[tuple[int, int, int]] = []
@@ -122,13 +147,9 @@ def _pieces(addr: int, n: int) -> list[tuple[int, int, int]]:
 
 def write_kernel(addr: int, data: bytes) -> None:
     """memcpy(addr, data, len(data)) through a kernel virtual address."""
-    contents = current().contents
     done = 0
     for pfn, offset, chunk in _pieces(addr, len(data)):
-        page = contents.get(pfn)
-        if page is None:
-            page = contents[pfn] = bytearray(PAGE_SIZE)
-        page[offset : offset + chunk] = data[done : done + chunk]
+        page_bytes(pfn)[offset : offset + chunk] = data[done : done + chunk]
         done += chunk
 
 

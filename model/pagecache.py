@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from model import pageflags as pf
 from model.arch import EEXIST, EINVAL, ENOENT, ENOMEM, PAGE_SIZE
+from model.highmem import page_bytes, zero_page_contents
 from model.machine import ModelError, PerMachine, current, model_object
 from model.memmap import MAPPING
 from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_page, folio_put, folio_view, pfn_of
@@ -73,28 +74,6 @@ class File(types.File):
 def memfd_create(name: str = "memfd", size: int = 0) -> File:
     """memfd_create() + ftruncate(): a shmem file of `size` bytes, nothing cached yet."""
     return File(AddressSpace(bytes(size), shmem=True, name=name))
-
-
-# -- contents -------------------------------------------------------------------------------
-
-
-def page_bytes(pfn: int) -> bytearray:
-    """The contents of page `pfn` (kmap_local_page + a 4 KiB view); never-written pages are zero."""
-    contents = current().contents
-    found = contents.get(pfn)
-    if found is None:
-        found = contents[pfn] = bytearray(PAGE_SIZE)
-    return found
-
-
-def copy_page_contents(dst: int, src: int) -> None:
-    """copy_highpage(): page `src`'s bytes into page `dst`."""
-    current().contents[dst] = bytearray(page_bytes(src))
-
-
-def zero_page_contents(pfn: int) -> None:
-    """clear_highpage()."""
-    current().contents.pop(pfn, None)
 
 
 # -- flags ----------------------------------------------------------------------------------

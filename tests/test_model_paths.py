@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 import model
-from model import anon, arch, gup, lru, mm, pagecache, rmap
+from model import anon, arch, gup, highmem, lru, mm, pagecache, rmap
 from model import pageflags as pf
 from model.machine import Machine, ModelError, boot
 from model.page_alloc import folio_put, page_folio, page_view, pfn_of
@@ -164,7 +164,7 @@ def test_page_cache_add_lookup_and_read(machine: Machine) -> None:
     assert isinstance(folio, types.FileFolio) and types.folio_test_file(folio) and not types.folio_test_anon(folio)
     assert folio.mapping is mapping and folio.index == 1
     assert types.folio_test_uptodate(folio) and not types.folio_test_locked(folio)
-    assert bytes(pagecache.page_bytes(pfn_of(folio))) == data[PAGE : 2 * PAGE]
+    assert bytes(highmem.page_bytes(pfn_of(folio))) == data[PAGE : 2 * PAGE]
     assert folio._refcount == 3  # the cache, the caller, the lru_add batch
     again = types.filemap_get_folio(mapping, 1)
     assert again is folio and folio._refcount == 4
