@@ -79,13 +79,18 @@ def memfd_create(name: str = "memfd", size: int = 0) -> File:
 # -- flags ----------------------------------------------------------------------------------
 
 
+def _folio_test_set_flag(folio: Folio, bit: int) -> bool:
+    """page-flags.h TESTSETFLAG: set `bit`, returning whether it was set already."""
+    machine = current()
+    if machine.test_flag(pfn_of(folio), bit):
+        return True
+    machine.set_flag(pfn_of(folio), bit)
+    return False
+
+
 def folio_trylock(folio: Folio) -> bool:
     """pagemap.h: take PG_locked unless held (the model is one thread: held means busy)."""
-    machine = current()
-    if machine.test_flag(pfn_of(folio), pf.PG_locked):
-        return False
-    machine.set_flag(pfn_of(folio), pf.PG_locked)
-    return True
+    return not _folio_test_set_flag(folio, pf.PG_locked)
 
 
 @implement
@@ -117,11 +122,7 @@ def folio_end_read(folio: Folio, success: bool) -> None:
 @implement
 def folio_mark_dirty(folio: Folio) -> bool:
     """True if this call dirtied it (filemap_dirty_folio / noop_dirty_folio)."""
-    machine = current()
-    if machine.test_flag(pfn_of(folio), pf.PG_dirty):
-        return False
-    machine.set_flag(pfn_of(folio), pf.PG_dirty)
-    return True
+    return not _folio_test_set_flag(folio, pf.PG_dirty)
 
 
 @implement

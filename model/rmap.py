@@ -186,10 +186,7 @@ def folio_add_new_anon_rmap(folio: Folio, vma: types.VmAreaStruct, address: int,
     machine = current()
     machine.set_flag(pfn_of(folio), pf.PG_swapbacked)
     folio_set_anon(folio, area.anon_vma, ((address - area.vm_start) >> PAGE_SHIFT) + area.vm_pgoff)
-    _add_ptes(folio, pfn_of(folio), nr)
-    if flags & RMAP_EXCLUSIVE:
-        for pfn in range(pfn_of(folio), pfn_of(folio) + nr):
-            set_page_anon_exclusive(pfn)
+    _add_anon_ptes(folio, pfn_of(folio), nr, flags)
 
 
 @implement
@@ -198,9 +195,14 @@ def folio_add_anon_rmap_ptes(
 ) -> None:
     """Map `nr_pages` pages of an already anonymous folio (swap-in, migration)."""
     _model_vma(vma)
-    _add_ptes(folio, pfn_of(page), nr_pages)
+    _add_anon_ptes(folio, pfn_of(page), nr_pages, flags)
+
+
+def _add_anon_ptes(folio: Folio, first_pfn: int, nr: int, flags: int) -> None:
+    """__folio_add_anon_rmap(): map the pages; with RMAP_EXCLUSIVE each becomes PageAnonExclusive."""
+    _add_ptes(folio, first_pfn, nr)
     if flags & RMAP_EXCLUSIVE:
-        for pfn in range(pfn_of(page), pfn_of(page) + nr_pages):
+        for pfn in range(first_pfn, first_pfn + nr):
             set_page_anon_exclusive(pfn)
 
 
