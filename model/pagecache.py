@@ -256,14 +256,16 @@ def filemap_get_folio(mapping: types.AddressSpace, index: int) -> Folio:
 def filemap_grab_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
     """Find or create the folio at `index`, locked (write_begin's lookup)."""
     folio = __filemap_get_folio(mapping, index, FGP_LOCK | FGP_ACCESSED | FGP_CREAT, _space(mapping).gfp_mask)
-    if not types.folio_test_file(folio):
-        raise ModelError("a page cache folio without ->mapping")
-    return folio
+    return _file_folio(folio)
 
 
 @implement
 def filemap_lock_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
-    folio = __filemap_get_folio(mapping, index, FGP_LOCK, 0)
+    return _file_folio(__filemap_get_folio(mapping, index, FGP_LOCK, 0))
+
+
+def _file_folio(folio: Folio) -> FileFolio:
+    """A folio found in a page cache, narrowed as the declarations promise."""
     if not types.folio_test_file(folio):
         raise ModelError("a page cache folio without ->mapping")
     return folio
