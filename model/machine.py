@@ -8,6 +8,10 @@ is typed PGTY_buddy with its order in ->private, exactly as the kernel marks it.
 
 The free-list structure sits behind the `FreeArea` interface so that a different structure (a
 radix tree whose nodes come from the model, `model.radix_free`) can replace the lists.
+
+The path modules act on `current()` machine: what one keeps per machine (the swap cache, the LRU
+lists, slab caches...) is a `PerMachine` side table, and `model_object()` narrows a kernel object
+a caller passes (an mm, a kmem_cache...) to the model's own class.
 """
 
 from __future__ import annotations
