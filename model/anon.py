@@ -19,14 +19,12 @@ the parent's.
 
 from __future__ import annotations
 
-import weakref
-
 from model import pageflags as pf
-from model.highmem import pfn_of
+from model.arch import PAGE_SIZE
+from model.highmem import copy_page_contents, page_bytes
 from model.lru import lru_add_drain
-from model.machine import Machine, ModelError, current
+from model.machine import Machine, ModelError, PerMachine, current
 from model.mm import (
-    PAGE_SIZE,
     VM_DONTCOPY,
     VM_READ,
     VM_SHARED,
@@ -44,13 +42,12 @@ from model.mm import (
     vma_is_anonymous,
     vma_lookup,
 )
-from model.page_alloc import alloc_pages, folio_get, folio_nr_pages, folio_put, page_view, vma_alloc_folio
+from model.page_alloc import alloc_pages, folio_get, folio_nr_pages, folio_put, page_view, pfn_of, vma_alloc_folio
 from model.pagecache import (
     FGP_CREAT,
     FGP_FOR_MMAP,
     ErrPtr,
     __filemap_get_folio,
-    copy_page_contents,
     filemap_read_folio,
     folio_lock,
     folio_mark_dirty,
@@ -60,7 +57,6 @@ from model.pagecache import (
     folio_trylock,
     folio_unlock,
     free_swap_and_cache,
-    page_bytes,
     shmem_get_folio,
     swap_cache_add_folio,
     swap_cache_get_folio,
@@ -109,21 +105,23 @@ GFP_ANON = pf.GFP_HIGHUSER_MOVABLE
 
 # -- the zero page --------------------------------------------------------------------------
 
-_ZERO: weakref.WeakKeyDictionary[Machine, int] = weakref.WeakKeyDictionary()
+def _alloc_zero_page(machine: Machine) -> int:
+    """One reserved, never-freed page, recorded in ZERO_PFNS."""
+    page = alloc_pages(pf.GFP_KERNEL | pf.__GFP_ZERO, 0)
+    if page is None:
+        raise ModelError("no memory for the zero page")
+    pfn = pfn_of(page)
+    ZERO_PFNS.add(pfn)
+    machine.set_flag(pfn, pf.PG_reserved)
+    return pfn
+
+
+_zero_pfns = PerMachine(_alloc_zero_page)
 
 
 def zero_pfn() -> int:
-    """The machine's shared zero page: one reserved, never-freed page, recorded in ZERO_PFNS."""
-    machine = current()
-    pfn = _ZERO.get(machine)
-    if pfn is None:
-        page = alloc_pages(pf.GFP_KERNEL | pf.__GFP_ZERO, 0)
-        if page is None:
-            raise ModelError("no memory for the zero page")
-        pfn = _ZERO[machine] = pfn_of(page)
-        ZERO_PFNS.add(pfn)
-        machine.set_flag(pfn, pf.PG_reserved)
-    return pfn
+    """The machine's shared zero page, allocated on first use."""
+    return _zero_pfns()
 
 
 def zero_folio() -> Folio:
@@ -133,7 +131,7 @@ def zero_folio() -> Folio:
 
 def is_zero_pfn(pfn: int) -> bool:
     """is_zero_pfn(): without allocating the zero page if the machine has none yet."""
-    return _ZERO.get(current()) == pfn
+    return _zero_pfns.get(current()) == pfn
 
 
 # -- faults ---------------------------------------------------------------------------------

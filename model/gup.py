@@ -17,18 +17,24 @@ from dataclasses import dataclass
 
 from model import pageflags as pf
 from model.anon import handle_mm_fault, is_zero_pfn
-from model.highmem import pfn_of
+from model.arch import EFAULT, EINVAL, ENOMEM, PAGE_SIZE
+from model.highmem import copy_page_contents
 from model.lru import folio_isolate_lru, folio_putback_lru, lru_add_drain_all
-from model.machine import ModelError, current
-from model.mm import PAGE_SIZE, VM_SHARED, VM_WRITE, VmAreaStruct, current_mm, vma_lookup
-from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_put, folio_view, page_folio, page_view
+from model.machine import ModelError, current, model_object
+from model.mm import VM_SHARED, VM_WRITE, VmAreaStruct, current_mm, vma_lookup
+from model.page_alloc import (
+    folio_alloc,
+    folio_get,
+    folio_nr_pages,
+    folio_put,
+    folio_view,
+    page_folio,
+    page_view,
+    pfn_of,
+)
 from model.pagecache import (
-    EFAULT,
-    EINVAL,
-    ENOMEM,
     ErrPtr,
     File,
-    copy_page_contents,
     folio_lock,
     folio_mapping,
     folio_mark_dirty,
@@ -278,9 +284,7 @@ def pin_user_pages_remote(
 
 
 def _mm(mm: types.MmStruct) -> MmStruct:
-    if not isinstance(mm, MmStruct):
-        raise ModelError(f"{type(mm).__name__} is not an mm of this model")
-    return mm
+    return model_object(mm, MmStruct, "an mm")
 
 
 # -- memfd ----------------------------------------------------------------------------------

@@ -20,16 +20,14 @@ x86-64 has no highmem; the model borrows x86-32's scheme, placed below x86-64's 
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
-from model.machine import Machine, ModelError, current
-from model.page_alloc import PAGE_OFFSET, PAGE_SHIFT, folio_page, folio_put, page_view
+from model.arch import PAGE_MASK, PAGE_OFFSET, PAGE_SHIFT, PAGE_SIZE, pfn_to_kaddr, virt_to_pfn
+from model.machine import ModelError, PerMachine, current
+from model.page_alloc import folio_page, folio_put, page_view, pfn_of
 from ontology.runtime import implement
 from ontology.types import Folio, Page, VmAreaStruct
 
-PAGE_SIZE = 1 << PAGE_SHIFT
-PAGE_MASK = ~(PAGE_SIZE - 1)
 KM_MAX_IDX = 16
 """include/linux/highmem-internal.h: kmap_local slots per CPU (nesting depth)."""
 FIXADDR_TOP = 0xFFFFFFFFFF7FF000
@@ -51,23 +49,8 @@ class KmapState:
     """PFN -> (pkmap slot, kmap() count)."""
 
 
-_STATE: weakref.WeakKeyDictionary[Machine, KmapState] = weakref.WeakKeyDictionary()
-
-
-def kmap_state(machine: Machine | None = None) -> KmapState:
-    machine = machine or current()
-    state = _STATE.get(machine)
-    if state is None:
-        state = _STATE[machine] = KmapState()
-    return state
-
-
-def pfn_of(descriptor: object) -> int:
-    """page_to_pfn() of any view (a Page, Folio, Slab, PtDesc... sits at a PFN)."""
-    pfn = getattr(descriptor, "pfn", None)
-    if not isinstance(pfn, int):
-        raise ModelError(f"{type(descriptor).__name__} is not a descriptor of this model")
-    return pfn
+kmap_state = PerMachine(lambda machine: KmapState())
+"""The kmap slots of a machine (the current one when called without one)."""
 
 
 def is_highmem_pfn(pfn: int) -> bool:
@@ -89,7 +72,7 @@ def _local_slot(addr: int) -> tuple[int, int] | None:
 
 def direct_map_pfn(addr: int) -> int | None:
     """The PFN a direct-map address falls in, or None if `addr` is outside the direct map."""
-    pfn = (addr - PAGE_OFFSET) >> PAGE_SHIFT
+    pfn = virt_to_pfn(addr)
     return pfn if addr >= PAGE_OFFSET and pfn < current().nr_pages else None
 
 
@@ -123,6 +106,31 @@ def resolve(addr: int) -> tuple[int, int, bool]:
     raise ModelError(f"{addr:#x} is not a mapped kernel address")
 
 
+# -- contents by PFN: what the model's own paths (page cache, faults, swap) use directly ------
+
+
+def page_bytes(pfn: int) -> bytearray:
+    """The contents of page `pfn` (kmap_local_page + a 4 KiB view); never-written pages are zero."""
+    contents = current().contents
+    found = contents.get(pfn)
+    if found is None:
+        found = contents[pfn] = bytearray(PAGE_SIZE)
+    return found
+
+
+def copy_page_contents(dst: int, src: int) -> None:
+    """copy_highpage(): page `src`'s bytes into page `dst`."""
+    current().contents[dst] = bytearray(page_bytes(src))
+
+
+def zero_page_contents(pfn: int) -> None:
+    """clear_highpage()."""
+    current().contents.pop(pfn, None)
+
+
+# -- contents through kernel addresses -------------------------------------------------------
+
+
 def _pieces(addr: int, n: int) -> list[tuple[int, int, int]]:
     """(pfn, offset, length) pieces of an n-byte access at `addr`, page by page."""
     pieces: list[tuple[int, int, int]] = []
@@ -139,13 +147,9 @@ def _pieces(addr: int, n: int) -> list[tuple[int, int, int]]:
 
 def write_kernel(addr: int, data: bytes) -> None:
     """memcpy(addr, data, len(data)) through a kernel virtual address."""
-    contents = current().contents
     done = 0
     for pfn, offset, chunk in _pieces(addr, len(data)):
-        page = contents.get(pfn)
-        if page is None:
-            page = contents[pfn] = bytearray(PAGE_SIZE)
-        page[offset : offset + chunk] = data[done : done + chunk]
+        page_bytes(pfn)[offset : offset + chunk] = data[done : done + chunk]
         done += chunk
 
 
@@ -174,7 +178,7 @@ def kmap_local_pfn(pfn: int) -> int:
     """__kmap_local_pfn_prot() / __kmap_local_page_prot(): lowmem is its direct map, highmem a new slot."""
     machine = current()
     if not machine.zone_of(pfn).highmem:
-        return PAGE_OFFSET + (pfn << PAGE_SHIFT)
+        return pfn_to_kaddr(pfn)
     stack = kmap_state(machine).local.setdefault(machine.cpu, [])
     if len(stack) >= KM_MAX_IDX:
         raise ModelError(f"kmap_local: CPU {machine.cpu} has all {KM_MAX_IDX} slots in use (BUG_ON idx >= KM_MAX_IDX)")
@@ -242,7 +246,7 @@ def kmap(page: Page) -> int:
     """A pkmap address of a highmem page, counted per page (kmap_high); lowmem: page_address()."""
     pfn = pfn_of(page)
     if not is_highmem_pfn(pfn):
-        return PAGE_OFFSET + (pfn << PAGE_SHIFT)
+        return pfn_to_kaddr(pfn)
     state = kmap_state()
     slot, count = state.pkmap_count.get(pfn, (-1, 0))
     if count == 0:

@@ -17,13 +17,11 @@ indexed by swap entry, and rmap and the fault path need it as much as reclaim do
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from model import pageflags as pf
-from model.highmem import pfn_of
-from model.machine import Machine, ModelError, current
-from model.page_alloc import FREE_HOOKS, folio_get, folio_nr_pages, folio_put, folio_view, page_folio
+from model.machine import Machine, ModelError, PerMachine, current, model_object
+from model.page_alloc import FREE_HOOKS, folio_get, folio_nr_pages, folio_put, folio_view, page_folio, pfn_of
 from model.pagecache import (
     folio_mapping,
     folio_trylock,
@@ -69,16 +67,11 @@ class LruState:
     batches: dict[int, list[int]] = field(default_factory=dict)
 
 
-_STATE: weakref.WeakKeyDictionary[Machine, LruState] = weakref.WeakKeyDictionary()
+def _new_lru_state(machine: Machine) -> LruState:
+    return LruState(lruvecs={zone.node: Lruvec(zone.node) for zone in machine.zones})
 
 
-def lru_state() -> LruState:
-    machine = current()
-    state = _STATE.get(machine)
-    if state is None:
-        state = _STATE[machine] = LruState()
-        state.lruvecs = {zone.node: Lruvec(zone.node) for zone in machine.zones}
-    return state
+lru_state = PerMachine(_new_lru_state)
 
 
 def _test(folio: Folio, bit: int) -> bool:
@@ -106,9 +99,7 @@ def folio_lruvec(folio: Folio) -> Lruvec:
 
 
 def _model_lruvec(lruvec: types.Lruvec) -> Lruvec:
-    if not isinstance(lruvec, Lruvec):
-        raise ModelError(f"{type(lruvec).__name__} is not an lruvec of this model")
-    return lruvec
+    return model_object(lruvec, Lruvec, "an lruvec")
 
 
 @implement

@@ -8,15 +8,20 @@ is typed PGTY_buddy with its order in ->private, exactly as the kernel marks it.
 
 The free-list structure sits behind the `FreeArea` interface so that a different structure (a
 radix tree whose nodes come from the model, `model.radix_free`) can replace the lists.
+
+The path modules act on `current()` machine: what one keeps per machine (the swap cache, the LRU
+lists, slab caches...) is a `PerMachine` side table, and `model_object()` narrows a kernel object
+a caller passes (an mm, a kmem_cache...) to the model's own class.
 """
 
 from __future__ import annotations
 
 import bisect
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from model import pageflags as pf
 from model.memmap import COMPOUND_HEAD, FLAGS, PAGE_TYPE, PRIVATE, REFCOUNT, MemMap, Slot
@@ -35,6 +40,17 @@ PINCOUNT: Slot = (3, 1)
 
 class ModelError(Exception):
     """The model refusing an operation the kernel would BUG or WARN on (double free, bad unpin...)."""
+
+
+T = TypeVar("T")
+
+
+def model_object(value: object, cls: type[T], what: str) -> T:
+    """`value` as the model's own `cls`: functions declared on the ontology's kernel objects
+    (an mm, a kmem_cache...) get them from callers, who might pass another implementation's."""
+    if not isinstance(value, cls):
+        raise ModelError(f"{type(value).__name__} is not {what} of this model")
+    return value
 
 
 class FreeArea(Protocol):
@@ -352,6 +368,30 @@ def running(machine: Machine) -> Iterator[Machine]:
         yield machine
     finally:
         _CURRENT.remove(machine)
+
+
+class PerMachine(Generic[T]):
+    """State a module keeps for each machine (its swap cache, LRU lists, slab caches...).
+
+    The kernel keeps such state in globals; the model may run several machines, so each state
+    is made by `factory` on a machine's first use and goes away with the machine.
+    """
+
+    def __init__(self, factory: Callable[[Machine], T]):
+        self._factory = factory
+        self._states: weakref.WeakKeyDictionary[Machine, T] = weakref.WeakKeyDictionary()
+
+    def __call__(self, machine: Machine | None = None) -> T:
+        """The state of `machine` (by default the current one), made if it has none yet."""
+        machine = machine or current()
+        state = self._states.get(machine)
+        if state is None:
+            state = self._states[machine] = self._factory(machine)
+        return state
+
+    def get(self, machine: Machine) -> T | None:
+        """The state of `machine` if it has one, without making it."""
+        return self._states.get(machine)
 
 
 def boot(zone_pages: dict[str, int] | None = None, **options: object) -> Machine:

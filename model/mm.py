@@ -18,13 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from model.machine import ModelError
+from model.arch import PAGE_SHIFT, PAGE_SIZE, TASK_SIZE
+from model.machine import ModelError, model_object
 from model.pagecache import AddressSpace, File
-from model.pgtable import TASK_SIZE, MmStruct, mm_alloc
+from model.pgtable import MmStruct, mm_alloc
 from ontology import types
-
-PAGE_SHIFT = 12
-PAGE_SIZE = 1 << PAGE_SHIFT
 
 VM_READ = 0x1
 VM_WRITE = 0x2
@@ -91,9 +89,7 @@ def mm_state(mm: types.MmStruct) -> MmState:
     """The VMA list and swap PTEs of `mm` (created empty the first time)."""
     found = _STATES.get(id(mm))
     if found is None or found[0] is not mm:
-        if not isinstance(mm, MmStruct):
-            raise ModelError(f"{type(mm).__name__} is not an mm of this model")
-        found = (mm, MmState())
+        found = (model_object(mm, MmStruct, "an mm"), MmState())
         _STATES[id(mm)] = found
     return found[1]
 
@@ -177,10 +173,9 @@ def mmap_anon(mm: types.MmStruct, addr: int, length: int, writable: bool, order:
     Nothing is allocated until a fault; anonymous faults may use folios up to `order`.
     """
     _check_range(mm, addr, length)
-    if not isinstance(mm, MmStruct):
-        raise ModelError(f"{type(mm).__name__} is not an mm of this model")
+    owner = model_object(mm, MmStruct, "an mm")
     flags = VM_READ | VM_MAYREAD | VM_MAYWRITE | (VM_WRITE if writable else 0)
-    vma = VmAreaStruct(mm, addr, addr + length, flags, addr >> PAGE_SHIFT, anon_order=order)
+    vma = VmAreaStruct(owner, addr, addr + length, flags, addr >> PAGE_SHIFT, anon_order=order)
     insert_vma(vma)
     return vma
 
@@ -193,10 +188,9 @@ def mmap_file(
     A private file mapping is a COW mapping: its writes copy into anonymous folios.
     """
     _check_range(mm, addr, length)
-    if not isinstance(mm, MmStruct):
-        raise ModelError(f"{type(mm).__name__} is not an mm of this model")
+    owner = model_object(mm, MmStruct, "an mm")
     flags = VM_READ | VM_MAYREAD | VM_MAYWRITE | (VM_WRITE if writable else 0) | (VM_SHARED if shared else 0)
-    vma = VmAreaStruct(mm, addr, addr + length, flags, pgoff, vm_file=File(mapping))
+    vma = VmAreaStruct(owner, addr, addr + length, flags, pgoff, vm_file=File(mapping))
     insert_vma(vma)
     return vma
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from model import pageflags as pf
-from model.highmem import pfn_of
-from model.machine import ModelError, current
-from model.page_alloc import FREE_HOOKS, alloc_pages, get_page, page_view, put_page
+from model.arch import PAGE_SHIFT, PAGE_SIZE
+from model.machine import ModelError, current, model_object
+from model.page_alloc import FREE_HOOKS, alloc_pages, get_page, page_view, pfn_of, put_page
 from model.views import NetmemDescView, view_as
 from ontology import types
 from ontology.runtime import implement
@@ -77,7 +77,7 @@ class NetIovBuffer(NetIov):
         self.pp_magic = 0
         self.pp: types.PagePool | None = None
         self._pp_mapping_pad = 0
-        self.dma_addr = owner.base_dma + index * 4096
+        self.dma_addr = owner.base_dma + index * PAGE_SIZE
         self.pp_ref_count = 0
         self.owner: types.NetIovArea | None = owner
         self.type = NET_IOV_DMABUF
@@ -121,19 +121,16 @@ def net_devmem_bind_dmabuf(nr_chunks: int) -> DmabufBinding:
 
 
 def _niov(niov: NetIov) -> NetIovBuffer:
-    if not isinstance(niov, NetIovBuffer):
-        raise ModelError(f"{niov!r} is not a net_iov of this model")
-    return niov
+    return model_object(niov, NetIovBuffer, "a net_iov")
 
 
 @implement
 def net_devmem_alloc_dmabuf(binding: types.NetDevmemDmabufBinding) -> NetIov | None:
     """A free chunk of the dmabuf as a net_iov with cleared pp fields, or NULL."""
-    if not isinstance(binding, DmabufBinding):
-        raise ModelError(f"{binding!r} is not a dmabuf binding of this model")
-    if not binding.free:
+    dmabuf = model_object(binding, DmabufBinding, "a dmabuf binding")
+    if not dmabuf.free:
         return None
-    niov = binding.area.niovs[binding.free.pop()]
+    niov = dmabuf.area.niovs[dmabuf.free.pop()]
     niov.pp_magic, niov.pp, niov.pp_ref_count = 0, None, 0
     return niov
 
@@ -170,9 +167,7 @@ class Netmem(NetmemRef):
 
 
 def _netmem(netmem: NetmemRef) -> Netmem:
-    if not isinstance(netmem, Netmem):
-        raise ModelError(f"{netmem!r} is not a netmem_ref of this model")
-    return netmem
+    return model_object(netmem, Netmem, "a netmem_ref")
 
 
 @implement
@@ -262,25 +257,32 @@ def netmem_compound_head(netmem: NetmemRef) -> NetmemRef:
     return Netmem(page_view(current().compound_head_pfn(pfn_of(target))))
 
 
-# pp_magic and dma_addr are 64-bit words; the view's 4-byte column holds only their low halves.
+def _pp_word(netmem: NetmemRef, field: str, word: int) -> int:
+    """pp_magic or dma_addr: a net_iov's field, or the page's 64-bit `word` (read whole: the view's
+    4-byte column holds only its low half)."""
+    target = _netmem(netmem).target
+    if isinstance(target, NetIov):
+        value: int = getattr(target, field)
+        return value
+    return current().mem.get_long(pfn_of(target), word)
+
+
+def _set_pp_word(netmem: NetmemRef, field: str, word: int, value: int) -> None:
+    target = _netmem(netmem).target
+    if isinstance(target, NetIov):
+        setattr(target, field, value)
+        return
+    machine = current()
+    machine.mem.set_long(pfn_of(target), word, value)
+    machine.views.changed(pfn_of(target))  # pp_magic is the compound_head word: PagePoolPage follows it
 
 
 def netmem_get_pp_magic(netmem: NetmemRef) -> int:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        magic: int = target.pp_magic
-        return magic
-    return current().mem.get_long(pfn_of(target), PP_WORD_MAGIC)
+    return _pp_word(netmem, "pp_magic", PP_WORD_MAGIC)
 
 
 def _set_pp_magic(netmem: NetmemRef, value: int) -> None:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        target.pp_magic = value
-        return
-    machine = current()
-    machine.mem.set_long(pfn_of(target), PP_WORD_MAGIC, value)
-    machine.views.changed(pfn_of(target))  # the compound_head word: PagePoolPage follows pp_magic
+    _set_pp_word(netmem, "pp_magic", PP_WORD_MAGIC, value)
 
 
 def netmem_is_pp(netmem: NetmemRef) -> bool:
@@ -293,19 +295,11 @@ def netmem_get_pp(netmem: NetmemRef) -> types.PagePool | None:
 
 
 def netmem_get_dma_addr(netmem: NetmemRef) -> int:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        addr: int = target.dma_addr
-        return addr
-    return current().mem.get_long(pfn_of(target), PP_WORD_DMA_ADDR)
+    return _pp_word(netmem, "dma_addr", PP_WORD_DMA_ADDR)
 
 
 def _set_dma_addr(netmem: NetmemRef, addr: int) -> None:
-    target = _netmem(netmem).target
-    if isinstance(target, NetIov):
-        target.dma_addr = addr
-    else:
-        current().mem.set_long(pfn_of(target), PP_WORD_DMA_ADDR, addr)
+    _set_pp_word(netmem, "dma_addr", PP_WORD_DMA_ADDR, addr)
 
 
 @implement
@@ -355,9 +349,7 @@ def page_pool_create(
 
 
 def _pool(pool: types.PagePool) -> PagePool:
-    if not isinstance(pool, PagePool):
-        raise ModelError(f"{pool!r} is not a page_pool of this model")
-    return pool
+    return model_object(pool, PagePool, "a page_pool")
 
 
 def page_pool_set_pp_info(pool: PagePool, netmem: Netmem) -> None:
@@ -380,7 +372,7 @@ def _dma_map(pool: PagePool, netmem: Netmem) -> None:
         return
     index = next(i for i in range(1, len(pool.dma_mapped) + 2) if i not in pool.dma_mapped)
     pool.dma_mapped[index] = netmem
-    _set_dma_addr(netmem, pfn_of(netmem.target) << 12)
+    _set_dma_addr(netmem, pfn_of(netmem.target) << PAGE_SHIFT)
     _set_pp_magic(netmem, netmem_get_pp_magic(netmem) | index << pf.PP_DMA_INDEX_SHIFT)
 
 

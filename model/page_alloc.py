@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from model import pageflags as pf
+from model.arch import pfn_to_kaddr, virt_to_pfn
 from model.machine import Machine, ModelError, Zone, current
 from model.memmap import FLAGS, MAPPING, REFCOUNT
 from model.views import FolioView, PageView, view_as
 from ontology.runtime import implement
 from ontology.types import Folio, Page, VmAreaStruct
-
-PAGE_SHIFT = 12
-PAGE_OFFSET = 0xFFFF888000000000
-"""x86-64's direct map: lowmem page `pfn` is at PAGE_OFFSET + pfn * 4096. Highmem has none."""
 
 
 def page_view(pfn: int) -> PageView:
@@ -75,7 +72,7 @@ def alloc_pages(gfp: int, order: int) -> Page | None:
 @implement
 def __free_pages(page: Page, order: int) -> None:
     """Drop a reference; the last one frees the block (compound: its tails are undone first)."""
-    pfn = _pfn(page)
+    pfn = pfn_of(page)
     machine = current()
     if machine.refcount(pfn) <= 0:
         raise ModelError(f"__free_pages on pfn {pfn} with refcount {machine.refcount(pfn)}: double free")
@@ -113,7 +110,7 @@ def _free_frozen(pfn: int, order: int) -> None:
 def __get_free_pages(gfp_mask: int, order: int) -> int:
     """The kernel virtual address of 2^order new lowmem pages, or 0. Never highmem."""
     pfn = _alloc(gfp_mask & ~pf.__GFP_HIGHMEM, order)
-    return 0 if pfn is None else PAGE_OFFSET + (pfn << PAGE_SHIFT)
+    return 0 if pfn is None else pfn_to_kaddr(pfn)
 
 
 @implement
@@ -124,7 +121,7 @@ def free_pages(addr: int, order: int) -> None:
 
 def virt_to_page(addr: int) -> Page:
     """The page of a direct-map address (highmem pages have no such address)."""
-    pfn = (addr - PAGE_OFFSET) >> PAGE_SHIFT
+    pfn = virt_to_pfn(addr)
     machine = current()
     if not 0 <= pfn < machine.nr_pages or machine.zone_of(pfn).highmem:
         raise ModelError(f"{addr:#x} is not a direct-map address")
@@ -133,14 +130,14 @@ def virt_to_page(addr: int) -> Page:
 
 def page_address(page: Page) -> int | None:
     """The direct-map address of a page, or None for highmem (kmap_local_page it instead)."""
-    pfn = _pfn(page)
-    return None if current().zone_of(pfn).highmem else PAGE_OFFSET + (pfn << PAGE_SHIFT)
+    pfn = pfn_of(page)
+    return None if current().zone_of(pfn).highmem else pfn_to_kaddr(pfn)
 
 
 @implement
 def split_page(page: Page, order: int) -> None:
     """Turn a non-compound high-order allocation into 2^order independent order-0 pages."""
-    pfn = _pfn(page)
+    pfn = pfn_of(page)
     machine = current()
     if machine.is_head(pfn):
         raise ModelError("split_page() on a compound page; use split_folio()")
@@ -160,7 +157,7 @@ def put_page(page: Page) -> None:
 
 @implement
 def folio_get(folio: Folio) -> None:
-    pfn = _pfn(folio)
+    pfn = pfn_of(folio)
     machine = current()
     if machine.refcount(pfn) <= 0:
         raise ModelError(f"folio_get on pfn {pfn} with refcount {machine.refcount(pfn)}")
@@ -170,7 +167,7 @@ def folio_get(folio: Folio) -> None:
 @implement
 def folio_put(folio: Folio) -> None:
     """Drop a reference; the last one frees the folio (removing it from the LRU first)."""
-    pfn = _pfn(folio)
+    pfn = pfn_of(folio)
     machine = current()
     count = machine.refcount(pfn)
     if count <= 0:
@@ -208,19 +205,20 @@ def vma_alloc_folio(gfp: int, order: int, vma: VmAreaStruct, addr: int) -> Folio
 @implement
 def page_folio(page: Page) -> Folio:
     """The folio containing `page`: its compound head, tail pages included."""
-    return folio_view(current().compound_head_pfn(_pfn(page)))
+    return folio_view(current().compound_head_pfn(pfn_of(page)))
 
 
 @implement
 def folio_page(folio: Folio, n: int) -> Page:
-    pfn = _pfn(folio)
+    pfn = pfn_of(folio)
     if not 0 <= n < current().span(pfn):
         raise ModelError(f"folio_page({n}) past the end of a {current().span(pfn)}-page folio")
     return page_view(pfn + n)
 
 
-def _pfn(descriptor: object) -> int:
-    """page_to_pfn() for any view (the model's analogue of a struct page address)."""
+def pfn_of(descriptor: object) -> int:
+    """page_to_pfn() of any view: a Page, Folio, Slab, PtDesc... sits at a PFN (the model's
+    analogue of a struct page address)."""
     pfn = getattr(descriptor, "pfn", None)
     if not isinstance(pfn, int):
         raise ModelError(f"{type(descriptor).__name__} is not a descriptor of this model")
@@ -228,8 +226,8 @@ def _pfn(descriptor: object) -> int:
 
 
 def folio_nr_pages(folio: Folio) -> int:
-    return current().span(_pfn(folio))
+    return current().span(pfn_of(folio))
 
 
 def folio_ref_count(folio: Folio) -> int:
-    return current().refcount(_pfn(folio))
+    return current().refcount(pfn_of(folio))

@@ -14,29 +14,15 @@ so the kernel's ERR_PTR(-errno) is raised as `ErrPtr`.
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING
-
 from model import pageflags as pf
-from model.highmem import pfn_of
-from model.machine import Machine, ModelError, current
+from model.arch import EEXIST, EINVAL, ENOENT, ENOMEM, PAGE_SIZE
+from model.highmem import page_bytes, zero_page_contents
+from model.machine import ModelError, PerMachine, current, model_object
 from model.memmap import MAPPING
-from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_page, folio_put, folio_view
+from model.page_alloc import folio_alloc, folio_get, folio_nr_pages, folio_page, folio_put, folio_view, pfn_of
 from ontology import types
 from ontology.runtime import implement
 from ontology.types import FileFolio, Folio, Page
-
-if TYPE_CHECKING:
-    from model.mm import VmAreaStruct
-
-PAGE_SIZE = 4096
-
-ENOENT = 2
-EAGAIN = 11
-ENOMEM = 12
-EFAULT = 14
-EEXIST = 17
-EINVAL = 22
 
 FGP_ACCESSED = 0x1
 FGP_LOCK = 0x2
@@ -66,7 +52,8 @@ class AddressSpace(types.AddressSpace):
         self.i_pages: dict[int, int] = {}
         """Page offset -> head PFN of the cached folio (each offset a folio covers)."""
         self.nrpages = 0
-        self.i_mmap: list[VmAreaStruct] = []
+        self.i_mmap: list[types.VmAreaStruct] = []
+        """The VMAs mapping the file (`model.mm` links and unlinks them)."""
         self.data = bytearray(data)
         self.shmem = shmem
         self.min_order = min_order
@@ -89,38 +76,21 @@ def memfd_create(name: str = "memfd", size: int = 0) -> File:
     return File(AddressSpace(bytes(size), shmem=True, name=name))
 
 
-# -- contents -------------------------------------------------------------------------------
-
-
-def page_bytes(pfn: int) -> bytearray:
-    """The contents of page `pfn` (kmap_local_page + a 4 KiB view); never-written pages are zero."""
-    contents = current().contents
-    found = contents.get(pfn)
-    if found is None:
-        found = contents[pfn] = bytearray(PAGE_SIZE)
-    return found
-
-
-def copy_page_contents(dst: int, src: int) -> None:
-    """copy_highpage(): page `src`'s bytes into page `dst`."""
-    current().contents[dst] = bytearray(page_bytes(src))
-
-
-def zero_page_contents(pfn: int) -> None:
-    """clear_highpage()."""
-    current().contents.pop(pfn, None)
-
-
 # -- flags ----------------------------------------------------------------------------------
+
+
+def _folio_test_set_flag(folio: Folio, bit: int) -> bool:
+    """page-flags.h TESTSETFLAG: set `bit`, returning whether it was set already."""
+    machine = current()
+    if machine.test_flag(pfn_of(folio), bit):
+        return True
+    machine.set_flag(pfn_of(folio), bit)
+    return False
 
 
 def folio_trylock(folio: Folio) -> bool:
     """pagemap.h: take PG_locked unless held (the model is one thread: held means busy)."""
-    machine = current()
-    if machine.test_flag(pfn_of(folio), pf.PG_locked):
-        return False
-    machine.set_flag(pfn_of(folio), pf.PG_locked)
-    return True
+    return not _folio_test_set_flag(folio, pf.PG_locked)
 
 
 @implement
@@ -152,11 +122,7 @@ def folio_end_read(folio: Folio, success: bool) -> None:
 @implement
 def folio_mark_dirty(folio: Folio) -> bool:
     """True if this call dirtied it (filemap_dirty_folio / noop_dirty_folio)."""
-    machine = current()
-    if machine.test_flag(pfn_of(folio), pf.PG_dirty):
-        return False
-    machine.set_flag(pfn_of(folio), pf.PG_dirty)
-    return True
+    return not _folio_test_set_flag(folio, pf.PG_dirty)
 
 
 @implement
@@ -227,9 +193,7 @@ def filemap_add_folio(mapping: types.AddressSpace, folio: Folio, index: int, gfp
 
 
 def _space(mapping: types.AddressSpace) -> AddressSpace:
-    if not isinstance(mapping, AddressSpace):
-        raise ModelError(f"{type(mapping).__name__} is not a page cache of this model")
-    return mapping
+    return model_object(mapping, AddressSpace, "a page cache")
 
 
 def filemap_get_entry(mapping: AddressSpace, index: int) -> Folio | None:
@@ -292,14 +256,16 @@ def filemap_get_folio(mapping: types.AddressSpace, index: int) -> Folio:
 def filemap_grab_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
     """Find or create the folio at `index`, locked (write_begin's lookup)."""
     folio = __filemap_get_folio(mapping, index, FGP_LOCK | FGP_ACCESSED | FGP_CREAT, _space(mapping).gfp_mask)
-    if not types.folio_test_file(folio):
-        raise ModelError("a page cache folio without ->mapping")
-    return folio
+    return _file_folio(folio)
 
 
 @implement
 def filemap_lock_folio(mapping: types.AddressSpace, index: int) -> FileFolio:
-    folio = __filemap_get_folio(mapping, index, FGP_LOCK, 0)
+    return _file_folio(__filemap_get_folio(mapping, index, FGP_LOCK, 0))
+
+
+def _file_folio(folio: Folio) -> FileFolio:
+    """A folio found in a page cache, narrowed as the declarations promise."""
     if not types.folio_test_file(folio):
         raise ModelError("a page cache folio without ->mapping")
     return folio
@@ -472,16 +438,8 @@ class SwapCache:
             self.slots.pop(entry, None)
 
 
-_SWAP: weakref.WeakKeyDictionary[Machine, SwapCache] = weakref.WeakKeyDictionary()
-
-
-def swap_cache() -> SwapCache:
-    """The current machine's swap cache and device."""
-    machine = current()
-    found = _SWAP.get(machine)
-    if found is None:
-        found = _SWAP[machine] = SwapCache()
-    return found
+swap_cache = PerMachine(lambda machine: SwapCache())
+"""The current machine's swap cache and device."""
 
 
 def swap_cache_add_folio(folio: Folio, entry: int) -> None:

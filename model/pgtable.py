@@ -32,27 +32,23 @@ API for the fault, rmap, LRU and gup model (all on the current machine):
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from model import pageflags as pf
-from model.highmem import pfn_of
-from model.machine import Machine, ModelError, current
-from model.page_alloc import __free_pages, alloc_pages, folio_view, page_view
+from model.arch import __PHYSICAL_MASK_SHIFT, PAGE_MASK, PAGE_SHIFT, TASK_SIZE
+from model.machine import ModelError, PerMachine, current, model_object
+from model.page_alloc import __free_pages, alloc_pages, folio_view, page_view, pfn_of
 from model.views import PtDescView, view_as
 from ontology import types
 from ontology.runtime import implement
 from ontology.types import Folio, MmuGather, Page, PtDesc
 
-PAGE_SHIFT = 12
 PMD_SHIFT = 21
 PUD_SHIFT = 30
 PGDIR_SHIFT = 39
 PTRS_PER_TABLE = 512
 LEVEL_SHIFTS = (PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT)
-TASK_SIZE = (1 << 47) - (1 << PAGE_SHIFT)
-"""x86-64 4-level TASK_SIZE_MAX: user addresses below the top page of the lower half."""
 
 _PAGE_PRESENT = 0x001
 _PAGE_RW = 0x002
@@ -60,7 +56,7 @@ _PAGE_USER = 0x004
 _PAGE_ACCESSED = 0x020
 _PAGE_DIRTY = 0x040
 _PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY
-PTE_PFN_MASK = ((1 << 52) - 1) & ~((1 << PAGE_SHIFT) - 1)
+PTE_PFN_MASK = ((1 << __PHYSICAL_MASK_SHIFT) - 1) & PAGE_MASK
 
 GFP_PGTABLE_KERNEL = pf.GFP_KERNEL | pf.__GFP_ZERO
 GFP_PGTABLE_USER = GFP_PGTABLE_KERNEL
@@ -77,15 +73,7 @@ class PgtableState:
     nr_pagetable: dict[int, int] = field(default_factory=dict)
 
 
-_STATE: weakref.WeakKeyDictionary[Machine, PgtableState] = weakref.WeakKeyDictionary()
-
-
-def pgtable_state() -> PgtableState:
-    machine = current()
-    state = _STATE.get(machine)
-    if state is None:
-        state = _STATE[machine] = PgtableState()
-    return state
+pgtable_state = PerMachine(lambda machine: PgtableState())
 
 
 def table_entries(pt: PtDesc) -> dict[int, int]:
@@ -289,9 +277,7 @@ def tlb_gather_mmu(mm: MmStruct) -> MmuGatherBatch:
 
 
 def _gather(tlb: MmuGather) -> MmuGatherBatch:
-    if not isinstance(tlb, MmuGatherBatch):
-        raise ModelError(f"{tlb!r} is not an mmu_gather of this model")
-    return tlb
+    return model_object(tlb, MmuGatherBatch, "an mmu_gather")
 
 
 def tlb_remove_ptdesc(tlb: MmuGather, pt: PtDesc) -> None:
@@ -313,11 +299,10 @@ def tlb_finish_mmu(tlb: MmuGather) -> None:
 
 
 def _mm(mm: types.MmStruct) -> MmStruct:
-    if not isinstance(mm, MmStruct):
-        raise ModelError(f"{mm!r} is not an mm of this model")
-    if mm.pgd is None:
+    model_mm = model_object(mm, MmStruct, "an mm")
+    if model_mm.pgd is None:
         raise ModelError("the mm has been dropped (no PGD)")
-    return mm
+    return model_mm
 
 
 def _index(addr: int, level: int) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from model import pageflags as pf
 from model.machine import Machine, current
 from model.memmap import MAPPING
+from model.page_alloc import pfn_of
 from model.views import View, register_refinement
 from ontology.runtime import implement
 from ontology.types import Folio, Page
@@ -26,18 +27,13 @@ def _m(view: Any) -> Machine:
     return current()
 
 
-def _pfn(view: Any) -> int:
-    pfn: int = view.pfn
-    return pfn
-
-
 def _head(view: Any) -> int:
-    return _m(view).compound_head_pfn(_pfn(view))
+    return _m(view).compound_head_pfn(pfn_of(view))
 
 
 def _flag(bit: int) -> Callable[[Any], bool]:
     def test(view: Any) -> bool:
-        return _m(view).test_flag(_pfn(view), bit)
+        return _m(view).test_flag(pfn_of(view), bit)
 
     return test
 
@@ -53,7 +49,7 @@ def _folio_flag(bit: int) -> Callable[[Any], bool]:
 
 def _page_type(pgty: int, on_folio: bool = False) -> Callable[[Any], bool]:
     def test(view: Any) -> bool:
-        pfn = _head(view) if on_folio else _pfn(view)
+        pfn = _head(view) if on_folio else pfn_of(view)
         return _m(view).page_type(pfn) == pgty
 
     return test
@@ -64,38 +60,38 @@ def mapping_bits(pfn: int) -> int:
 
 
 def folio_test_anon(folio: Folio) -> bool:
-    return bool(mapping_bits(_pfn(folio)) & pf.FOLIO_MAPPING_ANON)
+    return bool(mapping_bits(pfn_of(folio)) & pf.FOLIO_MAPPING_ANON)
 
 
 def folio_test_ksm(folio: Folio) -> bool:
-    return mapping_bits(_pfn(folio)) == pf.FOLIO_MAPPING_KSM
+    return mapping_bits(pfn_of(folio)) == pf.FOLIO_MAPPING_KSM
 
 
 def folio_test_file(folio: Folio) -> bool:
     """memdesc's derived predicate: not anonymous, and ->mapping names an address_space."""
-    raw = current().mem.get(_pfn(folio), MAPPING)
+    raw = current().mem.get(pfn_of(folio), MAPPING)
     return raw != 0 and not raw & pf.FOLIO_MAPPING_ANON
 
 
 def folio_test_large(folio: Folio) -> bool:
-    return _m(folio).is_head(_pfn(folio))
+    return _m(folio).is_head(pfn_of(folio))
 
 
 def folio_test_swapcache(folio: Folio) -> bool:
     machine = _m(folio)
-    return machine.test_flag(_pfn(folio), pf.PG_swapbacked) and machine.test_flag(_pfn(folio), pf.PG_swapcache)
+    return machine.test_flag(pfn_of(folio), pf.PG_swapbacked) and machine.test_flag(pfn_of(folio), pf.PG_swapcache)
 
 
 def page_tail(page: Any) -> bool:
-    return _head(page) != _pfn(page)
+    return _head(page) != pfn_of(page)
 
 
 def page_compound(page: Any) -> bool:
-    return _m(page).is_head(_pfn(page)) or page_tail(page)
+    return _m(page).is_head(pfn_of(page)) or page_tail(page)
 
 
 def page_highmem(page: Any) -> bool:
-    return _m(page).zone_of(_pfn(page)).highmem
+    return _m(page).zone_of(pfn_of(page)).highmem
 
 
 def _is_zero_pfn(pfn: int) -> bool:
@@ -104,17 +100,17 @@ def _is_zero_pfn(pfn: int) -> bool:
 
 
 def is_zero_page(page: Page) -> bool:
-    return _is_zero_pfn(_pfn(page))
+    return _is_zero_pfn(pfn_of(page))
 
 
 def is_zero_folio(folio: Folio) -> bool:
     """mm.h: is_zero_page(&folio->page)."""
-    return _is_zero_pfn(_pfn(folio))
+    return _is_zero_pfn(pfn_of(folio))
 
 
 def page_pool_page_is_pp(page: Page) -> bool:
     """mm.h: (page->pp_magic & PP_MAGIC_MASK) == PP_SIGNATURE; pp_magic is word 1 (lru.next)."""
-    return (current().mem.get_long(_pfn(page), 1) & pf.PP_MAGIC_MASK) == pf.PP_SIGNATURE
+    return (current().mem.get_long(pfn_of(page), 1) & pf.PP_MAGIC_MASK) == pf.PP_SIGNATURE
 
 
 def never(view: Any) -> bool:
@@ -145,7 +141,7 @@ PREDICATES: dict[str, tuple[Callable[[Any], bool], str | None, str]] = {
     "folio_test_writeback": (_flag(pf.PG_writeback), None, "folio"),
     "folio_test_head": (folio_test_large, None, "folio"),
     "PageBuddy": (_page_type(pf.PGTY_buddy), "buddy_page", "page"),
-    "PageHead": (lambda page: _m(page).is_head(_pfn(page)), "head_page", "page"),
+    "PageHead": (lambda page: _m(page).is_head(pfn_of(page)), "head_page", "page"),
     "PageTail": (page_tail, "tail_page", "page"),
     "PageCompound": (page_compound, "compound_page", "page"),
     "PageHighMem": (page_highmem, "highmem_page", "page"),

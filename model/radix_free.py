@@ -43,9 +43,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from model import pageflags as pf
+from model.arch import pfn_to_kaddr, virt_to_pfn
 from model.machine import Machine, ModelError, Zone, running
 from model.memmap import PRIVATE
-from model.page_alloc import PAGE_OFFSET, PAGE_SHIFT, __get_free_pages, free_pages
+from model.page_alloc import __get_free_pages, free_pages
 
 CHUNK_SHIFT = 6
 """XA_CHUNK_SHIFT: each node has 64 slots."""
@@ -212,7 +213,7 @@ def _node_page(machine: Machine) -> int | None:
     """A kernel-addressable page for a node: __get_free_pages(GFP_KERNEL, 0), the normal path."""
     with running(machine):
         addr = __get_free_pages(pf.GFP_KERNEL, 0)
-    return (addr - PAGE_OFFSET) >> PAGE_SHIFT if addr else None
+    return virt_to_pfn(addr) if addr else None
 
 
 class RadixFreeArea:
@@ -437,7 +438,7 @@ class RadixFreeArea:
             page = self.reserve.pop()
             self.machine.zone_of(page).metadata_pages -= 1
             with running(self.machine):
-                free_pages(PAGE_OFFSET + (page << PAGE_SHIFT), 0)
+                free_pages(pfn_to_kaddr(page), 0)
             released += 1
         return released
 

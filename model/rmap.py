@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from model import pageflags as pf
-from model.highmem import pfn_of
-from model.machine import LARGE_MAPCOUNT, NR_PAGES_MAPPED, ModelError, current
+from model.arch import EBUSY, PAGE_SHIFT
+from model.machine import LARGE_MAPCOUNT, NR_PAGES_MAPPED, ModelError, current, model_object
 from model.memmap import MAPPING, PAGE_TYPE
-from model.mm import PAGE_SHIFT, AnonVma, VmAreaStruct, mm_state, vma_address
-from model.page_alloc import folio_nr_pages, folio_put, folio_view, page_folio, page_view
+from model.mm import AnonVma, VmAreaStruct, mm_state, vma_address
+from model.page_alloc import folio_nr_pages, folio_put, folio_view, page_folio, page_view, pfn_of
 from model.pagecache import folio_mapping, swap_duplicate
 from model.pgtable import lookup_pte, unmap_pte
 from model.views import POINTER_ALIGN_BITS
@@ -169,9 +169,7 @@ def folio_anon_vma(folio: Folio) -> AnonVma:
 
 
 def _model_vma(vma: types.VmAreaStruct) -> VmAreaStruct:
-    if not isinstance(vma, VmAreaStruct):
-        raise ModelError(f"{type(vma).__name__} is not a VMA of this model")
-    return vma
+    return model_object(vma, VmAreaStruct, "a VMA")
 
 
 @implement
@@ -188,10 +186,7 @@ def folio_add_new_anon_rmap(folio: Folio, vma: types.VmAreaStruct, address: int,
     machine = current()
     machine.set_flag(pfn_of(folio), pf.PG_swapbacked)
     folio_set_anon(folio, area.anon_vma, ((address - area.vm_start) >> PAGE_SHIFT) + area.vm_pgoff)
-    _add_ptes(folio, pfn_of(folio), nr)
-    if flags & RMAP_EXCLUSIVE:
-        for pfn in range(pfn_of(folio), pfn_of(folio) + nr):
-            set_page_anon_exclusive(pfn)
+    _add_anon_ptes(folio, pfn_of(folio), nr, flags)
 
 
 @implement
@@ -200,9 +195,14 @@ def folio_add_anon_rmap_ptes(
 ) -> None:
     """Map `nr_pages` pages of an already anonymous folio (swap-in, migration)."""
     _model_vma(vma)
-    _add_ptes(folio, pfn_of(page), nr_pages)
+    _add_anon_ptes(folio, pfn_of(page), nr_pages, flags)
+
+
+def _add_anon_ptes(folio: Folio, first_pfn: int, nr: int, flags: int) -> None:
+    """__folio_add_anon_rmap(): map the pages; with RMAP_EXCLUSIVE each becomes PageAnonExclusive."""
+    _add_ptes(folio, first_pfn, nr)
     if flags & RMAP_EXCLUSIVE:
-        for pfn in range(pfn_of(page), pfn_of(page) + nr_pages):
+        for pfn in range(first_pfn, first_pfn + nr):
             set_page_anon_exclusive(pfn)
 
 
@@ -219,7 +219,7 @@ def folio_try_dup_anon_rmap_ptes(folio: Folio, first_pfn: int, nr: int) -> int:
     """
     exclusive = any(page_anon_exclusive(pfn) for pfn in range(first_pfn, first_pfn + nr))
     if exclusive and folio_maybe_dma_pinned(folio):
-        return -16  # -EBUSY
+        return -EBUSY
     for pfn in range(first_pfn, first_pfn + nr):
         set_page_anon_exclusive(pfn, False)
     _add_ptes(folio, first_pfn, nr)
@@ -290,14 +290,13 @@ def _candidate_vmas(folio: Folio) -> list[VmAreaStruct]:
 @implement
 def rmap_walk(folio: Folio, rwc: types.RmapWalkControl) -> None:
     """rmap_walk_anon() / rmap_walk_file(): call rwc.rmap_one for each VMA that may map the folio."""
-    if not isinstance(rwc, RmapWalkControl):
-        raise ModelError(f"{type(rwc).__name__} is not an rmap_walk_control of this model")
+    walk = model_object(rwc, RmapWalkControl, "an rmap_walk_control")
     for vma in list(_candidate_vmas(folio)):
         address = vma_address(vma, folio.index)
         start = address if address is not None else vma.vm_start
-        if not rwc.rmap_one(folio, vma, start, rwc.arg):
+        if not walk.rmap_one(folio, vma, start, walk.arg):
             break
-        if rwc.done is not None and rwc.done(folio):
+        if walk.done is not None and walk.done(folio):
             break
 
 

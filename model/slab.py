@@ -19,20 +19,19 @@ freelist hardening or randomisation. Double and invalid frees are caught as slub
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from model import pageflags as pf
-from model.highmem import pfn_of, read_kernel, read_long, write_kernel, write_long
-from model.machine import Machine, ModelError, current
-from model.page_alloc import PAGE_OFFSET, PAGE_SHIFT, _free_frozen, alloc_pages, folio_view, page_folio, page_view
+from model.arch import PAGE_SHIFT, PAGE_SIZE, pfn_to_kaddr
+from model.highmem import read_kernel, read_long, write_kernel, write_long
+from model.machine import ModelError, PerMachine, current, model_object
+from model.page_alloc import _free_frozen, alloc_pages, folio_view, page_folio, page_view, pfn_of, virt_to_page
 from model.views import SlabView, view_as
 from ontology import types
 from ontology.runtime import implement
 from ontology.types import Folio, Page, Slab
 
-PAGE_SIZE = 1 << PAGE_SHIFT
 KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1
 KMALLOC_MAX_CACHE_SIZE = 1 << KMALLOC_SHIFT_HIGH
 """slab.h (SLUB): the largest kmalloc served by a slab cache; bigger requests get pages."""
@@ -107,15 +106,7 @@ class SlabState:
     """One int object per object address stored in slab->freelist (a pointer field is a handle)."""
 
 
-_STATE: weakref.WeakKeyDictionary[Machine, SlabState] = weakref.WeakKeyDictionary()
-
-
-def slab_state() -> SlabState:
-    machine = current()
-    state = _STATE.get(machine)
-    if state is None:
-        state = _STATE[machine] = SlabState()
-    return state
+slab_state = PerMachine(lambda machine: SlabState())
 
 
 def _pointer(addr: int) -> int | None:
@@ -126,9 +117,7 @@ def _pointer(addr: int) -> int | None:
 
 
 def _cache(s: types.KmemCache) -> KmemCache:
-    if not isinstance(s, KmemCache):
-        raise ModelError(f"{s!r} is not a kmem_cache of this model")
-    return s
+    return model_object(s, KmemCache, "a kmem_cache")
 
 
 # -- conversions (mm/slab.h) --------------------------------------------------------------------
@@ -159,11 +148,7 @@ def slab_page(slab: Slab) -> Page:
 
 def virt_to_folio(addr: int) -> Folio:
     """mm.h: page_folio(virt_to_page(addr)) for a direct-map address."""
-    pfn = (addr - PAGE_OFFSET) >> PAGE_SHIFT
-    machine = current()
-    if addr < PAGE_OFFSET or pfn >= machine.nr_pages or machine.zone_of(pfn).highmem:
-        raise ModelError(f"{addr:#x} is not a direct-map address")
-    return page_folio(page_view(pfn))
+    return page_folio(virt_to_page(addr))
 
 
 def virt_to_slab(addr: int) -> Slab | None:
@@ -175,7 +160,7 @@ def virt_to_slab(addr: int) -> Slab | None:
 
 
 def slab_address(slab: Slab) -> int:
-    return PAGE_OFFSET + (pfn_of(slab) << PAGE_SHIFT)
+    return pfn_to_kaddr(pfn_of(slab))
 
 
 # -- geometry (calculate_sizes, calculate_order) -------------------------------------------------
@@ -475,7 +460,7 @@ def _kmalloc_large(size: int, flags: int) -> int | None:
     machine.set_refcount(pfn, 0)  # alloc_frozen_pages()
     machine.set_page_type(pfn, pf.PGTY_large_kmalloc)  # __folio_set_large_kmalloc()
     slab_state().nr_slab_unreclaimable_b += PAGE_SIZE << order
-    return PAGE_OFFSET + (pfn << PAGE_SHIFT)
+    return pfn_to_kaddr(pfn)
 
 
 @implement

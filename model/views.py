@@ -26,7 +26,6 @@ from ontology.typegen import class_name
 
 V = TypeVar("V", bound="View")
 
-PAGE_SIZE = 4096
 STRUCT_PAGE_SIZE = 64
 POINTER_ALIGN_BITS = 2
 """Object handles are stored shifted left by this, like 4-byte-aligned addresses: the low bits

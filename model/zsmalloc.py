@@ -23,9 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from model import pageflags as pf
-from model.highmem import kmap_local_page, kunmap_local, pfn_of, read_kernel, read_long, write_kernel, write_long
-from model.machine import ModelError, current
-from model.page_alloc import alloc_pages, folio_get, folio_put, folio_view, page_view
+from model.arch import EINVAL, ENOMEM, ENOSPC, MAX_POSSIBLE_PHYSMEM_BITS, PAGE_SHIFT, PAGE_SIZE
+from model.highmem import kmap_local_page, kunmap_local, read_kernel, read_long, write_kernel, write_long
+from model.machine import ModelError, current, model_object
+from model.page_alloc import alloc_pages, folio_get, folio_put, folio_view, page_view, pfn_of
 from model.slab import (
     KmemCache,
     KmemCacheArgs,
@@ -41,7 +42,6 @@ from ontology import types
 from ontology.runtime import implement
 from ontology.types import Folio, Page, ZpDesc
 
-PAGE_SIZE = 4096
 ZS_MAX_PAGES_PER_ZSPAGE = 8
 """CONFIG_ZSMALLOC_CHAIN_SIZE's default."""
 ZS_HANDLE_SIZE = 8
@@ -52,12 +52,11 @@ ZS_SIZE_CLASS_DELTA = PAGE_SIZE >> CLASS_BITS
 ZS_SIZE_CLASSES = -(-(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE) // ZS_SIZE_CLASS_DELTA) + 1
 OBJ_ALLOCATED_TAG = 1
 OBJ_TAG_BITS = 1
-OBJ_INDEX_BITS = 64 - (52 - 12)
-"""BITS_PER_LONG - _PFN_BITS, with x86-64's MAX_POSSIBLE_PHYSMEM_BITS of 52."""
+OBJ_INDEX_BITS = 64 - (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
+"""BITS_PER_LONG - _PFN_BITS."""
 OBJ_INDEX_MASK = (1 << OBJ_INDEX_BITS) - 1
 FIRST_OBJ_PAGE_TYPE_MASK = 0xFFFFFF
 ZSPAGE_STRUCT_SIZE = 56
-EINVAL, ENOSPC, ENOMEM = 22, 28, 12
 ULONG = 1 << 64
 
 
@@ -118,9 +117,7 @@ class ZsPoolModel(types.ZsPool):
 
 
 def _pool(pool: types.ZsPool) -> ZsPoolModel:
-    if not isinstance(pool, ZsPoolModel):
-        raise ModelError(f"{pool!r} is not a zs_pool of this model")
-    return pool
+    return model_object(pool, ZsPoolModel, "a zs_pool")
 
 
 # -- zpdesc (mm/zpdesc.h) -------------------------------------------------------------------

@@ -16,9 +16,10 @@ from model import pageflags as pf
 from model import pgtable as pg
 from model import slab as sl
 from model import zsmalloc as zs
-from model.highmem import pfn_of
+from model.arch import pfn_to_kaddr
 from model.machine import Machine, ModelError, boot
 from model.memmap import COMPOUND_HEAD
+from model.page_alloc import pfn_of
 from ontology import types as t
 
 SMALL = {"DMA32": 2048, "NORMAL": 4096, "HIGHMEM": 2048, "MOVABLE": 2048}
@@ -99,7 +100,7 @@ def test_kmap_local_slots_stack_per_cpu_and_unmap_in_reverse(machine: Machine) -
 
 def test_highmem_contents_only_through_a_kmap(machine: Machine) -> None:
     high = page(pf.GFP_HIGHUSER)
-    direct = pa.PAGE_OFFSET + (pfn_of(high) << pa.PAGE_SHIFT)
+    direct = pfn_to_kaddr(pfn_of(high))
     with pytest.raises(ModelError, match="highmem page has no permanent kernel mapping; use kmap_local_page"):
         hm.write_kernel(direct, b"x")
     addr = obj(t.kmap_local_page(high))

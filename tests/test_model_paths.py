@@ -13,11 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 import model
-from model import anon, gup, lru, mm, pagecache, rmap
+from model import anon, arch, gup, highmem, lru, mm, pagecache, rmap
 from model import pageflags as pf
-from model.highmem import pfn_of
 from model.machine import Machine, ModelError, boot
-from model.page_alloc import folio_put, page_folio, page_view
+from model.page_alloc import folio_put, page_folio, page_view, pfn_of
 from model.pgtable import lookup_pte
 from ontology import types
 
@@ -165,7 +164,7 @@ def test_page_cache_add_lookup_and_read(machine: Machine) -> None:
     assert isinstance(folio, types.FileFolio) and types.folio_test_file(folio) and not types.folio_test_anon(folio)
     assert folio.mapping is mapping and folio.index == 1
     assert types.folio_test_uptodate(folio) and not types.folio_test_locked(folio)
-    assert bytes(pagecache.page_bytes(pfn_of(folio))) == data[PAGE : 2 * PAGE]
+    assert bytes(highmem.page_bytes(pfn_of(folio))) == data[PAGE : 2 * PAGE]
     assert folio._refcount == 3  # the cache, the caller, the lru_add batch
     again = types.filemap_get_folio(mapping, 1)
     assert again is folio and folio._refcount == 4
@@ -173,7 +172,7 @@ def test_page_cache_add_lookup_and_read(machine: Machine) -> None:
     folio_put(folio)
     with pytest.raises(pagecache.ErrPtr) as missing:
         types.filemap_get_folio(mapping, 2)
-    assert missing.value.errno == pagecache.ENOENT
+    assert missing.value.errno == arch.ENOENT
     created = types.__filemap_get_folio(mapping, 2, pagecache.FGP_CREAT | pagecache.FGP_LOCK, pf.GFP_HIGHUSER_MOVABLE)
     assert isinstance(created, types.FileFolio) and types.folio_test_locked(created)
     assert not types.folio_test_uptodate(created) and mapping.nrpages == 2
@@ -190,7 +189,7 @@ def test_filemap_add_folio_then_remove(machine: Machine) -> None:
     assert isinstance(folio, types.FileFolio) and types.folio_test_locked(folio)
     other = types.filemap_alloc_folio(pf.GFP_HIGHUSER_MOVABLE, 0)
     assert other is not None
-    assert types.filemap_add_folio(mapping, other, 3, pf.GFP_HIGHUSER_MOVABLE) == -pagecache.EEXIST
+    assert types.filemap_add_folio(mapping, other, 3, pf.GFP_HIGHUSER_MOVABLE) == -arch.EEXIST
     assert not isinstance(other, types.FileFolio)
     folio_put(other)
     types.filemap_remove_folio(folio)
@@ -460,8 +459,8 @@ def test_pin_rejects_internal_flags_and_bad_addresses(machine: Machine) -> None:
     with mm.use_mm(space):
         with pytest.raises(ModelError):
             types.pin_user_pages(BASE, 1, gup.FOLL_PIN, pages)
-        assert types.pin_user_pages(BASE, 1, gup.FOLL_WRITE, pages) == -pagecache.EFAULT
-        assert types.get_user_pages(BASE + PAGE, 1, 0, pages) == -pagecache.EFAULT
+        assert types.pin_user_pages(BASE, 1, gup.FOLL_WRITE, pages) == -arch.EFAULT
+        assert types.get_user_pages(BASE + PAGE, 1, 0, pages) == -arch.EFAULT
         assert types.pin_user_pages(BASE, 1, 0, pages) == 1  # a read-only pin of the zero page
     assert types.is_zero_page(pages[0]) and anon.zero_folio()._refcount == 1
     types.unpin_user_page(pages[0])
@@ -513,7 +512,7 @@ def test_memfd_pin_folios(machine: Machine) -> None:
         assert isinstance(folio, types.FileFolio) and types.folio_test_swapbacked(folio)
         assert machine.zone_of(pfn_of(folio)).name != "MOVABLE"  # long-term: migrated out
         assert gup.folio_maybe_dma_pinned(folio)
-    assert types.memfd_pin_folios(memfd, 0, 4 * PAGE, [], 8, []) == -pagecache.EINVAL
+    assert types.memfd_pin_folios(memfd, 0, 4 * PAGE, [], 8, []) == -arch.EINVAL
     types.unpin_folios(folios, len(folios))
     assert not any(gup.folio_maybe_dma_pinned(folio) for folio in folios)
     pagecache.truncate_inode_pages(memfd.f_mapping)
