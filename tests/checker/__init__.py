@@ -1,0 +1,1 @@
+"""Tests of the checker package: the rules as functions, the plugin under mypy (the YAML cases here), `memdesc check` over corpus/."""

@@ -40,6 +40,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    if item.path.suffix != ".yml":  # the Python tests here run mypy their own way
+        return (yield)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PATH", sysconfig.get_path("scripts"), prepend=os.pathsep)
         patch.setenv("MYPYPATH", str(ROOT), prepend=os.pathsep)
