@@ -10,9 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ontology.core import Ontology, load_ontology
-
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI = FIXTURES / "mini.toml"
+from tests.support.paths import MINI
 
 
 @pytest.fixture(scope="session")

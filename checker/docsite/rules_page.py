@@ -4,7 +4,7 @@ Each rule's code and one-line description come from `checker.errorcodes`; the re
 rules enforce (conversions, folio replacements) from the facts the checker reads out of
 `ontology.types`; the examples are the files under docs/checker/examples, and the messages shown
 for them are the `# E: [code] message` / `# N: message` comments on their lines.
-tests/test_docs_checker_examples.py runs `memdesc check` over that directory and requires the
+tests/docs/test_checker_examples.py runs `memdesc check` over that directory and requires the
 reported messages to equal those comments, both ways, so the page shows what the checker prints.
 Only the prose below (why each rule exists) is written by hand.
 """
@@ -332,7 +332,7 @@ def rules_page(root: Path) -> str:
         "would write it; `*_fixed.py` is the same code written so that nothing is reported. In the files, each "
         "line the checker must flag ends with the message it prints: `# E: [code] message` for an error, "
         "`# N: message` for a note (mypy prints no code on notes). Here those comments are cut to a marker and "
-        "the messages follow the code. `tests/test_docs_checker_examples.py` runs `memdesc check` over the "
+        "the messages follow the code. `tests/docs/test_checker_examples.py` runs `memdesc check` over the "
         "directory and fails unless the messages it prints are exactly those comments, so the output shown is "
         "the checker's own. To see it yourself, from the repository root:\n\n"
         f"```text\n$ memdesc check {EXAMPLES_DIR.as_posix()}\n```\n"

@@ -1,4 +1,5 @@
-"""The pytest-mypy-plugins cases here (test_*.yml): plain mypy with the memdesc plugin, as a user runs it.
+"""The checker's tests: hand-built facts for the rule tests, and the set-up of the pytest-mypy-plugins
+cases here (test_*.yml): plain mypy with the memdesc plugin, as a user runs it.
 
 Each case runs the `mypy` of this interpreter's environment in a subprocess (CI runs
 `.venv/bin/python -m pytest` without activating the venv, so `mypy` may not be on PATH) with the
@@ -20,8 +21,16 @@ from pathlib import Path
 
 import pytest
 
+from checker.facts import Facts
+from tests.support.checker_facts import METADATA
+
 ROOT = Path(__file__).resolve().parents[2]
 _BASES: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def facts() -> Facts:
+    return Facts.from_metadata(METADATA)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,6 +49,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    if item.path.suffix != ".yml":  # the Python tests here run mypy their own way
+        return (yield)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PATH", sysconfig.get_path("scripts"), prepend=os.pathsep)
         patch.setenv("MYPYPATH", str(ROOT), prepend=os.pathsep)

@@ -27,4 +27,4 @@ def folio_of(page: Page) -> Folio:  # E: [memdesc-convert] folio_of() turns a pa
 def dirty_rmappable(page: Page) -> None:
     folio_mark_dirty(page_rmappable_folio(page))  # E: [memdesc-convert] page_rmappable_folio() needs a head_page but gets a page, which may be a tail page; use page_folio() (or check PageHead() first)
 
-# ruff: noqa: E501 - the expected messages above are long; tests/test_docs_checker_examples.py reads them
+# ruff: noqa: E501 - the expected messages above are long; tests/docs/test_checker_examples.py reads them

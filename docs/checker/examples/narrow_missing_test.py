@@ -24,4 +24,4 @@ def map_one_more_cast(folio: Folio, vma: VmAreaStruct, address: int) -> None:
 def release(folio: Folio) -> None:
     free_huge_folio(folio)  # E: [memdesc-narrow] free_huge_folio() needs parameter 'folio' to be a hugetlb_folio, not a folio; narrow it first: `if folio_test_hugetlb(folio):`
 
-# ruff: noqa: E501 - the expected messages above are long; tests/test_docs_checker_examples.py reads them
+# ruff: noqa: E501 - the expected messages above are long; tests/docs/test_checker_examples.py reads them

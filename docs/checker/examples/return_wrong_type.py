@@ -25,4 +25,4 @@ def folio_put(page: Page) -> None: ...
 def folio_alloc(gfp: int, order: int) -> Folio:  # E: [memdesc-return] folio_alloc() must return "Folio | None" as the ontology declares, not "Folio"
     raise MemoryError
 
-# ruff: noqa: E501 - the expected messages above are long; tests/test_docs_checker_examples.py reads them
+# ruff: noqa: E501 - the expected messages above are long; tests/docs/test_checker_examples.py reads them

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from checker.run import check, summary
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "guide" / "writing-a-model.md").read_text(encoding="utf-8")
 WORKED = GUIDE[GUIDE.index("## A worked example") :]
 

@@ -1,7 +1,7 @@
 """The checker rules page shows what the checker prints: its examples are checked here.
 
 docs/checker/examples/*.py are checked in one `memdesc check` run with the project's mypy
-configuration (strict, the plugin), as tests/test_checker_corpus.py checks the corpus. Every
+configuration (strict, the plugin), as tests/checker/test_corpus.py checks the corpus. Every
 message (file, line, severity, code, text) must match a `# E: [code] message` / `# N: message`
 comment on its line, and every comment a message. The page (checker.docsite.rules_page) renders
 the messages from those same comments with the same parser, so it cannot show anything else.
@@ -18,8 +18,8 @@ from checker import errorcodes
 from checker.docsite.rules_page import EXAMPLES_DIR, Example, Expected, read_examples, rules_page
 from checker.run import Message, check
 from ontology.errors import InputError
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / EXAMPLES_DIR
 CONFIG = ["--config-file", str(ROOT / "pyproject.toml")]
 

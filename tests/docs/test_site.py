@@ -2,7 +2,7 @@
 fails on a page missing from the nav or a broken link, and the hand-written pages stay true
 (the set-up commands are the README's, the proposal guide's TOML applies cleanly).
 
-The proposal documents' freshness is tested in test_proposals_docs.py (it shares one mypy
+The proposal documents' freshness is tested in test_proposal_documents.py (it shares one mypy
 baseline there), so these tests check the site with proposals=False.
 """
 
@@ -22,8 +22,8 @@ from ontology.docsite.diagrams import conversions_dot, hierarchy_dot, render_svg
 from ontology.docsite.type_pages import type_page
 from ontology.errors import InputError
 from ontology.proposal.apply import apply_file
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 

@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ontology.cli.app import app
-
-from .conftest import MINI
+from tests.support.paths import MINI
 
 runner = CliRunner()
 

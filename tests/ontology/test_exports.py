@@ -16,8 +16,7 @@ import pytest
 from ontology.core import load_ontology
 from ontology.exports import EXPORTERS, mermaid
 from ontology.graph import build_graph
-
-from .conftest import MINI
+from tests.support.paths import MINI
 
 MERMAID_RESERVED = {
     "end",

@@ -1,9 +1,9 @@
-"""`memdesc check` over the corpus (tests/checker_corpus), message by message, and the bundled model
+"""`memdesc check` over the corpus (tests/checker/corpus), message by message, and the bundled model
 clean both under `memdesc check` and under plain mypy with the project's configuration.
 
 The corpus is checked once, with the project's mypy configuration (strict, the plugin), and every
 message (file, line, severity, code, text) must match a `# E: [code] text` / `# N: text` comment
-on its line, and every comment a message: see tests/checker_corpus/README.md.
+on its line, and every comment a message: see tests/checker/corpus/README.md.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 from mypy import api
 
 from checker.run import Message, check, package_dir
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "checker_corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 CONFIG = ["--config-file", str(ROOT / "pyproject.toml")]
 
 Entry = tuple[str, int, str, str | None, str]

@@ -9,8 +9,7 @@ import pytest
 
 from ontology.errors import InputError
 from ontology.lint import Finding, lint_path
-
-from .conftest import MINI
+from tests.support.paths import MINI
 
 Mutate = Callable[..., Path]
 

@@ -20,10 +20,8 @@ from typer.testing import CliRunner
 
 from checker.cli import full_app
 from ontology.cli import render
+from tests.support.paths import MINI, ROOT
 
-from .conftest import MINI
-
-REPO = Path(__file__).resolve().parent.parent
 MEMDESC = Path(sys.executable).parent / "memdesc"
 runner = CliRunner()
 
@@ -103,7 +101,7 @@ CHEAP = {"", "list", "show", "tree", "path", "layout", "functions", "lint", "pro
 )
 def test_cheap_examples_run(path: list[str], command: Command, monkeypatch: pytest.MonkeyPatch) -> None:
     """Examples that read only the checkout run clean from its root (the others need mypy, BTF or write files)."""
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(ROOT)
     result = runner.invoke(full_app(), shlex.split(example_of(command))[1:])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() or path == ["lint"], "lint prints nothing when clean"
@@ -248,7 +246,7 @@ def test_pre_commit_hook_manifest() -> None:
 
     from pre_commit.clientlib import load_manifest
 
-    hooks = load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
+    hooks = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
     (hook,) = hooks
     assert hook["id"] == "memdesc-check" and hook["language"] == "python"
     assert hook["pass_filenames"] is False and hook["types"] == ["python"]

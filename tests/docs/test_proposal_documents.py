@@ -22,8 +22,8 @@ from checker.propose import check_proposal, orphaned, portable
 from ontology.proposal.apply import apply_file
 from ontology.proposal.diff import diff
 from ontology.proposal.render import render_document
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PROPOSALS = ROOT / "docs" / "proposals"
 NAMES = ["gup-returns-folios", "lru-mem-2021", "memdesc-end-state", "buddy-descriptor"]
 GUP = PROPOSALS / "gup-returns-folios.toml"

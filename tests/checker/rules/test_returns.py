@@ -1,0 +1,60 @@
+"""memdesc-return: an @implement's signature against the declaration, return type first, then
+each parameter in order."""
+
+from __future__ import annotations
+
+from checker.rules import returns
+from checker.rules.returns import Shape
+
+ALLOC_PAGES = Shape(params=(("gfp", None), ("order", None)), returns="Page | None")
+FOLIO_ADD = Shape(params=(("folio", "AnonFolio"), ("page", "Page"), ("nr", None)), returns=None)
+
+
+def test_signature_matching_has_no_problem() -> None:
+    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, ALLOC_PAGES) == []
+    renamed = Shape(params=(("f", "AnonFolio"), ("p", "Page"), ("n", None)), returns=None)
+    assert returns.signature_problems("folio_add", FOLIO_ADD, renamed) == []
+
+
+def test_signature_return_differs() -> None:
+    implemented = Shape(params=(("gfp", None), ("order", None)), returns="Folio | None")
+    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, implemented) == [
+        'alloc_pages() must return "Page | None" as the ontology declares, not "Folio | None"'
+    ]
+    untyped = Shape(params=(("gfp", None), ("order", None)), returns=None)
+    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, untyped) == [
+        'alloc_pages() must return "Page | None" as the ontology declares, not "no descriptor type"'
+    ]
+
+
+def test_signature_param_differs() -> None:
+    implemented = Shape(params=(("f", "Folio"), ("p", None), ("nr", None)), returns=None)
+    assert returns.signature_problems("folio_add", FOLIO_ADD, implemented) == [
+        'folio_add() parameter 1 "f" must be "AnonFolio" as the ontology declares, not "Folio"',
+        'folio_add() parameter 2 "p" must be "Page" as the ontology declares, not "no descriptor type"',
+    ]
+
+
+def test_signature_missing_param() -> None:
+    implemented = Shape(params=(("folio", "AnonFolio"),), returns=None)
+    assert returns.signature_problems("folio_add", FOLIO_ADD, implemented) == [
+        'folio_add() is missing parameter 2 "page" of type "Page"'
+    ]
+
+
+def test_signature_ignores_non_descriptor_positions() -> None:
+    # Whatever sits where the declaration has no descriptor (or nothing at all) is not this rule's business.
+    implemented = Shape(params=(("gfp", "Folio"),), returns="Page | None")
+    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, implemented) == []
+    extra = Shape(params=(("folio", "AnonFolio"), ("page", "Page"), ("nr", "Slab"), ("more", "Page")), returns="Page")
+    assert returns.signature_problems("folio_add", FOLIO_ADD, extra) == []
+
+
+def test_signature_return_then_params_in_order() -> None:
+    declared = Shape(params=(("page", "Page"), ("folio", "Folio")), returns="Slab")
+    implemented = Shape(params=(("page", "Folio"),), returns="Page")
+    assert returns.signature_problems("f", declared, implemented) == [
+        'f() must return "Slab" as the ontology declares, not "Page"',
+        'f() parameter 1 "page" must be "Page" as the ontology declares, not "Folio"',
+        'f() is missing parameter 2 "folio" of type "Folio"',
+    ]

@@ -1,0 +1,1 @@
+"""Tests of the command line: every command, help, completion, colour and the pre-commit hook."""

@@ -1,0 +1,1 @@
+"""Tests of the documentation: generated pages current, the site builds, the pages' examples true."""

@@ -1,0 +1,1 @@
+"""Tests of proposals, the ontology side (ontology.proposal): load, apply, diff."""

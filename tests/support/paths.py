@@ -1,0 +1,12 @@
+"""Where the test suite finds the repository and its test data, wherever a test file sits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository root (the checkout, not the installed package)."""
+
+FIXTURES = ROOT / "tests" / "fixtures"
+MINI = FIXTURES / "mini.toml"
+"""A small hand-written ontology that the lint, export and CLI tests mutate."""
