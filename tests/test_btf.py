@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -42,9 +43,18 @@ from ontology.btf import (
     Btf,
     BtfError,
     BtfType,
-    Field,
     Member,
+)
+from ontology.cview import (
+    Field,
     TypeShape,
+    c_type,
+    enum_values,
+    function_names,
+    prototype,
+    shape,
+    size_of,
+    struct_fields,
 )
 from ontology.errors import InputError
 
@@ -344,13 +354,13 @@ def test_every_kind_decodes(sample: Btf) -> None:
     assert kinds == set(range(1, 20)), "the sample has every kind"
     assert len(sample.decode_all()) == sample.count
     assert list(sample.ids(FUNC)) == [t["folio_alloc"], t["helper"], t["printk"]]
-    assert sample.function_names() == ["folio_alloc", "helper", "printk"]
+    assert function_names(sample) == ["folio_alloc", "helper", "printk"]
     assert sample.name(0) == "void" and sample.name(t["page"]) == "page"
 
 
 def test_struct_fields_flatten_anonymous_members(sample: Btf) -> None:
     t = IDS
-    assert sample.struct_fields("page") == [
+    assert struct_fields(sample, "page") == [
         Field("flags", 0, 8, t["ulong"], "unsigned long"),
         Field("lru", 8, 16, t["list_head"], "struct list_head"),
         Field("mapping", 8, 8, t["page"] + 6, "struct address_space *"),
@@ -363,34 +373,34 @@ def test_struct_fields_flatten_anonymous_members(sample: Btf) -> None:
         Field("name", 40, 4, t["name_array"], "unsigned char[4]"),
         Field("refcount", 44, 4, t["atomic_t"], "atomic_t"),
     ]
-    assert [f.name for f in sample.struct_fields("folio")] == ["page", "_flags_1"]
-    assert sample.struct_fields("folio")[1].offset == 48
+    assert [f.name for f in struct_fields(sample, "folio")] == ["page", "_flags_1"]
+    assert struct_fields(sample, "folio")[1].offset == 48
 
 
 def test_shape(sample: Btf) -> None:
     t = IDS
-    assert sample.shape(0) == TypeShape("void", 0)
-    assert sample.shape(t["page"]) == TypeShape("struct page", 0)
-    assert sample.shape(t["page_ptr_ptr"]) == TypeShape("struct page", 2)
-    assert sample.shape(t["const_page_ptr"]) == TypeShape("struct page", 1)
-    assert sample.shape(t["rcu_page_ptr"]) == TypeShape("struct page", 1)
-    assert sample.shape(t["pgtable_t"]) == TypeShape("struct page", 1)
-    assert sample.shape(t["pgtable_t"], keep=frozenset({"pgtable_t"})) == TypeShape("pgtable_t", 0)
-    assert sample.shape(t["pgtable_ptr"], keep=frozenset({"pgtable_t"})) == TypeShape("pgtable_t", 1)
-    assert sample.shape(t["netmem_ref"]) == TypeShape("long unsigned int", 0)
-    assert sample.shape(t["netmem_ref"], keep=frozenset({"netmem_ref"})) == TypeShape("netmem_ref", 0)
-    assert sample.shape(t["atomic_t"]) == TypeShape("struct ", 0)  # anonymous struct behind the typedef
-    assert sample.shape(t["cv_int"]) == TypeShape("int", 0)
-    assert sample.shape(t["restrict_int_ptr"]) == TypeShape("int", 1)
-    assert sample.shape(t["matrix"]) == TypeShape("int", 2)  # each array dimension is one level
-    assert sample.shape(t["void_ptr3"]) == TypeShape("void", 3)
-    assert sample.shape(t["address_space"]) == TypeShape("struct address_space", 0)
-    assert sample.shape(t["later_u"]) == TypeShape("union later_u", 0)
-    assert sample.shape(t["named_union"]) == TypeShape("union u", 0)
-    assert sample.shape(t["pagetype"]) == TypeShape("enum pagetype", 0)
-    assert sample.shape(t["big64"]) == TypeShape("enum big64", 0)
-    assert sample.shape(t["fn_ptr"]) == TypeShape("function", 1)
-    assert sample.shape(t["double"]) == TypeShape("double", 0)
+    assert shape(sample, 0) == TypeShape("void", 0)
+    assert shape(sample, t["page"]) == TypeShape("struct page", 0)
+    assert shape(sample, t["page_ptr_ptr"]) == TypeShape("struct page", 2)
+    assert shape(sample, t["const_page_ptr"]) == TypeShape("struct page", 1)
+    assert shape(sample, t["rcu_page_ptr"]) == TypeShape("struct page", 1)
+    assert shape(sample, t["pgtable_t"]) == TypeShape("struct page", 1)
+    assert shape(sample, t["pgtable_t"], keep=frozenset({"pgtable_t"})) == TypeShape("pgtable_t", 0)
+    assert shape(sample, t["pgtable_ptr"], keep=frozenset({"pgtable_t"})) == TypeShape("pgtable_t", 1)
+    assert shape(sample, t["netmem_ref"]) == TypeShape("long unsigned int", 0)
+    assert shape(sample, t["netmem_ref"], keep=frozenset({"netmem_ref"})) == TypeShape("netmem_ref", 0)
+    assert shape(sample, t["atomic_t"]) == TypeShape("struct ", 0)  # anonymous struct behind the typedef
+    assert shape(sample, t["cv_int"]) == TypeShape("int", 0)
+    assert shape(sample, t["restrict_int_ptr"]) == TypeShape("int", 1)
+    assert shape(sample, t["matrix"]) == TypeShape("int", 2)  # each array dimension is one level
+    assert shape(sample, t["void_ptr3"]) == TypeShape("void", 3)
+    assert shape(sample, t["address_space"]) == TypeShape("struct address_space", 0)
+    assert shape(sample, t["later_u"]) == TypeShape("union later_u", 0)
+    assert shape(sample, t["named_union"]) == TypeShape("union u", 0)
+    assert shape(sample, t["pagetype"]) == TypeShape("enum pagetype", 0)
+    assert shape(sample, t["big64"]) == TypeShape("enum big64", 0)
+    assert shape(sample, t["fn_ptr"]) == TypeShape("function", 1)
+    assert shape(sample, t["double"]) == TypeShape("double", 0)
 
 
 def test_c_type(sample: Btf) -> None:
@@ -423,7 +433,7 @@ def test_c_type(sample: Btf) -> None:
         t["void_proto"]: "function",
         t["double"]: "double",
     }
-    assert {type_id: sample.c_type(type_id) for type_id in expected} == expected
+    assert {type_id: c_type(sample, type_id) for type_id in expected} == expected
 
 
 def test_size_of(sample: Btf) -> None:
@@ -449,22 +459,22 @@ def test_size_of(sample: Btf) -> None:
         t["address_space"]: 0,
         t["alloc_proto"]: 0,
     }
-    assert {type_id: sample.size_of(type_id) for type_id in expected} == expected
+    assert {type_id: size_of(sample, type_id) for type_id in expected} == expected
 
 
 def test_enum_values_prototype_find(sample: Btf) -> None:
     t = IDS
-    assert sample.enum_values("pagetype") == {"PGTY_buddy": 0xF0, "PGTY_slab": 0xF5, "PGTY_max": 0xFFFFFFFF}
-    assert sample.enum_values("sign") == {"NEG": -1, "POS": 7}
-    assert sample.enum_values("big64") == {"ONE": 1, "HUGE": 1 << 63}
-    assert sample.enum_values("neg64") == {"MIN": -(1 << 63), "M2": -2}
-    proto = sample.prototype("folio_alloc")
+    assert enum_values(sample, "pagetype") == {"PGTY_buddy": 0xF0, "PGTY_slab": 0xF5, "PGTY_max": 0xFFFFFFFF}
+    assert enum_values(sample, "sign") == {"NEG": -1, "POS": 7}
+    assert enum_values(sample, "big64") == {"ONE": 1, "HUGE": 1 << 63}
+    assert enum_values(sample, "neg64") == {"MIN": -(1 << 63), "M2": -2}
+    proto = prototype(sample, "folio_alloc")
     assert proto is not None and proto.id == t["alloc_proto"]
-    assert sample.shape(proto.ref) == TypeShape("struct folio", 1)
-    assert [(p.name, sample.c_type(p.type_id)) for p in proto.members] == [("gfp", "gfp_t"), ("order", "unsigned int")]
-    helper = sample.prototype("helper")
+    assert shape(sample, proto.ref) == TypeShape("struct folio", 1)
+    assert [(p.name, c_type(sample, p.type_id)) for p in proto.members] == [("gfp", "gfp_t"), ("order", "unsigned int")]
+    helper = prototype(sample, "helper")
     assert helper is not None and (helper.ref, helper.members) == (0, ())
-    assert sample.prototype("no_such_function") is None
+    assert prototype(sample, "no_such_function") is None
     assert sample.find(STRUCT, "page") == t["page"]
     assert sample.find(FWD, "address_space") == t["address_space"]
     assert sample.find(UNION, "u") == t["named_union"]
@@ -481,8 +491,8 @@ def test_big_endian_blob_decodes_the_same(sample: Btf) -> None:
     big = Btf(SAMPLE_BE, "big.btf")
     assert (sample.order, big.order) == ("<", ">")
     assert big.decode_all() == sample.decode_all()
-    assert big.struct_fields("page") == sample.struct_fields("page")
-    assert big.enum_values("neg64") == sample.enum_values("neg64")
+    assert struct_fields(big, "page") == struct_fields(sample, "page")
+    assert enum_values(big, "neg64") == enum_values(sample, "neg64")
 
 
 @pytest.mark.parametrize("order", ["<", ">"])
@@ -493,7 +503,7 @@ def test_elf_wrapped_and_from_file(sample: Btf, order: str, tmp_path: Path) -> N
     path.write_bytes(elf)
     from_elf = Btf.from_file(path)
     assert from_elf.path == str(path)
-    assert from_elf.struct_fields("page") == sample.struct_fields("page")
+    assert struct_fields(from_elf, "page") == struct_fields(sample, "page")
     raw = tmp_path / "vmlinux.btf"
     raw.write_bytes(SAMPLE.to_bytes(order))
     assert Btf.from_file(str(raw)).decode_all() == sample.decode_all()
@@ -624,7 +634,8 @@ def test_type_ids_out_of_range() -> None:
     w.datasec(".data", 4, [(9, 0, 4)])
     blob_error(w.to_bytes(), "section variable type id 9")
     btf = Btf(small_writer().to_bytes(), "ok.btf")
-    for action in (btf.type, btf.shape, btf.size_of, btf.c_type, btf.name, btf.kind, btf.ref):
+    actions = (btf.type, btf.name, btf.kind, btf.ref, *(partial(view, btf) for view in (shape, size_of, c_type)))
+    for action in actions:
         expect_error(lambda action=action: action(4), "ok.btf", "type id 4")  # type: ignore[misc]
         expect_error(lambda action=action: action(-1), "ok.btf", "type id -1")  # type: ignore[misc]
 
@@ -641,17 +652,17 @@ def test_type_id_loops_raise() -> None:
     btf = Btf(w.to_bytes(), "loop.btf")
     assert btf.type(a).ref == b and btf.type(b).ref == a
     for type_id in (a, b, 3, 4, 5):
-        for action in (btf.shape, btf.size_of, btf.c_type):
-            if action == btf.size_of and type_id == 3:
-                assert btf.size_of(3) == 8  # a pointer's size needs no target
-            elif action == btf.c_type and type_id != 5:
+        for view in (shape, size_of, c_type):
+            if view is size_of and type_id == 3:
+                assert size_of(btf, 3) == 8  # a pointer's size needs no target
+            elif view is c_type and type_id != 5:
                 # c_type spells a typedef by its name and never follows it: no loop to meet.
                 with time_limit(1.0):
-                    assert btf.c_type(type_id) == {a: "A", b: "B", 3: "A *", 4: "B[2]"}[type_id]
+                    assert c_type(btf, type_id) == {a: "A", b: "B", 3: "A *", 4: "B[2]"}[type_id]
             else:
-                expect_error(lambda action=action, type_id=type_id: action(type_id), "loop.btf", "loop")  # type: ignore[misc]
-    expect_error(lambda: btf.struct_fields("s"), "loop.btf", "loop")
-    expect_error(lambda: btf.struct_fields("self"), "loop.btf", "struct 'self'", "too deeply")
+                expect_error(lambda view=view, type_id=type_id: view(btf, type_id), "loop.btf", "loop")  # type: ignore[misc]
+    expect_error(lambda: struct_fields(btf, "s"), "loop.btf", "loop")
+    expect_error(lambda: struct_fields(btf, "self"), "loop.btf", "struct 'self'", "too deeply")
 
 
 def test_anonymous_fan_out_is_bounded() -> None:
@@ -663,7 +674,7 @@ def test_anonymous_fan_out_is_bounded() -> None:
         w.struct("top" if level == 0 else "", 8, [("", level + 2, 0), ("", level + 2, 0)])
     w.int_("int", 4)
     btf = Btf(w.to_bytes(), "fan.btf")
-    expect_error(lambda: btf.struct_fields("top"), "fan.btf", "struct 'top'", "members", seconds=2.0)
+    expect_error(lambda: struct_fields(btf, "top"), "fan.btf", "struct 'top'", "members", seconds=2.0)
 
 
 def test_record_shape_errors() -> None:
@@ -691,13 +702,13 @@ def test_elf_errors(tmp_path: Path) -> None:
 
 
 def test_lookups_of_missing_names(sample: Btf) -> None:
-    expect_error(lambda: sample.struct_fields("nope"), "sample.btf", "no struct 'nope'")
-    expect_error(lambda: sample.enum_values("nope"), "sample.btf", "no enum 'nope'")
+    expect_error(lambda: struct_fields(sample, "nope"), "sample.btf", "no struct 'nope'")
+    expect_error(lambda: enum_values(sample, "nope"), "sample.btf", "no enum 'nope'")
     w = BtfWriter()
     w.int_("int", 4)
     w.func("odd", 1)
     btf = Btf(w.to_bytes(), "odd.btf")
-    expect_error(lambda: btf.prototype("odd"), "odd.btf", "FUNC 'odd' refers to a INT")
+    expect_error(lambda: prototype(btf, "odd"), "odd.btf", "FUNC 'odd' refers to a INT")
 
 
 # -- fuzzing --------------------------------------------------------------------------------------
@@ -721,16 +732,16 @@ def exercise(data: bytes) -> None:
             check_message(error, "fuzz")
             return
         for type_id in range(btf.count):
-            for action in (btf.type, btf.shape, btf.size_of, btf.c_type, btf.name):
+            for action in (btf.type, btf.name, *(partial(view, btf) for view in (shape, size_of, c_type))):
                 attempt(lambda action=action, type_id=type_id: action(type_id))  # type: ignore[misc]
-            attempt(lambda type_id=type_id: btf.shape(type_id, keep=frozenset({"A", "t"})))  # type: ignore[misc]
+            attempt(lambda type_id=type_id: shape(btf, type_id, keep=frozenset({"A", "t"})))  # type: ignore[misc]
         for type_id in btf.ids(STRUCT):
-            attempt(lambda type_id=type_id: btf.struct_fields(btf.name(type_id)))  # type: ignore[misc]
+            attempt(lambda type_id=type_id: struct_fields(btf, btf.name(type_id)))  # type: ignore[misc]
         for type_id in (*btf.ids(ENUM), *btf.ids(ENUM64)):
-            attempt(lambda type_id=type_id: btf.enum_values(btf.name(type_id)))  # type: ignore[misc]
+            attempt(lambda type_id=type_id: enum_values(btf, btf.name(type_id)))  # type: ignore[misc]
         for type_id in btf.ids(FUNC):
-            attempt(lambda type_id=type_id: btf.prototype(btf.name(type_id)))  # type: ignore[misc]
-        attempt(btf.function_names)
+            attempt(lambda type_id=type_id: prototype(btf, btf.name(type_id)))  # type: ignore[misc]
+        attempt(lambda: function_names(btf))
         attempt(btf.decode_all)
 
 
@@ -854,13 +865,13 @@ def bpftool() -> bpftool_btf.Btf:
 @needs_vmlinux
 def test_kernel_facts(kernel: Btf) -> None:
     page = kernel.find(STRUCT, "page")
-    assert page is not None and kernel.size_of(page) == 64
-    assert any(f.name == "slab_cache" and f.offset == 8 for f in kernel.struct_fields("slab"))
-    assert kernel.enum_values("pagetype")["PGTY_slab"] == 245
-    proto = kernel.prototype("folio_alloc_noprof")
+    assert page is not None and size_of(kernel, page) == 64
+    assert any(f.name == "slab_cache" and f.offset == 8 for f in struct_fields(kernel, "slab"))
+    assert enum_values(kernel, "pagetype")["PGTY_slab"] == 245
+    proto = prototype(kernel, "folio_alloc_noprof")
     assert proto is not None
-    assert kernel.shape(proto.ref) == TypeShape("struct folio", 1)
-    assert kernel.c_type(proto.ref) == "struct folio *"
+    assert shape(kernel, proto.ref) == TypeShape("struct folio", 1)
+    assert c_type(kernel, proto.ref) == "struct folio *"
     assert [p.name for p in proto.members] == ["gfp", "order"]
 
 
@@ -868,11 +879,11 @@ def test_kernel_facts(kernel: Btf) -> None:
 @needs_bpftool
 @pytest.mark.parametrize("name", KERNEL_STRUCTS)
 def test_kernel_layouts_match_bpftool(kernel: Btf, bpftool: bpftool_btf.Btf, name: str) -> None:
-    ours = [(f.name, f.offset, f.size, f.bit_offset, f.bit_size) for f in kernel.struct_fields(name)]
+    ours = [(f.name, f.offset, f.size, f.bit_offset, f.bit_size) for f in struct_fields(kernel, name)]
     theirs = [(m.name, m.offset, m.size, m.bit_offset, m.bit_size) for m in bpftool.members(name)]
     assert ours == theirs
     struct_id = kernel.find(STRUCT, name)
-    assert struct_id is not None and kernel.size_of(struct_id) == bpftool.by_name[("STRUCT", name)]["size"]
+    assert struct_id is not None and size_of(kernel, struct_id) == bpftool.by_name[("STRUCT", name)]["size"]
 
 
 @needs_vmlinux
