@@ -9,7 +9,7 @@ from ontology.core import BUNDLED_ROOT, Ontology
 from ontology.lint import lint_path
 from ontology.schema import CATEGORIES
 
-from .bpftool_btf import VMLINUX, Btf
+from .support.bpftool_btf import VMLINUX, Btf
 
 STRUCTS = {"page", "folio", "slab", "ptdesc", "zpdesc", "netmem_desc", "net_iov"}
 GUP_FAMILY = {
