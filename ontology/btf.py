@@ -1,11 +1,13 @@
-"""A pure-Python reader of BTF, the kernel's own type information.
+"""A pure-Python reader of BTF, the kernel's own type information: the format, as libbpf parses it.
 
 Reads a raw BTF blob (`/sys/kernel/btf/vmlinux`) or the `.BTF` section of a vmlinux ELF, in
-either byte order. The parse indexes every type record in one pass (kind, name, size or
-referenced type, and where its trailing members/params/values lie); members are decoded when a
-type is asked for, so a cold parse of a 5 MiB vmlinux BTF stays within a small multiple of
-bpftool's own dump. Every malformed input raises `BtfError` (an `InputError`) naming the file
-and what is wrong: no traceback, no hang, no unbounded allocation.
+either byte order: the header, the string section and every type record (kind, name, size or
+referenced type, and where its trailing members/params/values lie), with every reference
+checked in bulk as libbpf's sanity checks do. The type section is held as one array of u32
+words, so the index is one pass and members are decoded only when a type is asked for.
+Every malformed input raises `BtfError` (an `InputError`) naming the file and what is wrong:
+no traceback, no hang, no unbounded allocation. What the types mean in C (layouts, spellings,
+sizes) is `ontology.cview`'s job.
 
 Format: include/uapi/linux/btf.h and Documentation/bpf/btf.rst.
 """
@@ -13,10 +15,9 @@ Format: include/uapi/linux/btf.h and Documentation/bpf/btf.rst.
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,19 +34,20 @@ KIND_NAMES = (
 INT, PTR, ARRAY, STRUCT, UNION, ENUM, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT = range(1, 12)
 FUNC, FUNC_PROTO, VAR, DATASEC, FLOAT, DECL_TAG, TYPE_TAG, ENUM64 = range(12, 20)
 
-# Bytes that follow the 12-byte header: (fixed, per vlen item).
+# u32 words after the 3-word record header: (fixed, per vlen item), by kind.
 _TRAILER = {
-    INT: (4, 0), PTR: (0, 0), ARRAY: (12, 0), STRUCT: (0, 12), UNION: (0, 12), ENUM: (0, 8),
+    INT: (1, 0), PTR: (0, 0), ARRAY: (3, 0), STRUCT: (0, 3), UNION: (0, 3), ENUM: (0, 2),
     FWD: (0, 0), TYPEDEF: (0, 0), VOLATILE: (0, 0), CONST: (0, 0), RESTRICT: (0, 0), FUNC: (0, 0),
-    FUNC_PROTO: (0, 8), VAR: (4, 0), DATASEC: (0, 12), FLOAT: (0, 0), DECL_TAG: (4, 0),
-    TYPE_TAG: (0, 0), ENUM64: (0, 12),
+    FUNC_PROTO: (0, 2), VAR: (1, 0), DATASEC: (0, 3), FLOAT: (0, 0), DECL_TAG: (1, 0),
+    TYPE_TAG: (0, 0), ENUM64: (0, 3),
 }  # fmt: skip
-_REFERS = frozenset({PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, VAR, DECL_TAG, TYPE_TAG, FUNC_PROTO})
-_QUALIFIERS = frozenset({VOLATILE, CONST, RESTRICT, TYPE_TAG})
-_MAX_CHAIN = 64
-"""No sane type chain (typedef of const of pointer...) is this deep; deeper means a loop."""
-_MAX_FIELDS = 1 << 16
-"""No struct flattens to this many members; more means anonymous members fan out without end."""
+_FIXED: tuple[int | None, ...] = tuple(3 + _TRAILER[k][0] if k in _TRAILER else None for k in range(32))
+_PER_ITEM: tuple[int, ...] = tuple(_TRAILER[k][1] if k in _TRAILER else 0 for k in range(32))
+REFERS = frozenset({PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, VAR, DECL_TAG, TYPE_TAG, FUNC_PROTO})
+"""Kinds whose third header word is a type id (a FUNC_PROTO's is its return type)."""
+SIZED = frozenset({INT, STRUCT, UNION, ENUM, ENUM64, FLOAT, DATASEC})
+"""Kinds whose third header word is a size in bytes."""
+_NATIVE = "<" if sys.byteorder == "little" else ">"
 
 
 class BtfError(InputError):
@@ -83,27 +85,6 @@ class BtfType(NamedTuple):
         return KIND_NAMES[self.kind]
 
 
-@dataclass(frozen=True)
-class Field:
-    """A flattened struct member: absolute byte offset, size, and bitfield position if any."""
-
-    name: str
-    offset: int
-    size: int
-    type_id: int
-    c_type: str
-    bit_offset: int | None = None
-    bit_size: int | None = None
-
-
-@dataclass(frozen=True)
-class TypeShape:
-    """What a type is once qualifiers (and typedefs, unless kept) are peeled: a base and depth."""
-
-    base: str
-    pointers: int
-
-
 def _section_from_elf(data: bytes, path: str) -> bytes:
     """The contents of the `.BTF` section of an ELF file (32 or 64-bit, either byte order)."""
     if len(data) < 0x34:
@@ -137,7 +118,7 @@ def _section_from_elf(data: bytes, path: str) -> bytes:
 
 
 class Btf:
-    """Parsed BTF: every type record indexed, decoded on demand, with layout and prototype helpers."""
+    """Parsed BTF: every type record indexed and its references checked, decoded on demand."""
 
     def __init__(self, data: bytes, path: str = "<bytes>"):
         self.path = path
@@ -151,18 +132,26 @@ class Btf:
             self.order = ">"
         else:
             raise BtfError(f"wrong magic 0x{data[0]:02x}{data[1]:02x}, expected BTF 0xeb9f", path)
-        order = self.order
-        _version, _flags, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from(order + "BBIIIII", data, 2)
+        _version, _flags, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from(
+            self.order + "BBIIIII", data, 2
+        )
         if hdr_len < 24 or hdr_len > len(data):
             raise BtfError(f"header length {hdr_len} is impossible for a {len(data)}-byte file", path)
         body = len(data) - hdr_len
         if type_off + type_len > body or str_off + str_len > body:
             raise BtfError("header offsets point past the end of the file (truncated?)", path)
-        self._types = memoryview(data)[hdr_len + type_off : hdr_len + type_off + type_len]
+        types_at = hdr_len + type_off
         self._strings = bytes(data[hdr_len + str_off : hdr_len + str_off + str_len])
         if self._strings and self._strings[-1] != 0:
             raise BtfError("string section does not end with a NUL byte", path)
-        self._index()
+        self._words = array("I")
+        self._words.frombytes(data[types_at : types_at + type_len - type_len % 4])
+        if self.order != _NATIVE:
+            self._words.byteswap()
+        self._decoded: dict[int, str] = {0: ""}
+        self._by_name: dict[int, dict[str, int]] = {}
+        self._index(type_len)
+        self._validate()
 
     @classmethod
     def from_file(cls, path: Path | str = DEFAULT_BTF) -> Btf:
@@ -177,90 +166,96 @@ class Btf:
             raise BtfError(f"cannot read: {error.strerror}", shown) from None
         return cls(data, shown)
 
-    def _index(self) -> None:
-        """One pass over the type section: where each record starts, its kind and its name."""
-        types = self._types
-        end = len(types)
-        header = struct.Struct(self.order + "III")
-        unpack = header.unpack_from
-        trailer = _TRAILER
-        offsets = array("I", [0])  # type 0 is void
-        kinds = bytearray(1)
-        names = array("I", [0])
-        infos = array("I", [0])
-        sizes = array("I", [0])
+    def _index(self, end: int) -> None:
+        """One pass over the type section: the word where each record starts, then its kind,
+        name, info and size-or-type words, and the ids of each kind."""
+        words = self._words
+        fixed, per_item = _FIXED, _PER_ITEM
+        starts = [0]  # type 0 is void
+        append = starts.append
+        stop = (end + 3) // 4
         position = 0
         try:
-            while position < end:
-                name_off, info, size = unpack(types, position)
-                kind = (info >> 24) & 0x1F
-                shape = trailer.get(kind)
-                if shape is None:
-                    raise BtfError(f"type {len(kinds)} has unknown kind {kind}", self.path)
-                offsets.append(position)
-                kinds.append(kind)
-                names.append(name_off)
-                infos.append(info)
-                sizes.append(size)
-                position += 12 + shape[0] + shape[1] * (info & 0xFFFF)
-        except struct.error:
+            while position < stop:
+                info = words[position + 1]
+                append(position)
+                kind = info >> 24 & 0x1F
+                position += fixed[kind] + per_item[kind] * (info & 0xFFFF)  # type: ignore[operator]
+        except IndexError:  # the header's second word lies past the end
             raise BtfError(
-                f"type {len(kinds)} is truncated at byte {position} of the type section", self.path
+                f"type {len(starts)} is truncated at byte {4 * position} of the type section", self.path
             ) from None
-        if position > end:
+        except TypeError:  # no such kind (unless the header itself is cut short)
+            if 4 * starts[-1] + 12 <= end:
+                kind = words[starts[-1] + 1] >> 24 & 0x1F
+                raise BtfError(f"type {len(starts) - 1} has unknown kind {kind}", self.path) from None
+        if len(starts) > 1 and 4 * starts[-1] + 12 > end:
             raise BtfError(
-                f"type {len(kinds) - 1} ({KIND_NAMES[kinds[-1]]}) claims vlen {infos[-1] & 0xFFFF}, "
+                f"type {len(starts) - 1} is truncated at byte {4 * starts[-1]} of the type section", self.path
+            )
+        infos = [words[start + 1] for start in starts]
+        names = [words[start] for start in starts]
+        sizes = [words[start + 2] for start in starts]
+        infos[0] = names[0] = sizes[0] = 0
+        kinds = bytes([info >> 24 & 0x1F for info in infos])
+        if 4 * position > end:
+            raise BtfError(
+                f"type {len(starts) - 1} ({KIND_NAMES[kinds[-1]]}) claims vlen {infos[-1] & 0xFFFF}, "
                 "which runs past the end of the type section",
                 self.path,
             )
-        self._offsets = offsets
+        by_kind: list[list[int]] = [[] for _ in KIND_NAMES]
+        for type_id, kind in enumerate(kinds):
+            by_kind[kind].append(type_id)
+        del by_kind[0][0]  # void is no record
+        self._starts = starts
         self._kinds = kinds
-        self._names = names
         self._infos = infos
+        self._names = names
         self._sizes = sizes
-        self._validate()
+        self._by_kind = by_kind
 
-    def _trailer_words(self, kinds: frozenset[int], words: int, per_item: bool = True) -> array[int]:
-        """The u32 words of every vlen item of `kinds` (or of the fixed trailer, `per_item`
-        False: ARRAY), concatenated (C-speed bulk decode)."""
-        types = self._types
-        mask, fixed = (0xFFFF, 0) if per_item else (0, 1)
-        pieces = [
-            types[self._offsets[i] + 12 : self._offsets[i] + 12 + 4 * words * ((self._infos[i] & mask) | fixed)]
-            for i in range(1, len(self._kinds))
-            if self._kinds[i] in kinds
-        ]
-        values = array("I")
-        values.frombytes(b"".join(pieces))
-        if self.order != "<":
-            values.byteswap()
-        return values
+    def _trailers(self, kinds: Sequence[int]) -> array[int]:
+        """The trailer words of every record of `kinds` (kinds with one trailer shape), in
+        type id order, concatenated: one C-speed slice per record."""
+        by_kind = self._by_kind
+        type_ids = by_kind[kinds[0]] if len(kinds) == 1 else sorted(i for kind in kinds for i in by_kind[kind])
+        fixed, per_item = (_FIXED[kinds[0]] or 3) - 3, _PER_ITEM[kinds[0]]
+        words, starts, infos = self._words, self._starts, self._infos
+        out = array("I")
+        extend = out.extend
+        for type_id in type_ids:
+            start = starts[type_id] + 3
+            extend(words[start : start + fixed + per_item * (infos[type_id] & 0xFFFF)])
+        return out
 
     def _validate(self) -> None:
         """Check every reference in the type section at once, as libbpf's sanity checks do:
         member, parameter, element and referenced type ids exist, and every name offset lies
         in the string section. Loops in type chains are caught when a chain is followed."""
         count = len(self._kinds)
-        string_end = len(self._strings)
+        string_limit = max(len(self._strings), 1)
 
         def check(values: Sequence[int], what: str, limit: int) -> None:
             if values and max(values) >= limit:
                 bad = next(v for v in values if v >= limit)
                 raise BtfError(f"{what} {bad} is out of range (limit {limit})", self.path)
 
-        check(self._names, "type name offset", max(string_end, 1))
-        refs = [self._sizes[i] for i in range(1, count) if self._kinds[i] in _REFERS]
-        check(refs, "referenced type id", count)
-        members = self._trailer_words(frozenset({STRUCT, UNION}), 3)
-        check(members[0::3], "member name offset", max(string_end, 1))
+        check(self._names, "type name offset", string_limit)
+        sizes = self._sizes
+        refers = [type_id for kind in REFERS for type_id in self._by_kind[kind]]
+        if refers and max(map(sizes.__getitem__, refers)) >= count:
+            check([sizes[type_id] for type_id in sorted(refers)], "referenced type id", count)
+        members = self._trailers((STRUCT, UNION))
+        check(members[0::3], "member name offset", string_limit)
         check(members[1::3], "member type id", count)
-        params = self._trailer_words(frozenset({FUNC_PROTO}), 2)
-        check(params[0::2], "parameter name offset", max(string_end, 1))
+        params = self._trailers((FUNC_PROTO,))
+        check(params[0::2], "parameter name offset", string_limit)
         check(params[1::2], "parameter type id", count)
-        check(self._trailer_words(frozenset({ENUM}), 2)[0::2], "enumerator name offset", max(string_end, 1))
-        check(self._trailer_words(frozenset({ENUM64}), 3)[0::3], "enumerator name offset", max(string_end, 1))
-        check(self._trailer_words(frozenset({DATASEC}), 3)[0::3], "section variable type id", count)
-        arrays = self._trailer_words(frozenset({ARRAY}), 3, per_item=False)
+        check(self._trailers((ENUM,))[0::2], "enumerator name offset", string_limit)
+        check(self._trailers((ENUM64,))[0::3], "enumerator name offset", string_limit)
+        check(self._trailers((DATASEC,))[0::3], "section variable type id", count)
+        arrays = self._trailers((ARRAY,))
         check(arrays[0::3], "array element type id", count)
         check(arrays[1::3], "array index type id", count)
 
@@ -271,26 +266,19 @@ class Btf:
         """Number of type ids, void (0) included."""
         return len(self._kinds)
 
-    @cached_property
-    def _string_table(self) -> dict[int, str]:
-        """Every NUL-terminated string by its starting offset, decoded once."""
-        table: dict[int, str] = {}
-        offset = 0
-        for raw in self._strings.split(b"\0"):
-            table[offset] = raw.decode("utf-8", errors="replace")
-            offset += len(raw) + 1
-        return table
-
     def string(self, offset: int) -> str:
-        found = self._string_table.get(offset)
+        """The NUL-terminated string at `offset` of the string section (decoded once)."""
+        found = self._decoded.get(offset)
         if found is not None:
             return found
-        if offset >= len(self._strings) or offset < 0:
-            raise BtfError(f"string offset {offset} is outside the {len(self._strings)}-byte string section", self.path)
-        end = self._strings.find(b"\0", offset)
+        strings = self._strings
+        if offset >= len(strings) or offset < 0:
+            raise BtfError(f"string offset {offset} is outside the {len(strings)}-byte string section", self.path)
+        end = strings.find(b"\0", offset)
         if end < 0:
             raise BtfError(f"string at offset {offset} is not NUL-terminated", self.path)
-        return self._strings[offset:end].decode("utf-8", errors="replace")
+        text = self._decoded[offset] = strings[offset:end].decode("utf-8", errors="replace")
+        return text
 
     def _check_id(self, type_id: int, referrer: int | None = None) -> None:
         if not 0 <= type_id < len(self._kinds):
@@ -298,8 +286,14 @@ class Btf:
             raise BtfError(f"{where} type id {type_id}, past the last type {len(self._kinds) - 1}", self.path)
 
     def kind(self, type_id: int) -> int:
-        self._check_id(type_id)
+        if not 0 <= type_id < len(self._kinds):
+            self._check_id(type_id)
         return self._kinds[type_id]
+
+    def kind_flag(self, type_id: int) -> bool:
+        """Bit 31 of the info word: bitfield members, a union FWD, a signed enum."""
+        self._check_id(type_id)
+        return self._infos[type_id] >= 0x80000000
 
     def name(self, type_id: int) -> str:
         self._check_id(type_id)
@@ -307,83 +301,80 @@ class Btf:
 
     def ref(self, type_id: int) -> int:
         """The type a PTR/TYPEDEF/qualifier/FUNC/VAR/DECL_TAG refers to (FUNC_PROTO: return)."""
-        self._check_id(type_id)
-        ref = self._sizes[type_id]
-        self._check_id(ref, type_id)
-        return ref
+        if not 0 <= type_id < len(self._kinds):
+            self._check_id(type_id)
+        return self._sizes[type_id]
+
+    def size(self, type_id: int) -> int:
+        """The byte size a sized kind (INT, STRUCT, UNION, ENUM, ENUM64, FLOAT, DATASEC) records; 0 for others."""
+        return self._sizes[type_id] if self.kind(type_id) in SIZED else 0
+
+    def signature_ids(self, proto_id: int) -> tuple[int, ...]:
+        """A FUNC_PROTO's return type id then its parameter type ids, without decoding names."""
+        if self.kind(proto_id) != FUNC_PROTO:
+            raise BtfError(f"type {proto_id} is a {KIND_NAMES[self._kinds[proto_id]]}, not a FUNC_PROTO", self.path)
+        start = self._starts[proto_id] + 3
+        return (self._sizes[proto_id], *self._words[start + 1 : start + 2 * (self._infos[proto_id] & 0xFFFF) : 2])
 
     def type(self, type_id: int) -> BtfType:
         """Decode one type record with its members, parameters or values."""
-        count = len(self._kinds)
-        if not 0 <= type_id < count:
-            self._check_id(type_id)
+        self._check_id(type_id)
         if type_id == 0:
             return BtfType(0, 0, "void")
         kind = self._kinds[type_id]
         info = self._infos[type_id]
         vlen = info & 0xFFFF
         kind_flag = info >= 0x80000000
-        base = self._offsets[type_id] + 12
+        base = self._starts[type_id] + 3
         value = self._sizes[type_id]
-        strings = self._string_table
-        name_off = self._names[type_id]
-        name = (strings.get(name_off) or self.string(name_off)) if name_off else ""
-        types = self._types
-        order = self.order
+        name = self.string(self._names[type_id])
+        words = self._words
+        string = self.string
         if kind in (STRUCT, UNION):
+            trailer = words[base : base + 3 * vlen]
             members = []
-            for member_name, member_type, offset in struct.iter_unpack(order + "III", types[base : base + 12 * vlen]):
-                if member_type >= count:
-                    self._check_id(member_type, type_id)
-                text = (strings.get(member_name) or self.string(member_name)) if member_name else ""
+            for at in range(0, 3 * vlen, 3):
+                offset = trailer[at + 2]
+                text = string(trailer[at])
                 if kind_flag:
-                    members.append(Member(text, member_type, offset & 0xFFFFFF, offset >> 24))
+                    members.append(Member(text, trailer[at + 1], offset & 0xFFFFFF, offset >> 24))
                 else:
-                    members.append(Member(text, member_type, offset, 0))
+                    members.append(Member(text, trailer[at + 1], offset, 0))
             return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, tuple(members))
         if kind == FUNC_PROTO:
-            if value >= count:
-                self._check_id(value, type_id)
-            params = []
-            for param_name, param_type in struct.iter_unpack(order + "II", types[base : base + 8 * vlen]):
-                if param_type >= count:
-                    self._check_id(param_type, type_id)
-                text = (strings.get(param_name) or self.string(param_name)) if param_name else ""
-                params.append(Member(text, param_type))
-            return BtfType(type_id, kind, name, 0, value, vlen, kind_flag, tuple(params))
-        if kind in _REFERS:
-            if value >= count:
-                self._check_id(value, type_id)
+            trailer = words[base : base + 2 * vlen]
+            params = tuple(Member(string(trailer[at]), trailer[at + 1]) for at in range(0, 2 * vlen, 2))
+            return BtfType(type_id, kind, name, 0, value, vlen, kind_flag, params)
+        if kind in REFERS:
             return BtfType(type_id, kind, name, 0, value, vlen, kind_flag)
         if kind == INT:
-            (word,) = struct.unpack_from(order + "I", types, base)
-            return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, encoding=(word >> 24) & 0xF)
+            return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, encoding=(words[base] >> 24) & 0xF)
         if kind == ARRAY:
-            elem, _index_type, nelems = struct.unpack_from(order + "III", types, base)
-            self._check_id(elem, type_id)
-            return BtfType(type_id, kind, name, 0, elem, vlen, kind_flag, nelems=nelems)
+            return BtfType(type_id, kind, name, 0, words[base], vlen, kind_flag, nelems=words[base + 2])
         if kind == ENUM:
+            trailer = words[base : base + 2 * vlen]
             values = []
-            for value_name, raw in struct.iter_unpack(order + "II", types[base : base + 8 * vlen]):
-                number = raw - (1 << 32) if kind_flag and raw >= 1 << 31 else raw
-                values.append((self.string(value_name), number))
+            for at in range(0, 2 * vlen, 2):
+                raw = trailer[at + 1]
+                values.append((string(trailer[at]), raw - (1 << 32) if kind_flag and raw >= 1 << 31 else raw))
             return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, values=tuple(values))
         if kind == ENUM64:
+            trailer = words[base : base + 3 * vlen]
             values = []
-            for value_name, low, high in struct.iter_unpack(order + "III", types[base : base + 12 * vlen]):
-                number = (high << 32) | low
+            for at in range(0, 3 * vlen, 3):
+                number = (trailer[at + 2] << 32) | trailer[at + 1]
                 if kind_flag and number >= 1 << 63:
                     number -= 1 << 64
-                values.append((self.string(value_name), number))
+                values.append((string(trailer[at]), number))
             return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, values=tuple(values))
         if kind == DATASEC:
-            entries = []
-            for var_type, offset, size in struct.iter_unpack(order + "III", types[base : base + 12 * vlen]):
-                self._check_id(var_type, type_id)
-                entries.append(Member(self.name(var_type), var_type, offset * 8, size * 8))
-            return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, tuple(entries))
-        sized = kind in (FLOAT,)
-        return BtfType(type_id, kind, name, value if sized else 0, 0, vlen, kind_flag)
+            trailer = words[base : base + 3 * vlen]
+            entries = tuple(
+                Member(self.name(trailer[at]), trailer[at], trailer[at + 1] * 8, trailer[at + 2] * 8)
+                for at in range(0, 3 * vlen, 3)
+            )
+            return BtfType(type_id, kind, name, value, 0, vlen, kind_flag, entries)
+        return BtfType(type_id, kind, name, value if kind == FLOAT else 0, 0, vlen, kind_flag)
 
     def decode_all(self) -> list[BtfType]:
         """Every type record decoded (members, parameters, values): the full parse."""
@@ -391,175 +382,18 @@ class Btf:
 
     def ids(self, kind: int | None = None) -> Iterator[int]:
         """Every type id (of one kind), in order."""
-        kinds = self._kinds
         if kind is None:
-            yield from range(1, len(kinds))
-        else:
-            yield from (i for i in range(1, len(kinds)) if kinds[i] == kind)
-
-    @cached_property
-    def _by_name(self) -> dict[tuple[int, str], int]:
-        index: dict[tuple[int, str], int] = {}
-        strings = self._strings
-        names = self._names
-        kinds = self._kinds
-        for type_id in range(1, len(kinds)):
-            offset = names[type_id]
-            if offset:
-                name = strings[offset : strings.find(b"\0", offset)].decode("utf-8", errors="replace")
-                index.setdefault((kinds[type_id], name), type_id)
-        return index
+            yield from range(1, len(self._kinds))
+        elif 0 <= kind < len(self._by_kind):
+            yield from self._by_kind[kind]
 
     def find(self, kind: int, name: str) -> int | None:
-        """The first type of `kind` named `name`, or None."""
-        return self._by_name.get((kind, name))
-
-    # -- resolution ----------------------------------------------------------------------
-
-    def size_of(self, type_id: int) -> int:
-        """sizeof() of a type, through typedefs, qualifiers and arrays (pointers are 8 bytes)."""
-        elements = 1
-        for _ in range(_MAX_CHAIN):
-            kind = self.kind(type_id)
-            if kind in (INT, STRUCT, UNION, ENUM, ENUM64, FLOAT, DATASEC):
-                return elements * self._sizes[type_id]
-            if kind == PTR:
-                return elements * 8
-            if kind == ARRAY:
-                btf_type = self.type(type_id)
-                elements *= btf_type.nelems
-                type_id = btf_type.ref
-                continue
-            if kind in (TYPEDEF, *_QUALIFIERS, VAR, DECL_TAG):
-                type_id = self.ref(type_id)
-                continue
-            return 0
-        raise BtfError(f"type chain from {type_id} does not end: a type-id loop", self.path)
-
-    def shape(self, type_id: int, keep: frozenset[str] = frozenset()) -> TypeShape:
-        """The base type and pointer depth of a type: `struct page **` -> (struct page, 2).
-
-        Qualifiers and typedefs are peeled; a typedef named in `keep` (netmem_ref, pgtable_t)
-        is a base in its own right. Arrays count as one pointer level.
-        """
-        pointers = 0
-        for _ in range(_MAX_CHAIN):
-            kind = self.kind(type_id)
-            if type_id == 0:
-                return TypeShape("void", pointers)
-            if kind == PTR:
-                pointers += 1
-                type_id = self.ref(type_id)
-            elif kind == ARRAY:
-                pointers += 1
-                type_id = self.type(type_id).ref
-            elif kind in _QUALIFIERS:
-                type_id = self.ref(type_id)
-            elif kind == TYPEDEF:
-                name = self.name(type_id)
-                if name in keep:
-                    return TypeShape(name, pointers)
-                type_id = self.ref(type_id)
-            elif kind in (STRUCT, FWD):
-                prefix = "union" if kind == FWD and self._infos[type_id] >> 31 else "struct"
-                return TypeShape(f"{prefix} {self.name(type_id)}", pointers)
-            elif kind == UNION:
-                return TypeShape(f"union {self.name(type_id)}", pointers)
-            elif kind in (ENUM, ENUM64):
-                return TypeShape(f"enum {self.name(type_id)}", pointers)
-            elif kind == FUNC_PROTO:
-                return TypeShape("function", pointers)
-            else:
-                return TypeShape(self.name(type_id), pointers)
-        raise BtfError(f"type chain from {type_id} does not end: a type-id loop", self.path)
-
-    def c_type(self, type_id: int) -> str:
-        """A readable C spelling: `struct list_head`, `struct page *`, `unsigned int[2]`."""
-        parts: list[str] = []
-        arrays = ""
-        for _ in range(_MAX_CHAIN):
-            kind = self.kind(type_id)
-            if type_id == 0:
-                stars = "".join(parts)
-                return (f"void {stars}" if stars else "void") + arrays
-            if kind == PTR:
-                parts.insert(0, "*")
-                type_id = self.ref(type_id)
-            elif kind == ARRAY:
-                btf_type = self.type(type_id)
-                arrays += f"[{btf_type.nelems}]"
-                type_id = btf_type.ref
-            elif kind in _QUALIFIERS:
-                type_id = self.ref(type_id)
-            elif kind == FUNC_PROTO:
-                return "void (*)(void)" if parts else "function"
-            else:
-                if kind in (STRUCT, UNION, ENUM, ENUM64):
-                    base = f"{'union' if kind == UNION else 'enum' if kind in (ENUM, ENUM64) else 'struct'} "
-                    base += self.name(type_id) or "(anon)"
-                elif kind == FWD:
-                    base = f"{'union' if self._infos[type_id] >> 31 else 'struct'} {self.name(type_id)}"
-                else:
-                    base = self.name(type_id)
-                from ontology.cdecl import normalise_base
-
-                base = normalise_base(base.split())
-                stars = "".join(parts)
-                return (f"{base} {stars}" if stars else base) + arrays
-        raise BtfError(f"type chain from {type_id} does not end: a type-id loop", self.path)
-
-    def struct_fields(self, name: str) -> list[Field]:
-        """Members of struct `name`, anonymous structs/unions flattened, offsets absolute."""
-        struct_id = self.find(STRUCT, name)
-        if struct_id is None:
-            raise BtfError(f"no struct {name!r}", self.path)
-        out: list[Field] = []
-        visited = [0]
-
-        def walk(type_id: int, base_bits: int, depth: int) -> None:
-            if depth > _MAX_CHAIN:
-                raise BtfError(f"struct {name!r} nests anonymous members too deeply (a loop?)", self.path)
-            members = self.type(type_id).members
-            visited[0] += len(members)
-            if visited[0] > _MAX_FIELDS:
-                raise BtfError(f"struct {name!r} flattens to more than {_MAX_FIELDS} members (a loop?)", self.path)
-            for member in members:
-                bits = base_bits + member.bit_offset
-                target = member.type_id
-                target_kind = self.kind(target)
-                if not member.name and target_kind in (STRUCT, UNION):
-                    walk(target, bits, depth + 1)
-                    continue
-                size = self.size_of(target)
-                c_type = self.c_type(target)
-                if member.bit_size:
-                    unit = max(size, 1)
-                    offset = (bits // (unit * 8)) * unit
-                    out.append(Field(member.name, offset, size, target, c_type, bits, member.bit_size))
-                else:
-                    out.append(Field(member.name, bits // 8, size, target, c_type))
-
-        walk(struct_id, 0, 0)
-        return out
-
-    def enum_values(self, name: str) -> dict[str, int]:
-        enum_id = self.find(ENUM, name) or self.find(ENUM64, name)
-        if enum_id is None:
-            raise BtfError(f"no enum {name!r}", self.path)
-        return dict(self.type(enum_id).values)
-
-    def prototype(self, function: str) -> BtfType | None:
-        """The FUNC_PROTO of FUNC `function` (return in `ref`, parameters in `members`)."""
-        func_id = self.find(FUNC, function)
-        if func_id is None:
-            return None
-        proto_id = self.ref(func_id)
-        if self.kind(proto_id) != FUNC_PROTO:
-            raise BtfError(
-                f"FUNC {function!r} refers to a {KIND_NAMES[self.kind(proto_id)]}, not a FUNC_PROTO", self.path
-            )
-        return self.type(proto_id)
-
-    def function_names(self) -> list[str]:
-        """Distinct names of every FUNC, sorted."""
-        return sorted({self.name(i) for i in self.ids(FUNC)})
+        """The first type of `kind` named `name`, or None (anonymous types are not indexed)."""
+        index = self._by_name.get(kind)
+        if index is None:
+            index = self._by_name[kind] = {}
+            names, string = self._names, self.string
+            for type_id in self._by_kind[kind] if 0 <= kind < len(self._by_kind) else ():
+                if names[type_id]:
+                    index.setdefault(string(names[type_id]), type_id)
+        return index.get(name)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
-from ontology.btf import FUNC, Btf
+from ontology import cview
+from ontology.btf import FUNC, FUNC_PROTO, Btf
 from ontology.core import Ontology
 
 
@@ -45,30 +47,43 @@ def descriptor_names(onto: Ontology) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def take_census(onto: Ontology, btf: Btf) -> Census:
-    """Scan every FUNC in `btf` once."""
+    """Scan every FUNC in `btf` once.
+
+    Kernel functions share prototypes and prototypes share parameter types, so what a type
+    points to is resolved once per type id and what a prototype mentions once per prototype id;
+    a function's name is decoded only when its prototype mentions a descriptor.
+    """
     structs, handles = descriptor_names(onto)
     keep = frozenset(handles)
     census = Census(btf_path=btf.path, descriptors=sorted(structs.values()) + sorted(handles.values()))
-    shapes: dict[int, str | None] = {}
 
-    def mentioned(type_id: int) -> str | None:
-        if type_id not in shapes:
-            shape = btf.shape(type_id, keep)
-            name: str | None = None
-            if shape.base in handles:
-                name = handles[shape.base]
-            elif shape.pointers >= 1 and shape.base.startswith("struct "):
-                name = structs.get(shape.base.removeprefix("struct "))
-            shapes[type_id] = name
-        return shapes[type_id]
+    def mentioned(type_id: int) -> str:
+        """The descriptor a parameter or return type points to or names (a handle), else ""."""
+        shape = cview.shape(btf, type_id, keep)
+        if shape.base in handles:
+            return handles[shape.base]
+        if shape.pointers >= 1 and shape.base.startswith("struct "):
+            return structs.get(shape.base.removeprefix("struct "), "")
+        return ""
 
-    for func_id in btf.ids(FUNC):
-        proto = btf.type(btf.ref(func_id))
-        found = {mentioned(proto.ref)} | {mentioned(param.type_id) for param in proto.members}
-        found.discard(None)
+    def signature(proto_id: int) -> tuple[int, ...]:
+        if btf.kind(proto_id) == FUNC_PROTO:
+            return btf.signature_ids(proto_id)
+        record = btf.type(proto_id)  # malformed: read the record as before, whatever it is
+        return (record.ref, *(member.type_id for member in record.members))
+
+    functions = list(btf.ids(FUNC))
+    proto_ids = [btf.ref(func_id) for func_id in functions]
+    signatures = {proto_id: signature(proto_id) for proto_id in dict.fromkeys(proto_ids)}
+    by_type = {type_id: mentioned(type_id) for type_id in dict.fromkeys(chain.from_iterable(signatures.values()))}
+    lookup = by_type.__getitem__
+    by_proto = {proto_id: frozenset(map(lookup, ids)).difference(("",)) for proto_id, ids in signatures.items()}
+    mentions = census.mentions
+    for func_id, proto_id in zip(functions, proto_ids, strict=True):
+        found = by_proto[proto_id]
         if found:
             name = btf.name(func_id)
-            census.mentions[name] = census.mentions.get(name, frozenset()) | frozenset(n for n in found if n)
+            mentions[name] = mentions[name] | found if name in mentions else found
     return census
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ontology import cview
 from ontology.btf import FUNC, FUNC_PROTO, Btf
 from ontology.census import take_census
 from ontology.core import Ontology
@@ -43,13 +44,13 @@ def _prototype(btf: Btf, public: str, symbol: str) -> str:
     assert proto.kind == FUNC_PROTO
     params = []
     for index, param in enumerate(proto.members):
-        c_type = btf.c_type(param.type_id)
+        c_type = cview.c_type(btf, param.type_id)
         name = param.name or f"arg{index}"
         if c_type == "void (*)(void)":
             params.append(f"void (*{name})(void)")
         else:
             params.append(f"{c_type}{'' if c_type.endswith('*') else ' '}{name}")
-    returns = btf.c_type(proto.ref)
+    returns = cview.c_type(btf, proto.ref)
     gap = "" if returns.endswith("*") else " "
     return f"{returns}{gap}{public}({', '.join(params) or 'void'})"
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ontology.btf import ENUM, ENUM64, STRUCT, TYPEDEF, Btf, BtfError
+from ontology import cview
+from ontology.btf import ENUM, ENUM64, FUNC, STRUCT, TYPEDEF, Btf, BtfError
 from ontology.cdecl import CType, PrototypeError, parse_prototype, parse_type
 from ontology.core import Ontology
 from ontology.schema import ConversionDef, FunctionDef, PredicateDef
@@ -76,7 +77,7 @@ def btf_symbol(btf: Btf, name: str, impl: str | None, form: str = "function") ->
     """
     guesses = (impl, name, f"{name}_noprof") if form == "function" else (impl, name)
     for candidate in guesses:
-        if candidate and btf.find(12, candidate) is not None:
+        if candidate and btf.find(FUNC, candidate) is not None:
             return candidate
     return None
 
@@ -91,7 +92,7 @@ def _check_structs(onto: Ontology, btf: Btf, result: Verification) -> None:
             result.record(Fact(typedef.name, "exists", None, True, False, where))
             continue
         result.record(Fact(typedef.name, "size", None, typedef.size, btf.type(struct_id).size, where))
-        members = {f.name: f for f in btf.struct_fields(typedef.c_struct)}
+        members = {f.name: f for f in cview.struct_fields(btf, typedef.c_struct)}
         for fielddef in sorted(typedef.fields, key=lambda f: (f.offset, f.name)):
             field_where = str(onto.field_location(typedef.name, fielddef.name))
             member = members.get(fielddef.name)
@@ -125,8 +126,8 @@ def _check_matches(onto: Ontology, btf: Btf, name: str, members: dict[str, Any],
     overlaid = onto.types.get(typedef.overlays or "")
     if overlaid is None or not overlaid.c_struct or btf.find(STRUCT, overlaid.c_struct) is None:
         return
-    partners = {f.name: f for f in btf.struct_fields(overlaid.c_struct)}
-    overlaid_size = btf.size_of(btf.find(STRUCT, overlaid.c_struct) or 0)
+    partners = {f.name: f for f in cview.struct_fields(btf, overlaid.c_struct)}
+    overlaid_size = cview.size_of(btf, btf.find(STRUCT, overlaid.c_struct) or 0)
     for fielddef in typedef.fields:
         if fielddef.matches is None or fielddef.name not in members or fielddef.matches not in partners:
             continue
@@ -165,7 +166,7 @@ def _check_typedefs(onto: Ontology, btf: Btf, result: Verification) -> None:
         if type_id is None:
             result.record(Fact(typedef_entry.name, "means", None, claim, None, where))
             continue
-        shape = btf.shape(btf.ref(type_id), keep - {typedef_entry.name})
+        shape = cview.shape(btf, btf.ref(type_id), keep - {typedef_entry.name})
         result.record(
             Fact(typedef_entry.name, "means", None, claim, f"{shape.base} {'*' * shape.pointers}".strip(), where)
         )
@@ -201,7 +202,7 @@ def _check_callables(onto: Ontology, btf: Btf, result: Verification) -> None:
                     }
                 )
             continue
-        proto = btf.prototype(symbol)
+        proto = cview.prototype(btf, symbol)
         if proto is None:
             continue
         try:
@@ -209,7 +210,7 @@ def _check_callables(onto: Ontology, btf: Btf, result: Verification) -> None:
         except PrototypeError:
             continue
         label = name if symbol == name else f"{name} ({symbol})"
-        shape = btf.shape(proto.ref, keep)
+        shape = cview.shape(btf, proto.ref, keep)
         result.record(
             Fact(
                 label,
@@ -222,7 +223,7 @@ def _check_callables(onto: Ontology, btf: Btf, result: Verification) -> None:
         )
         result.record(Fact(label, "parameters", None, len(parsed.params), len(proto.members), where))
         for param, member in zip(parsed.params, proto.members, strict=False):
-            shape = btf.shape(member.type_id, keep)
+            shape = cview.shape(btf, member.type_id, keep)
             result.record(
                 Fact(
                     label,

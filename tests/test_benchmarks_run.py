@@ -1,6 +1,6 @@
 """benchmarks/run.py: the page renderer on canned results, the refusal to overwrite a hand-written
-page, and a real (short) run of benchmarks/cli_latency.py. The checker overhead benchmark takes
-minutes and is never run here."""
+page, and real (short) runs of the quick scripts (CLI latency, census CPU, model import). The
+checker overhead benchmark takes minutes and is never run here."""
 
 from __future__ import annotations
 
@@ -109,6 +109,48 @@ CANNED: dict[str, Any] = {
                 "ratio": 1.62,
             },
         },
+        "census-cpu": {
+            "command": "python benchmarks/census_cpu.py --rounds 11 --json",
+            "seconds": 50.0,
+            "returncode": 0,
+            "result": {
+                "btf": "/sys/kernel/btf/vmlinux",
+                "rounds": 11,
+                "baseline": "bpftool btf dump format raw",
+                "goal": 2.5,
+                "rows": {
+                    "bpftool btf dump format raw": {
+                        "cpu_seconds": 0.2,
+                        "wall_seconds": 0.21,
+                        "best_cpu_seconds": 0.19,
+                        "over_baseline_cpu": 1.0,
+                    },
+                    "memdesc census --no-cache": {
+                        "cpu_seconds": 0.46,
+                        "wall_seconds": 0.5,
+                        "best_cpu_seconds": 0.44,
+                        "over_baseline_cpu": 2.3,
+                    },
+                },
+                "ratio": 2.3,
+            },
+        },
+        "import-model": {
+            "command": "python benchmarks/import_model.py --rounds 11 --json",
+            "seconds": 20.0,
+            "returncode": 0,
+            "result": {
+                "rounds": 11,
+                "baseline": "import ontology.types",
+                "goal_seconds": 0.3,
+                "best": {
+                    "import ontology.types": {"wall_seconds": 0.11, "cpu_seconds": 0.1},
+                    "import model": {"wall_seconds": 0.26, "cpu_seconds": 0.25},
+                },
+                "seconds": 0.25,
+                "ratio": 2.5,
+            },
+        },
         "model-scale": {
             "command": "python benchmarks/model_scale.py --ops 200000 --json",
             "seconds": 45.0,
@@ -187,6 +229,17 @@ def test_render_is_deterministic_and_shows_every_figure() -> None:
     btf = section(page, "BTF parse")
     assert "| `bpftool btf dump` | 200.0 | 1.00x |" in btf and "| `memdesc parse` | 324.0 | 1.62x |" in btf
     assert "**Verdict:** **pass**: memdesc parse takes 1.62x bpftool (target ≤ 3x)." in btf
+    census = section(page, "Census CPU")
+    assert "| `bpftool btf dump format raw` | 200.0 | 1.00x | 210.0 |" in census
+    assert "| `memdesc census --no-cache` | 460.0 | 2.30x | 500.0 |" in census
+    assert "**Verdict:** **pass**: the census takes 2.30x bpftool's CPU time (target ≤ 2.5x)." in census
+    imports = section(page, "Model import")
+    assert "| `import ontology.types` | 100.0 | 1.00x | 110.0 |" in imports
+    assert "| `import model` | 250.0 | 2.50x | 260.0 |" in imports
+    assert (
+        "**Verdict:** **pass**: `import model` takes 0.250 s (2.50x `import ontology.types`; target ≤ 0.3 s)."
+        in imports
+    )
     model = section(page, "Model scale")
     assert "| 16 GiB | 4,194,304 | 0.184 | 28.0 | 28.1 | 36,166 |" in model and "**0.83**" in model
     assert "**Verdict:** **pass**: 28.0 B/page, 0.44x the kernel's 64-byte struct page." in model
@@ -199,6 +252,8 @@ def test_render_is_deterministic_and_shows_every_figure() -> None:
         "| [Checker overhead](#checker-overhead) | CPU ratio 1.020 to 1.118; 3 of 4 rows ≤ 1.05 | "
         "plugin ≤ 1.05x plain mypy | **miss** |",
         "| [BTF parse](#btf-parse) | 1.62x bpftool | ≤ 3x bpftool | **pass** |",
+        "| [Census CPU](#census-cpu) | 2.30x bpftool CPU | ≤ 2.5x bpftool CPU | **pass** |",
+        "| [Model import](#import-model) | 0.250 s = 2.50x `import ontology.types` | ≤ 0.3 s | **pass** |",
         "| [Model scale](#model-scale) | 28.0 B/page = 0.44x struct page | ≤ 1x struct page | **pass** |",
         "| [CLI latency](#cli-latency) | 2.27x `python -c pass` | ≤ 5x (goal), ≤ 8x (limit) | **pass** |",
     ):
@@ -238,6 +293,18 @@ def test_render_btf_miss_failure_and_not_run() -> None:
     assert section(page, "CLI latency").strip() == "Not run in this run (`--only`)."
 
 
+def test_render_census_and_import_misses() -> None:
+    results = copy.deepcopy(CANNED)
+    results["benchmarks"]["census-cpu"]["result"]["ratio"] = 6.2
+    results["benchmarks"]["import-model"]["result"].update(seconds=1.3, ratio=11.0)
+    page = run.render(results)
+    assert "**Verdict:** **miss**: the census takes 6.20x bpftool's CPU time (target ≤ 2.5x)." in page
+    assert "| [Census CPU](#census-cpu) | 6.20x bpftool CPU | ≤ 2.5x bpftool CPU | **miss** |" in page
+    assert (
+        "**Verdict:** **miss**: `import model` takes 1.300 s (11.00x `import ontology.types`; target ≤ 0.3 s)." in page
+    )
+
+
 def test_refuses_to_overwrite_a_hand_written_page(tmp_path: Path) -> None:
     page = tmp_path / "benchmarks.md"
     page.write_text("# Benchmarks\n\nWritten by hand.\n")
@@ -261,6 +328,22 @@ def test_overwrites_its_own_page_atomically(tmp_path: Path) -> None:
 def test_every_benchmark_script_is_run() -> None:
     assert run.unregistered_scripts() == []
     assert set(run.RENDERERS) == set(run.BY_NAME) == set(run.TARGETS)
+
+
+@pytest.mark.parametrize("script", ["census_cpu", "import_model"])
+def test_cpu_ratio_scripts_run(script: str) -> None:
+    if script == "census_cpu" and not Path("/sys/kernel/btf/vmlinux").exists():
+        pytest.skip("needs the running kernel's BTF")
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / f"{script}.py"), "--rounds", "1", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert results["ratio"] > 0 and results["rounds"] == 1
 
 
 def test_cli_latency_runs() -> None:

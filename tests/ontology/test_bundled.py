@@ -8,7 +8,7 @@ from ontology.cdecl import parse_prototype
 from ontology.core import BUNDLED_ROOT, Ontology
 from ontology.lint import lint_path
 from ontology.schema import CATEGORIES
-from tests.bpftool_btf import VMLINUX, Btf
+from tests.support.bpftool_btf import VMLINUX, Btf
 
 STRUCTS = {"page", "folio", "slab", "ptdesc", "zpdesc", "netmem_desc", "net_iov"}
 GUP_FAMILY = {

@@ -16,8 +16,7 @@ from ontology.census import Census, compare, name_prefix
 from ontology.cli.app import app
 from ontology.core import Ontology, load_ontology
 from ontology.verify import verify
-
-from .conftest import MINI
+from tests.conftest import MINI
 
 pytestmark = pytest.mark.skipif(not DEFAULT_BTF.exists(), reason="needs the running kernel's BTF")
 runner = CliRunner()
