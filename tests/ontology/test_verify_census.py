@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -78,16 +77,14 @@ def test_verify_cli_json_exit_codes_and_cache(private_cache: Path, mutate) -> No
     assert "page._refcount offset: ontology 48, BTF 52" in result.stdout
 
 
-def test_cached_answer_is_fast_and_identical() -> None:
+def test_cached_answer_is_identical() -> None:
+    """Cached and fresh answers are the same bytes (their speed is measured in benchmarks/)."""
     command = [sys.executable, "-m", "ontology", "verify", "--json"]
     first = subprocess.run(command, capture_output=True, check=True).stdout
-    start = time.perf_counter()
     second = subprocess.run(command, capture_output=True, check=True).stdout
-    elapsed = time.perf_counter() - start
     assert first == second
     fresh = subprocess.run([*command, "--no-cache"], capture_output=True, check=True).stdout
     assert fresh == first
-    assert elapsed < 1.0  # the 0.2 s target is measured in benchmarks, not asserted here
 
 
 def test_cache_key_follows_the_data(mutate, private_cache: Path) -> None:  # type: ignore[no-untyped-def]
