@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ontology.btf import FUNC, Btf
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 
 
 @dataclass

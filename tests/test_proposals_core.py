@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ontology.cli.app import app
-from ontology.core import Ontology, load_ontology
+from ontology.core import load_ontology
 from ontology.errors import InputError
+from ontology.indexed import Ontology
 from ontology.lint import RULES, Finding
 from ontology.proposal.apply import apply_proposal
 from ontology.proposal.diff import Change, diff, diff_text

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontology.atomic import first_line, write_generated
-from ontology.core import Ontology, load_ontology
+from ontology.core import load_ontology
+from ontology.indexed import Ontology
 from ontology.docsite.diagrams import (
     DOT_MARKER,
     SVG_MARKER,

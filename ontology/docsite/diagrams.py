@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.errors import InputError
 from ontology.exports.dot import quote
 

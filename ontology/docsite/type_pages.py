@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.docsite.markdown import cell, code, link, table
 from ontology.exports.mermaid import label, safe_id
 from ontology.queries import function_record, show_type

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from ontology.cdecl import PrototypeError
-from ontology.core import Ontology, Signature
+from ontology.indexed import Ontology, Signature
 from ontology.layout import Layout, layout
 from ontology.schema import FieldDef, TypeDef
 
