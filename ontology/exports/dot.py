@@ -8,8 +8,10 @@ never read as ports. Attribute values are DOT text as given: `quote()` the ones 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 Attrs = Mapping[str, str]
 """DOT attributes in the order written, each value already DOT text (`box`, `"#dbe8f7"`)."""

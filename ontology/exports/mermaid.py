@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 _SHAPES = {"type": ('["', '"]'), "predicate": ('{"', '"}'), "page_type": ('[/"', '"/]')}
 
