@@ -32,8 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ontology.atomic import refuse_unless_generated, write_generated
+from ontology.atomic import write_generated
 from ontology.errors import InputError
+from ontology.ownership import refuse_unless_generated
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

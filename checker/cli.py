@@ -16,7 +16,7 @@ import typer
 from ontology.cli.common import DataOption, JsonOption, handles_input_errors
 
 if TYPE_CHECKING:
-    from ontology.core import Ontology
+    from ontology.indexed import Ontology
     from ontology.proposal.schema import Proposal
 
 ProposalArgument = Annotated[Path, typer.Argument(metavar="PROPOSAL", help="Proposal TOML file.")]

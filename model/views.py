@@ -21,7 +21,8 @@ from typing import Any, ClassVar, TypeVar
 
 from model.memmap import COMPOUND_HEAD, FLAGS, MAPPING, PAGE_TYPE, MemMap, Slot
 from ontology import types
-from ontology.core import Ontology, load_ontology
+from ontology.core import load_ontology
+from ontology.indexed import Ontology
 from ontology.typegen import class_name
 
 V = TypeVar("V", bound="View")

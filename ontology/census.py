@@ -17,7 +17,7 @@ from typing import Any
 
 from ontology import cview
 from ontology.btf import FUNC, FUNC_PROTO, Btf
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from ontology import cview
 from ontology.btf import FUNC, FUNC_PROTO, Btf
 from ontology.census import take_census
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 
 CATEGORY_HINTS: tuple[tuple[str, str], ...] = (
     (r"gup|pin_user|unpin_|get_user_page", "gup"),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.layout import word_span
 
 Graph = nx.MultiDiGraph

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.schema import FieldDef
 
 WORD = 8

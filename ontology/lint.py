@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontology.cdecl import PrototypeError, parse_prototype, parse_type
-from ontology.core import Ontology
+from ontology.hierarchy import refinement_cycles
+from ontology.indexed import Ontology
 from ontology.loader import LoadResult, Location, load
 from ontology.names import suggest
 from ontology.schema import FieldDef, TypeDef
@@ -189,40 +190,9 @@ def check_type_shapes(onto: Ontology) -> Iterator[Finding]:
 
 def check_cycles(onto: Ontology) -> Iterator[Finding]:
     """The parent relation is acyclic; a cycle is reported once, naming every member."""
-    if not _has_cycle(onto):
-        return
-    import networkx as nx  # imported only when there is a cycle to describe: queries stay fast
-
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    for typedef in onto.types.values():
-        for parent in typedef.parents:
-            if parent in onto.types:
-                graph.add_edge(typedef.name, parent)
-    for cycle in sorted(_canonical(cycle) for cycle in nx.simple_cycles(graph)):
+    for cycle in refinement_cycles(onto.types):
         members = " -> ".join([*cycle, cycle[0]])
         yield Finding(onto.location("type", cycle[0]), "refinement-cycle", f"types refine each other: {members}")
-
-
-def _has_cycle(onto: Ontology) -> bool:
-    """Depth-first search for a back edge in the parent relation."""
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-
-    def visit(name: str) -> bool:
-        state[name] = 1
-        for parent in onto.types[name].parents:
-            if parent not in onto.types:
-                continue
-            if state.get(parent) == 1 or (parent not in state and visit(parent)):
-                return True
-        state[name] = 2
-        return False
-
-    return any(name not in state and visit(name) for name in sorted(onto.types))
-
-
-def _canonical(cycle: list[str]) -> list[str]:
-    start = cycle.index(min(cycle))
-    return cycle[start:] + cycle[:start]
 
 
 def check_refinement_predicates(onto: Ontology) -> Iterator[Finding]:

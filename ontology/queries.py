@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from ontology.core import Ontology, Signature
 from ontology.errors import InputError
+from ontology.hierarchy import ancestors
+from ontology.indexed import Ontology, Signature
 from ontology.names import suggest
 from ontology.schema import CATEGORIES, KINDS, FunctionDef
 
@@ -118,7 +119,7 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
         "size": typedef.size,
         "overlays": typedef.overlays,
         "parents": sorted(typedef.parents),
-        "ancestors": onto.ancestors(name),
+        "ancestors": ancestors(onto.types, name),
         "children": onto.children(name),
         "refinements": [c for c in onto.children(name) if onto.types[c].kind == "refinement"],
         "proposed_children": [c for c in onto.children(name) if onto.types[c].kind == "proposed"],

@@ -2,7 +2,7 @@
 
 Every table forbids unknown keys, so a typo in the data is an error, not a silently ignored
 fact. Cross-references (parents, predicates, conversion ends, function parameter types) are
-plain names here; `ontology.lint` checks that they resolve and `ontology.core` indexes them.
+plain names here; `ontology.lint` checks that they resolve and `ontology.indexed` indexes them.
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from pathlib import Path
 import networkx as nx
 
 from ontology.cdecl import CType, PrototypeError, parse_prototype, parse_type
-from ontology.core import BUNDLED_ROOT, Ontology
+from ontology.core import BUNDLED_ROOT
 from ontology.fingerprint import fingerprint
+from ontology.indexed import Ontology
 from ontology.schema import FieldDef, TypeDef
 
 TYPES_PATH = Path(__file__).parent / "types.py"

@@ -15,7 +15,7 @@ from typing import Any
 from ontology import cview
 from ontology.btf import ENUM, ENUM64, FUNC, STRUCT, TYPEDEF, Btf, BtfError
 from ontology.cdecl import CType, PrototypeError, parse_prototype, parse_type
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.schema import ConversionDef, FunctionDef, PredicateDef
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ontology.core import Ontology
 from ontology.docsite.markdown import cell, code, link, table
-from ontology.exports.mermaid import label, safe_id
+from ontology.exports.mermaid import Edge, Node, flowchart, safe_id
+from ontology.indexed import Ontology
 from ontology.queries import function_record, show_type
 
 KIND_ORDER = ("struct", "handle", "refinement", "proposed")
@@ -64,37 +64,36 @@ def neighbourhood(info: dict[str, Any]) -> str:
     """A Mermaid flowchart: the type, what it refines and overlays, what refines it, what
     converts to and from it (one edge per pair, naming every function), predicates establishing it."""
     name = info["name"]
-    nodes: set[str] = {name}
+    names: set[str] = {name}
     edges: set[tuple[str, str, str, str]] = set()
     for parent in info["parents"]:
-        nodes.add(parent)
+        names.add(parent)
         edges.add((name, parent, "-->", "is a"))
     for child in info["children"]:
-        nodes.add(child)
+        names.add(child)
         edges.add((child, name, "-->", "is a"))
     if info["overlays"]:
-        nodes.add(info["overlays"])
+        names.add(info["overlays"])
         edges.add((name, info["overlays"], "-.->", "overlays"))
     if info["realized_by"]:
-        nodes.add(info["realized_by"])
+        names.add(info["realized_by"])
         edges.add((name, info["realized_by"], "-.->", "realized by"))
     pairs: dict[tuple[str, str], list[str]] = {}
     for conversion in info["conversions"]:
         pairs.setdefault((conversion["from"], conversion["to"]), []).append(conversion["name"] + "()")
     for (source, target), functions in pairs.items():
-        nodes.update((source, target))
+        names.update((source, target))
         edges.add((source, target, "==>", ", ".join(sorted(functions))))
-    lines = ["```mermaid", "flowchart LR"]
-    for node in sorted(nodes):
-        lines.append(f'    {safe_id("type:" + node)}["{label(node)}"]')
+    nodes: list[Node] = [("type:" + node, node, "type") for node in sorted(names)]
     for predicate in info["predicates"]:
         if predicate["establishes"] == name:
-            node_id = safe_id("predicate:" + predicate["name"])
-            lines.append(f'    {node_id}{{"{label(predicate["name"])}()"}}')
+            nodes.append(("predicate:" + predicate["name"], predicate["name"] + "()", "predicate"))
             edges.add((f"predicate:{predicate['name']}", name, "-.->", "establishes"))
-    for source, target, arrow, text in sorted(edges):
-        source_id = safe_id(source if source.startswith("predicate:") else "type:" + source)
-        lines.append(f'    {source_id} {arrow}|"{label(text)}"| {safe_id("type:" + target)}')
+    drawn: list[Edge] = [
+        (source if source.startswith("predicate:") else "type:" + source, "type:" + target, arrow, text)
+        for source, target, arrow, text in sorted(edges)
+    ]
+    lines = ["```mermaid", *flowchart("LR", nodes, drawn, quote_labels=True)]
     lines.append("    classDef current stroke-width:3px")
     lines.append(f"    class {safe_id('type:' + name)} current")
     lines.append("```")
@@ -232,12 +231,13 @@ def index_page(onto: Ontology, diagrams: dict[str, str]) -> str:
         out.append(table(["type", "status", "refines", "summary"], rows))
     out.append("## Hierarchy (Mermaid)\n")
     out.append("The same *is a* relation as the SVG above, as Mermaid so it also renders on a code host.\n")
-    lines = ["```mermaid", "flowchart BT"]
-    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
-        lines.append(f'    {safe_id("type:" + typedef.name)}["{label(typedef.name)}"]')
-    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
-        for parent in sorted(typedef.parents):
-            lines.append(f"    {safe_id('type:' + typedef.name)} --> {safe_id('type:' + parent)}")
-    lines.append("```")
+    typedefs = sorted(onto.types.values(), key=lambda t: t.name)
+    nodes = [("type:" + typedef.name, typedef.name, "type") for typedef in typedefs]
+    edges: list[Edge] = [
+        ("type:" + typedef.name, "type:" + parent, "-->", None)
+        for typedef in typedefs
+        for parent in sorted(typedef.parents)
+    ]
+    lines = ["```mermaid", *flowchart("BT", nodes, edges), "```"]
     out.append("\n".join(lines) + "\n")
     return "\n".join(out)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.lint import RULES, Finding
 from ontology.loader import Location, display_path
 from ontology.proposal import ops_api, ops_fields, ops_types

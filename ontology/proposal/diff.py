@@ -11,9 +11,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ontology.cdecl import PrototypeError
-from ontology.core import Ontology, Signature
-from ontology.schema import FieldDef, FunctionDef, TypeDef
+from ontology.indexed import Ontology
+from ontology.schema import FieldDef, TypeDef
 
 KINDS = (
     "created",
@@ -154,13 +153,6 @@ def _retyped(what: str, before: tuple[str, str | None], after: tuple[str, str | 
     return f"{what} {was_c} -> {now_c}" + ("" if now is not None else " (no descriptor)")
 
 
-def _signature(onto: Ontology, function: FunctionDef) -> Signature | None:
-    try:
-        return onto.function_signature(function)
-    except PrototypeError:
-        return None
-
-
 def _function_changes(old: Ontology, new: Ontology, names: _Names) -> Iterator[Change]:
     for name in sorted(old.functions.keys() - new.functions.keys()):
         yield Change("removed", f"{name}()", "function")
@@ -168,7 +160,7 @@ def _function_changes(old: Ontology, new: Ontology, names: _Names) -> Iterator[C
         yield Change("created", f"{name}()", f"function: {new.functions[name].prototype}")
     for name in sorted(old.functions.keys() & new.functions.keys()):
         before, after = old.functions[name], new.functions[name]
-        was, now = _signature(old, before), _signature(new, after)
+        was, now = old.readable_signature(name), new.readable_signature(name)
         details: list[str] = []
         if was is not None and now is not None:
             if (names.now(was.returns), was.returns_depth) != (now.returns, now.returns_depth):

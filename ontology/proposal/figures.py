@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ontology.cdecl import PrototypeError
-from ontology.core import Ontology, Signature
+from ontology.exports import mermaid
+from ontology.indexed import Ontology, Signature
 from ontology.layout import Layout, layout
 from ontology.schema import FieldDef, TypeDef
 
@@ -19,16 +19,6 @@ PAGE_BYTES = 4096
 MAX_MEMBERS = 16
 """Members listed per class in a diagram; the rest are counted."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9_ *]")
-
-
-def signature(onto: Ontology, name: str) -> Signature | None:
-    function = onto.functions.get(name)
-    if function is None:
-        return None
-    try:
-        return onto.function_signature(function)
-    except PrototypeError:
-        return None
 
 
 def _shape(sig: Signature | None) -> object:
@@ -40,14 +30,14 @@ def _shape(sig: Signature | None) -> object:
 def changed_functions(old: Ontology, new: Ontology) -> list[str]:
     """API functions added, removed, or whose descriptor types (parameters, return) differ."""
     names = set(old.functions) | set(new.functions)
-    return sorted(n for n in names if _shape(signature(old, n)) != _shape(signature(new, n)))
+    return sorted(n for n in names if _shape(old.readable_signature(n)) != _shape(new.readable_signature(n)))
 
 
 def descriptor_uses(onto: Ontology, names: Iterable[str]) -> dict[str, list[str]]:
     """type -> `fn(param)` / `fn() type` members: where each function takes or returns the type."""
     uses: dict[str, list[str]] = {}
     for name in names:
-        sig = signature(onto, name)
+        sig = onto.readable_signature(name)
         if sig is None:
             continue
         for param in sig.params:
@@ -96,21 +86,20 @@ def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functio
     nodes |= {p for n in list(nodes) for p in onto.types[n].parents if p in onto.types}
     uses = descriptor_uses(onto, functions)
     nodes |= {t for t in uses if t in onto.types}
-    lines = ["```mermaid", "classDiagram", "    direction BT"]
+    classes: list[mermaid.ClassBox] = []
     for name in sorted(nodes):
         typedef = onto.types[name]
         members = [_member(f.c_type, f.name) for f in typedef.fields if f"{name}.{f.name}" in fields]
         members += uses.get(name, [])
         if len(members) > MAX_MEMBERS:
             members = [*members[:MAX_MEMBERS], f"+{len(members) - MAX_MEMBERS} more"]
-        lines.append(f'    class t_{name}["{name}"] {{')
-        lines.append(f"        {_stereotype(typedef)}")
-        lines.extend(f"        {member}" for member in members)
-        lines.append("    }")
-    for name in sorted(nodes):
-        for parent in onto.types[name].parents:
-            if parent in nodes:
-                lines.append(f"    t_{parent} <|-- t_{name}")
+        classes.append((f"t_{name}", name, [_stereotype(typedef), *members]))
+    relations: list[mermaid.Edge] = [
+        (f"t_{parent}", f"t_{name}", "<|--", None)
+        for name in sorted(nodes)
+        for parent in onto.types[name].parents
+        if parent in nodes
+    ]
     edges: dict[tuple[str, str], list[str]] = {}
     for conversion in onto.conversions.values():
         ends = (conversion.source_type, conversion.target_type)
@@ -119,9 +108,8 @@ def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functio
     for (source, target), names in sorted(edges.items()):
         names.sort()
         shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-        lines.append(f"    t_{source} ..> t_{target} : {shown}")
-    lines.append("```")
-    return lines
+        relations.append((f"t_{source}", f"t_{target}", "..>", shown))
+    return ["```mermaid", *mermaid.class_diagram("BT", classes, relations), "```"]
 
 
 def _layout_or_none(onto: Ontology, name: str) -> Layout | None:

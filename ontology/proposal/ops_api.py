@@ -1,6 +1,6 @@
 """API operations: retype a function's parameter or return, add/remove functions and conversions.
 
-The descriptor types of a function come from its C prototype (ontology.core), so retyping
+The descriptor types of a function come from its C prototype (ontology.indexed), so retyping
 rewrites the prototype's struct at the same pointer depth, and narrows with the function's
 `returns`/`params` overrides when the new type is a refinement. A conversion's ends are
 checked against its prototype here, so one whose ends disagree is rejected at its line.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from ontology.cdecl import PrototypeError, parse_prototype
-from ontology.core import Signature
+from ontology.indexed import Signature
 from ontology.names import suggest
 from ontology.proposal.cproto import retype
 from ontology.proposal.schema import AddConversion, AddFunction, RemoveConversion, RemoveFunction, RetypeFunction

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ontology.hierarchy import ancestors, refinement_cycles
 from ontology.proposal.ops_fields import field_of, layout_problems, plain_field
 from ontology.proposal.schema import AddType, MergeTypes, Remove, Rename, Reparent, SplitPart, SplitType, UpdateType
 from ontology.proposal.state import Rejected, State
@@ -49,26 +50,13 @@ def check_c_struct_free(state: State, typedef: TypeDef, replacing: str | None = 
             raise Rejected(("proposal-exists", f"struct {typedef.c_struct} is already type {other.name!r}"))
 
 
-def cycle_through(state: State, name: str) -> list[str] | None:
-    """A parent chain from `name` back to itself, as [name, parent, ..., name], if there is one."""
-    types = state.types
-    stack: list[tuple[str, list[str]]] = [(parent, [name, parent]) for parent in types[name].parents]
-    seen: set[str] = set()
-    while stack:
-        current, path = stack.pop()
-        if current == name:
-            return path
-        if current in seen or current not in types:
-            continue
-        seen.add(current)
-        stack.extend((parent, [*path, parent]) for parent in types[current].parents)
-    return None
-
-
 def check_cycle(state: State, name: str) -> None:
-    cycle = cycle_through(state, name)
+    """Refuse a change that makes `name` refine itself, naming the chain from `name` back to it."""
+    cycle = next((c for c in refinement_cycles(state.types) if name in c), None)
     if cycle is not None:
-        raise Rejected(("proposal-cycle", f"types would refine each other: {' -> '.join(cycle)}"))
+        start = cycle.index(name)
+        chain = [*cycle[start:], *cycle[:start], name]
+        raise Rejected(("proposal-cycle", f"types would refine each other: {' -> '.join(chain)}"))
 
 
 def attach_predicate(
@@ -158,7 +146,9 @@ def _split_refinement(state: State, original: TypeDef, part: SplitPart, source: 
 
 def _split_struct(state: State, original: TypeDef, part: SplitPart, keep: bool, source: str) -> None:
     existing = state.get("type", part.name)
-    if existing is not None and not (existing.kind == "refinement" and original.name in _ancestors(state, part.name)):
+    if existing is not None and not (
+        existing.kind == "refinement" and original.name in ancestors(state.types, part.name)
+    ):
         raise Rejected(("proposal-exists", f"type {part.name!r} already exists and does not refine {original.name!r}"))
     if existing is None:
         check_free(state, part.name)
@@ -196,17 +186,6 @@ def _split_struct(state: State, original: TypeDef, part: SplitPart, keep: bool, 
     demote_predicates(state, part.name)
     takes = part.takes or (original.name if keep else original.overlays)
     attach_predicate(state, part.name, part.predicate, takes, part.tests or summary, False)
-
-
-def _ancestors(state: State, name: str) -> list[str]:
-    order: list[str] = []
-    frontier = list(state.types[name].parents)
-    while frontier:
-        parent = frontier.pop(0)
-        if parent not in order and parent in state.types:
-            order.append(parent)
-            frontier.extend(state.types[parent].parents)
-    return order
 
 
 def split_type(state: State, op: SplitType) -> None:

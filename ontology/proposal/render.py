@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.proposal.diff import Change
 from ontology.proposal.figures import changed_fields, changed_functions, class_diagram, layout_section, memory_section
 from ontology.proposal.schema import Proposal

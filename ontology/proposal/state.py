@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.loader import Entry, LoadResult, Location
 from ontology.names import suggest
 from ontology.schema import TypeDef

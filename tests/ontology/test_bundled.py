@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ontology.cdecl import parse_prototype
-from ontology.core import BUNDLED_ROOT, Ontology
+from ontology.core import BUNDLED_ROOT
+from ontology.indexed import Ontology
 from ontology.lint import lint_path
 from ontology.schema import CATEGORIES
 from tests.support.bpftool_btf import VMLINUX, Btf

@@ -9,7 +9,7 @@ import pytest
 from mypy import api as mypy_api
 
 from ontology import runtime
-from ontology.core import Ontology
+from ontology.indexed import Ontology
 from ontology.typegen import TYPES_PATH, class_name, generate
 
 

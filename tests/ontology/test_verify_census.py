@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from ontology.btf import DEFAULT_BTF, Btf
 from ontology.census import Census, compare, name_prefix
 from ontology.cli.app import app
-from ontology.core import Ontology, load_ontology
+from ontology.core import load_ontology
+from ontology.indexed import Ontology
 from ontology.verify import verify
 from tests.conftest import MINI
 

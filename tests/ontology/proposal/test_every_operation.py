@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ontology.core import Ontology, load_ontology
+from ontology.core import load_ontology
+from ontology.indexed import Ontology
 from ontology.lint import RULES, Finding
 from ontology.proposal.diff import Change, diff
 from ontology.typegen import TYPES_PATH, generate
