@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from ontology.errors import InputError
+from tests.support.paths import ROOT
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = ROOT / "benchmarks"
 
 
 def load(script: str) -> ModuleType:

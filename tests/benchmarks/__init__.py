@@ -1,0 +1,1 @@
+"""Tests of the benchmark scripts (their output format, not their numbers)."""
