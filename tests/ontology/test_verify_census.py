@@ -16,7 +16,7 @@ from ontology.cli.app import app
 from ontology.core import load_ontology
 from ontology.indexed import Ontology
 from ontology.verify import verify
-from tests.conftest import MINI
+from tests.support.paths import MINI
 
 pytestmark = pytest.mark.skipif(not DEFAULT_BTF.exists(), reason="needs the running kernel's BTF")
 runner = CliRunner()
