@@ -20,7 +20,7 @@ from mypy.errorcodes import ErrorCode
 
 from checker import errorcodes
 from checker.facts import Facts
-from checker.names import FACTS_CLASS
+from checker.fullnames import FACTS_CLASS
 from checker.run import Message, summary
 from ontology.errors import InputError
 
