@@ -11,7 +11,7 @@ The states, each checked on the cache of the one before: `before` (put_page has 
 replacement), `replaced` (it has one again: a change of the facts alone, no signature changes)
 and `changed` (page_folio removed, pcp_list moved from page to slab, folio_test_anon renamed,
 alloc_pages declared to return a folio). dmypy kept the clean results of `before` for put_page
-and for the `@implement`ed alloc_pages until checker/plugin.py gave the rules dmypy dependencies
+and for the `@implement`ed alloc_pages until the plugin gave the rules dmypy dependencies (checker/incremental.py)
 and stamped the facts into a symbol dmypy compares.
 """
 
