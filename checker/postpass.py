@@ -28,14 +28,15 @@ from mypy.nodes import (
     Node,
     RefExpr,
     StrExpr,
-    TypeInfo,
 )
 from mypy.subtypes import is_subtype
 from mypy.types import CallableType, NoneType, Type, UnionType, get_proper_type
 
 from checker import errorcodes as codes
+from checker.declarations import signature_of
 from checker.facts import Facts
-from checker.names import FACTS_CLASS, IMPLEMENT, METADATA_KEY, TYPES_MODULE
+from checker.fullnames import FACTS_CLASS, IMPLEMENT, TYPES_MODULE
+from checker.metadata import facts_of_node
 from checker.rules import convert, narrow, returns
 from checker.shapes import descriptor_of, shape_of
 
@@ -50,7 +51,9 @@ CHILDREN = (
 
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class PostPassMessage:
+    """An error the post-pass reports, before `checker.run` merges it with mypy's messages."""
+
     path: str
     line: int
     column: int
@@ -77,23 +80,15 @@ def walk(node: object, depth: int = 0) -> Iterator[Node]:
 
 
 def facts_of(files: dict[str, MypyFile]) -> Facts | None:
+    """The facts the plugin stored while building `files`; None when ontology.types is not among them."""
     module = files.get(TYPES_MODULE)
-    node = module.names.get(FACTS_CLASS.rsplit(".", 1)[1]) if module else None
-    if node is None or not isinstance(node.node, TypeInfo):
-        return None
-    data = node.node.metadata.get(METADATA_KEY)
-    return Facts.from_metadata(data) if data else None
+    return facts_of_node(module.names.get(FACTS_CLASS.rsplit(".", 1)[1]) if module else None)
 
 
 def declared_type(files: dict[str, MypyFile], name: str) -> CallableType | None:
+    """The signature ontology.types declares for the kernel function `name`."""
     module = files.get(TYPES_MODULE)
-    node = module.names.get(name) if module else None
-    target = node.node if node else None
-    if isinstance(target, Decorator):
-        target = target.func
-    if isinstance(target, FuncDef) and isinstance(target.type, CallableType):
-        return target.type
-    return None
+    return signature_of(module.names.get(name) if module else None)
 
 
 def _implemented_as(decorator: Decorator) -> str | None:
@@ -111,8 +106,8 @@ def _implemented_as(decorator: Decorator) -> str | None:
 
 def check_module(
     path: str, tree: MypyFile, types: dict[Expression, Type], files: dict[str, MypyFile], facts: Facts
-) -> list[Finding]:
-    findings: list[Finding] = []
+) -> list[PostPassMessage]:
+    findings: list[PostPassMessage] = []
     implemented: dict[int, str] = {}
     for node in walk(tree.defs):
         if isinstance(node, Decorator):
@@ -127,7 +122,7 @@ def check_module(
     return findings
 
 
-def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts: Facts) -> list[Finding]:
+def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts: Facts) -> list[PostPassMessage]:
     target = descriptor_of(node.type, facts)
     source_type = types.get(node.expr)
     source = descriptor_of(source_type, facts) if source_type is not None else None
@@ -137,11 +132,11 @@ def _check_cast(path: str, node: CastExpr, types: dict[Expression, Type], facts:
         return []  # a widening cast (ksm_folio to anon_folio, a model's FolioView to Folio)
     if target.struct != source.struct:
         message = convert.cast_message(facts, target.name, source.name)
-        return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
+        return [PostPassMessage(path, node.line, node.column, message, codes.CONVERT.code)]
     if target.kind == "refinement":
         shown = node.expr.name if isinstance(node.expr, NameExpr) else "it"
         message = narrow.cast_message(facts, target.name, source.name, shown)
-        return [Finding(path, node.line, node.column, message, codes.NARROW.code)]
+        return [PostPassMessage(path, node.line, node.column, message, codes.NARROW.code)]
     return []
 
 
@@ -152,7 +147,7 @@ def _check_function(
     implemented_as: str | None,
     files: dict[str, MypyFile],
     facts: Facts,
-) -> list[Finding]:
+) -> list[PostPassMessage]:
     if node.info is not FUNC_NO_INFO or (node.name.startswith("__") and node.name.endswith("__")):
         return []  # methods are not kernel functions
     # A bare @implement is checked by the plugin; implement("page_folio") only here.
@@ -162,7 +157,7 @@ def _check_function(
         if declared is None or implemented_as == node.name:
             return []
         problems = returns.signature_problems(name, shape_of(declared, facts), shape_of(signature, facts))
-        return [Finding(path, node.line, node.column, problem, codes.RETURN.code) for problem in problems]
+        return [PostPassMessage(path, node.line, node.column, problem, codes.RETURN.code) for problem in problems]
     taken = [descriptor_of(_without_none(arg), facts) for arg in signature.arg_types]
     produced = descriptor_of(_without_none(signature.ret_type), facts)
     if produced is None:
@@ -172,7 +167,7 @@ def _check_function(
     for source in taken:
         if source is not None and convert.converts_between(facts, source.name, produced.name):
             message = convert.unregistered_function_message(facts, node.name, source.name, produced.name)
-            return [Finding(path, node.line, node.column, message, codes.CONVERT.code)]
+            return [PostPassMessage(path, node.line, node.column, message, codes.CONVERT.code)]
     return []
 
 

@@ -19,7 +19,7 @@ from mypy.errors import CompileError
 from mypy.main import process_options
 
 from checker.plugin import MemdescPlugin
-from checker.postpass import Finding, check_module, facts_of
+from checker.postpass import PostPassMessage, check_module, facts_of
 from checker.suppress import enabled, ignored, unused_ignore_still_unused
 
 PLUGIN = "checker.plugin"
@@ -110,7 +110,7 @@ def check(
     messages = [m for m in (parse(line) for line in result.errors) if m is not None]
     facts = facts_of(result.files)
     if facts is not None:
-        findings: list[Finding] = []
+        findings: list[PostPassMessage] = []
         used: dict[tuple[str, int], list[str]] = {}
         for source in sources:
             tree = result.files.get(source.module)

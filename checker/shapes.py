@@ -9,7 +9,7 @@ from mypy.nodes import FuncDef, TypeInfo
 from mypy.types import AnyType, CallableType, Instance, NoneType, Type, UnionType, get_proper_type
 
 from checker.facts import Facts, TypeFacts
-from checker.names import TYPES_MODULE
+from checker.fullnames import TYPES_MODULE
 from checker.rules.returns import Shape
 
 

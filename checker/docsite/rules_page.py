@@ -1,12 +1,12 @@
 """The checker rules page (docs/checker/rules.md), generated from the error codes and the checked examples.
 
-Each rule's code and one-line description come from `checker.errorcodes`; the registries the
+Each rule's code, one-line description and explanation come from `checker.errorcodes.RULES`
+(the one place a rule is described); the registries the
 rules enforce (conversions, folio replacements) from the facts the checker reads out of
 `ontology.types`; the examples are the files under docs/checker/examples, and the messages shown
 for them are the `# E: [code] message` / `# N: message` comments on their lines.
 tests/docs/test_checker_examples.py runs `memdesc check` over that directory and requires the
 reported messages to equal those comments, both ways, so the page shows what the checker prints.
-Only the prose below (why each rule exists) is written by hand.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mypy.errorcodes import ErrorCode
-
 from checker import errorcodes
 from checker.facts import Facts
-from checker.names import FACTS_CLASS
+from checker.fullnames import FACTS_CLASS
 from checker.run import Message, summary
 from ontology.errors import InputError
 
@@ -116,96 +114,6 @@ def checker_facts() -> Facts:
     return Facts.from_metadata(dict(recorded.values))
 
 
-# -- the hand-written part: why each rule exists -----------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleText:
-    why: str
-    """What the rule protects, for a kernel developer."""
-    check_only: str = ""
-    """The findings of this rule that only `memdesc check` makes (its post-pass), if any."""
-
-
-RULES: dict[str, RuleText] = {
-    errorcodes.CONVERT.code: RuleText(
-        why=(
-            "A `struct folio` is not an object of its own: it is the head page (and the three struct pages after "
-            "it) read through another struct, just as `struct slab` and `struct ptdesc` are struct pages read "
-            "differently. C lets any `struct page *` be cast to `struct folio *`, and that cast is wrong whenever "
-            "the page is a tail page: the folio's fields would be read from the middle of a compound page. "
-            "`page_folio()` is the cast done right: it follows `compound_head` (bit 0 set on a tail page) to the "
-            "head first. Each registered conversion (`folio_page()`, `folio_slab()`, `page_ptdesc()`...) is such "
-            "a cast with what it assumes written down: `page_rmappable_folio()` assumes a head page, a checked "
-            "conversion such as `folio_get_nontail_page()` may return NULL.\n\n"
-            "In a model, `Folio(page)`, `typing.cast(Folio, page)` and a helper that takes a page and returns a "
-            "folio are all the bare cast. The checker asks for a registered conversion and names the shortest "
-            "chain of them (`memdesc path page slab` prints the same). A helper outside the registry would also "
-            "hide a conversion from `memdesc path` and from a proposal's impact check."
-        ),
-        check_only="`typing.cast` between descriptors and converting functions outside the registry",
-    ),
-    errorcodes.FIELD.code: RuleText(
-        why=(
-            "The descriptors that overlay struct page name its words each in their own way (the `FOLIO_MATCH`, "
-            "`SLAB_MATCH` and `TABLE_MATCH` asserts in the kernel pin the shared ones). In a slab, the word where a "
-            "page or a folio keeps `->mapping` belongs to `slab_list` and the union around it: reading "
-            "`->mapping` through a slab reads a list pointer. In C the "
-            "mistake needs a cast; in a model every descriptor class accepts every field name (so that the "
-            "checker, rather than mypy's `attr-defined`, reports it), and this rule says which types own the "
-            "field. A refinement (`anon_folio`, `head_page`) has its struct's fields; the message names the "
-            "struct in parentheses. `memdesc layout page slab` shows the words side by side."
-        ),
-    ),
-    errorcodes.RETURN.code: RuleText(
-        why=(
-            "The ontology declares each kernel API function with the descriptor types of its C prototype "
-            "(`memdesc verify` checks them against the kernel's BTF): `alloc_pages()` returns a `struct page *` "
-            "that may be NULL, hence `Page | None`. A model's implementation stands for that function, so its "
-            "callers are checked against the declaration; an implementation with other types would make the "
-            "model run code the kernel cannot have. The kernel has one namespace: a model function named "
-            "`folio_put` is the kernel's `folio_put`, registered with `@implement` or not. Positions where the "
-            "declaration has no descriptor (gfp flags, orders, addresses) are not checked."
-        ),
-        check_only=(
-            "functions named like a kernel API function that are not `@implement`ed, and implementations "
-            'registered under another name (`@implement("page_folio")`)'
-        ),
-    ),
-    errorcodes.NARROW.code: RuleText(
-        why=(
-            "A refinement is a state of a descriptor that the kernel tests with a predicate: `folio_test_anon()` "
-            "reads the `FOLIO_MAPPING_ANON` bit of `->mapping`, `PageHead()` reads `PG_head`, "
-            "`folio_test_hugetlb()` the page type. Functions that only make sense in one state take the "
-            "refinement: `folio_add_anon_rmap_pte()` an `anon_folio`, `free_huge_folio()` a `hugetlb_folio`. "
-            "The generated predicates return `TypeIs[...]`, so `if folio_test_anon(folio):` narrows `folio` to "
-            "`AnonFolio` inside the branch: the test a kernel developer writes before such a call is what the "
-            "type needs. A cast asserts the state without looking at the flags. At such a call the plugin "
-            "accepts the plain struct (so mypy's own `arg-type` error does not fire) and reports this rule with "
-            "the predicate to use."
-        ),
-        check_only="`typing.cast` to a refinement",
-    ),
-    errorcodes.DEPRECATED.code: RuleText(
-        why=(
-            "The page-based API is being converted to folios: `lock_page(page)` amounts to "
-            "`folio_lock(page_folio(page))`, `put_page(page)` to `folio_put(page_folio(page))`, each call "
-            "looking up the folio again. New code takes the folio once and uses the folio API. The ontology "
-            "records the replacement of each such function; this rule prints it as a note (notes do not fail "
-            "the run). It is off by default: a model of today's kernel still calls the page-based API, and the "
-            "note is advice, not an error."
-        ),
-    ),
-    errorcodes.INTERNAL.code: RuleText(
-        why=(
-            "An exception inside one of the plugin's callbacks becomes this error at the line being checked, "
-            "instead of an INTERNAL ERROR that stops mypy. The message names the exception. It is a bug in "
-            "the checker: please report it with the line; silencing it as below keeps a project checking "
-            "meanwhile. No example here: a correct checker cannot be made to print it."
-        ),
-    ),
-}
-
 _CLI_CAVEAT = ", if the configuration loads the plugin"
 """mypy checks the code names on its command line before it loads plugins named there."""
 
@@ -248,7 +156,8 @@ def _replacements_table(facts: Facts) -> str:
 _TABLES = {errorcodes.CONVERT.code: _conversions_table, errorcodes.DEPRECATED.code: _replacements_table}
 
 
-def _silencing(code: ErrorCode, text: RuleText) -> str:
+def _silencing(rule: errorcodes.Rule) -> str:
+    code = rule.code
     name = code.code
     lines = []
     if not code.default_enabled:
@@ -262,8 +171,8 @@ def _silencing(code: ErrorCode, text: RuleText) -> str:
         f'`# mypy: disable-error-code="{name}"`, a project with `disable_error_code = ["{name}"]` under '
         f"`[tool.mypy]` (or `--disable-error-code {name}` on mypy's command line{_CLI_CAVEAT})."
     )
-    if text.check_only:
-        lines.append(f"Plain mypy with the plugin reports all of this rule except {text.check_only}. {_POST_PASS_NOTE}")
+    if rule.check_only:
+        lines.append(f"Plain mypy with the plugin reports all of this rule except {rule.check_only}. {_POST_PASS_NOTE}")
     return "\n\n".join(lines) + "\n"
 
 
@@ -276,17 +185,17 @@ def _example_section(example: Example) -> str:
     return f"{heading}\n\n```python\n{example.shown_source()}```\n\n```text\n{output}\n```\n"
 
 
-def _rule_section(code: ErrorCode, examples: list[Example], facts: Facts) -> str:
-    text = RULES[code.code]
+def _rule_section(rule: errorcodes.Rule, examples: list[Example], facts: Facts) -> str:
+    code = rule.code
     parts = [
         f"## {code.code}\n",
         f"**{code.description}.**\n",
-        text.why + "\n",
+        rule.why + "\n",
     ]
     table = _TABLES.get(code.code)
     if table is not None:
         parts.append(table(facts))
-    parts.append(_silencing(code, text))
+    parts.append(_silencing(rule))
     parts.extend(_example_section(example) for example in examples)
     return "\n".join(parts)
 
@@ -304,9 +213,6 @@ def rules_page(root: Path) -> str:
 
     Raises InputError for an example whose name matches no rule or whose comments are malformed.
     """
-    missing = [code.code for code in errorcodes.ALL if code.code not in RULES]
-    if missing:
-        raise AssertionError(f"no explanation in RULES for {', '.join(missing)}")
     examples = read_examples(root / EXAMPLES_DIR)
     by_rule: dict[str, list[Example]] = {code.code: [] for code in errorcodes.ALL}
     for example in examples:
@@ -337,5 +243,5 @@ def rules_page(root: Path) -> str:
         "the checker's own. To see it yourself, from the repository root:\n\n"
         f"```text\n$ memdesc check {EXAMPLES_DIR.as_posix()}\n```\n"
     )
-    sections = [_rule_section(code, by_rule[code.code], facts) for code in errorcodes.ALL]
+    sections = [_rule_section(rule, by_rule[rule.code.code], facts) for rule in errorcodes.RULES]
     return intro + "\n" + "\n".join(sections)

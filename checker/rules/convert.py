@@ -1,7 +1,4 @@
-"""memdesc-convert: a descriptor becomes another descriptor type only through a registered
-conversion (page_folio(), folio_slab()...), never by constructing, casting or an unregistered
-function; and a page that may be a tail page becomes a folio only through the conversion that
-resolves tails."""
+"""memdesc-convert's messages and the conversion-chain hint they share (the rule: `checker.errorcodes`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""memdesc-deprecated (a note, off by default): page-based API where the ontology records a
-folio replacement (put_page -> folio_put, set_page_dirty -> folio_mark_dirty)."""
+"""memdesc-deprecated's note: a page-based function's folio replacement (the rule: `checker.errorcodes`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""memdesc-field: a descriptor's fields are the ones its struct declares (slab_cache belongs to
-slab; mapping is not a slab field), reads and writes alike."""
+"""memdesc-field's message: which types own the field instead (the rule: `checker.errorcodes`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""memdesc-narrow: a refinement (anon_folio, file_folio, head_page...) is established by its
-predicate before a value is used as one; the hint names the predicate."""
+"""memdesc-narrow's messages: the predicate to test first (the rule: `checker.errorcodes`)."""
 
 from __future__ import annotations
 

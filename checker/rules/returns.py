@@ -1,5 +1,5 @@
-"""memdesc-return: a function named like a kernel API function the ontology declares must have
-the ontology's descriptor types, parameters and return (the kernel has one namespace)."""
+"""memdesc-return's messages: how an implementation's descriptor types differ from the declaration
+(the rule: `checker.errorcodes`)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ The states, each checked on the cache of the one before: `before` (put_page has 
 replacement), `replaced` (it has one again: a change of the facts alone, no signature changes)
 and `changed` (page_folio removed, pcp_list moved from page to slab, folio_test_anon renamed,
 alloc_pages declared to return a folio). dmypy kept the clean results of `before` for put_page
-and for the `@implement`ed alloc_pages until checker/plugin.py gave the rules dmypy dependencies
+and for the `@implement`ed alloc_pages until the plugin gave the rules dmypy dependencies (checker/incremental.py)
 and stamped the facts into a symbol dmypy compares.
 """
 
@@ -34,7 +34,7 @@ import mypy.api
 import pytest
 
 import checker.plugin
-from checker.plugin import MemdescPlugin
+from checker import callbacks
 from checker.rules import convert, field
 
 REPO = Path(checker.plugin.__file__).resolve().parent.parent
@@ -329,7 +329,7 @@ def test_an_exception_in_a_rule_is_a_memdesc_internal_error_at_the_line(
     """Each kind of hook (function, attribute, signature) fails inside; mypy runs in-process."""
     monkeypatch.setattr(convert, "constructor_message", boom)
     monkeypatch.setattr(field, "field_message", boom)
-    monkeypatch.setattr(MemdescPlugin, "widen_refinements", boom)
+    monkeypatch.setattr(callbacks, "widen_refinements", boom)
     source = tmp_path / "broken.py"
     source.write_text(BROKEN)
     config = tmp_path / "mypy.ini"

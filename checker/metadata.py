@@ -1,0 +1,111 @@
+"""The ontology facts in mypy's TypeInfo metadata: stored by the plugin, read by the plugin and the post-pass.
+
+The generated `_OntologyFacts` class carries the facts as the literal arguments of its class
+decorator. The plugin's class-decorator hook (`store_facts`) keeps them under `METADATA_KEY` in
+the class's metadata, which mypy serializes with the module, so warm runs, dmypy and `-n N` read
+the facts of the ontology.types being checked. `facts_of_node` reads them back as `Facts`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from mypy.nodes import (
+    MDEF,
+    CallExpr,
+    Decorator,
+    Expression,
+    FuncDef,
+    IntExpr,
+    ListExpr,
+    NameExpr,
+    StrExpr,
+    SymbolTableNode,
+    TupleExpr,
+    TypeInfo,
+    UnaryExpr,
+    Var,
+)
+from mypy.plugin import ClassDefContext
+from mypy.types import LiteralType
+
+from checker.facts import Facts
+from checker.fullnames import FACTS_CLASS, METADATA_KEY, TYPES_MODULE
+
+FACTS_STAMP = "_memdesc_facts_hash"
+"""A member the plugin adds to `_OntologyFacts`, typed Literal[<hash of the facts>]: see `stamp_facts`."""
+
+
+def literal(expression: Expression) -> Any:
+    """The value of a literal decorator argument (str, int, bool, None, nested tuples)."""
+    if isinstance(expression, StrExpr | IntExpr):
+        return expression.value
+    if isinstance(expression, NameExpr) and expression.name in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[expression.name]
+    if isinstance(expression, TupleExpr | ListExpr):
+        return [literal(item) for item in expression.items]
+    if isinstance(expression, UnaryExpr) and expression.op == "-":
+        return -literal(expression.expr)
+    raise ValueError(f"not a literal: {type(expression).__name__}")
+
+
+def store_facts(ctx: ClassDefContext) -> bool:
+    """Class decorator hook: keep the decorator's literal arguments in the class's metadata."""
+    reason = ctx.reason
+    if isinstance(reason, CallExpr):
+        values = {name: literal(arg) for name, arg in zip(reason.arg_names, reason.args, strict=True) if name}
+        if ctx.cls.info.fullname == FACTS_CLASS:
+            values["parameters"] = declared_parameters(ctx, values)
+        ctx.cls.info.metadata[METADATA_KEY] = values
+        if ctx.cls.info.fullname == FACTS_CLASS:
+            stamp_facts(ctx, values)
+    return True
+
+
+def declared_parameters(ctx: ClassDefContext, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Parameter names of the declared functions, kept with the facts: they are positional-only,
+    and mypy keeps no name for those in its cache (CallableType.arg_names has None, and a FuncDef
+    read from the cache has no `arguments`), so a warm run could not name them otherwise."""
+    names = {entry[0] for key in ("functions", "conversions", "predicates") for entry in values.get(key, ())}
+    found: dict[str, list[str]] = {}
+    for name in sorted(names):
+        node = ctx.api.lookup_fully_qualified_or_none(f"{TYPES_MODULE}.{name}")
+        target = node.node if node is not None else None
+        if isinstance(target, Decorator):
+            target = target.func
+        arguments = getattr(target, "arguments", None) if isinstance(target, FuncDef) else None
+        if arguments:
+            found[name] = [argument.variable.name for argument in arguments]
+    return found
+
+
+def stamp_facts(ctx: ClassDefContext, values: dict[str, Any]) -> None:
+    """Make a change of the facts visible to dmypy, which compares symbols, not metadata.
+
+    Fine-grained mode re-checks what depends on a changed symbol; TypeInfo metadata is not part
+    of what it compares, so a new `replacement` or a renamed predicate would change nothing it
+    sees. A member typed Literal[<hash of the facts>] does.
+    """
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+    info = ctx.cls.info
+    var = Var(FACTS_STAMP, LiteralType(digest, ctx.api.named_type("builtins.str")))
+    var.info = info
+    var._fullname = f"{info.fullname}.{FACTS_STAMP}"
+    var.is_classvar = True
+    info.names[FACTS_STAMP] = SymbolTableNode(MDEF, var, plugin_generated=True)
+
+
+def stored_facts(node: SymbolTableNode | None) -> dict[str, Any] | None:
+    """The facts `store_facts` kept on the `_OntologyFacts` class `node` names; None when absent."""
+    if node is None or not isinstance(node.node, TypeInfo):
+        return None
+    data = node.node.metadata.get(METADATA_KEY)
+    return data or None
+
+
+def facts_of_node(node: SymbolTableNode | None) -> Facts | None:
+    """The stored facts of the `_OntologyFacts` class `node` names, parsed; None when absent."""
+    data = stored_facts(node)
+    return Facts.from_metadata(data) if data is not None else None
