@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ontology.chains import Step, shortest_chains
+
 
 @dataclass(frozen=True)
 class TypeFacts:
@@ -76,34 +78,16 @@ class Facts:
         A refinement may stand for its struct (an anon_folio is a folio), so chains start from
         the source's struct too. Among equal chains the kernel's own naming wins: `page_folio`
         for page -> folio (also for a head_page, which has page_rmappable_folio too), then
-        unchecked before checked, then by name; chains compare step by step.
+        unchecked before checked, then by name; chains compare step by step, so the choice
+        does not depend on the order of the facts or on the names of the start types.
         Returns e.g. ["page_folio"] or ["page_folio", "folio_slab"]; [] when there is none.
         """
         starts = {source, self.types[source].struct} if source in self.types else {source}
+        steps = [Step(c.source, c.target, c.name, c.checked) for c in self.conversions.values()]
+        chains = shortest_chains(steps, starts, target, order=_kernel_naming_first)
+        return [str(step.function) for step in chains[0]] if chains else []
 
-        def preference(chain: list[Conversion]) -> list[tuple[bool, bool, str]]:
-            return [(c.name != f"{c.source}_{c.target}", c.checked, c.name) for c in chain]
 
-        # Breadth first, one length at a time, keeping the preferred chain to each type, so the
-        # choice does not depend on the order of the facts or on the names of the start types.
-        level: dict[str, list[Conversion]] = {start: [] for start in starts}
-        seen = set(starts)
-        while level:
-            found: list[list[Conversion]] = []
-            following: dict[str, list[Conversion]] = {}
-            for node, chain in level.items():
-                for conversion in self.conversions.values():
-                    if conversion.source != node:
-                        continue
-                    step = [*chain, conversion]
-                    if conversion.target == target:
-                        found.append(step)
-                    elif conversion.target not in seen:
-                        best = following.get(conversion.target)
-                        if best is None or preference(step) < preference(best):
-                            following[conversion.target] = step
-            if found:
-                return [conversion.name for conversion in min(found, key=preference)]
-            seen.update(following)
-            level = following
-        return []
+def _kernel_naming_first(step: Step) -> tuple[bool, bool, str]:
+    """`<source>_<target>` (page_folio) before other names, unchecked before checked, then by name."""
+    return step.function != f"{step.source}_{step.target}", step.checked, str(step.function)
