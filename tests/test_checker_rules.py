@@ -1,7 +1,8 @@
 """The checker's rules as plain functions: facts, conversion chains and every message, without mypy.
 
 The facts are a small hand-built metadata dict shaped like the one the plugin stores from
-`ontology.types._OntologyFacts`, so each expectation here can be worked out by hand.
+`ontology.types._OntologyFacts` (`ontology.facttable`'s format, tuples become lists), so each
+expectation here can be worked out by hand.
 """
 
 from __future__ import annotations
@@ -11,26 +12,41 @@ from typing import Any
 
 import pytest
 
-from checker.facts import Conversion, Facts, TypeFacts
+from checker.facts import Facts
 from checker.rules import convert, deprecated, field, narrow, returns, wording
 from checker.rules.returns import Shape
+from ontology.facttable import ConversionFact, FieldFact, TypeFact
 
 PAGE_FIELDS = ["flags", "mapping", "compound_head"]
 FOLIO_FIELDS = ["flags", "mapping", "index"]
 
+
+def field_rows(owner: str, names: list[str]) -> list[list[Any]]:
+    """One word-sized field a row: owner, name, offset, size, bit offset, bit size, C type."""
+    return [[owner, name, 8 * index, 8, None, None, "unsigned long"] for index, name in enumerate(names)]
+
+
 METADATA: dict[str, Any] = {
     "kernel": "6.18",
     "types": [
-        ["page", "Page", "struct", "page", "", PAGE_FIELDS],
-        ["folio", "Folio", "struct", "folio", "", FOLIO_FIELDS],
-        ["slab", "Slab", "struct", "slab", "", ["flags", "slab_cache"]],
-        ["netmem_desc", "NetmemDesc", "struct", "netmem_desc", "", ["pp_magic"]],
-        ["page_32b", "Page32b", "proposed", "page_32b", "", ["flags", "memdesc"]],
-        ["anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", FOLIO_FIELDS],
-        ["ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm", FOLIO_FIELDS],
-        ["head_page", "HeadPage", "refinement", "page", "PageHead", PAGE_FIELDS],
-        ["tail_page", "TailPage", "refinement", "page", "PageTail", PAGE_FIELDS],
-        ["compound_page", "CompoundPage", "refinement", "page", "", PAGE_FIELDS],
+        ["page", "Page", "struct", "page", ""],
+        ["folio", "Folio", "struct", "folio", ""],
+        ["slab", "Slab", "struct", "slab", ""],
+        ["netmem_desc", "NetmemDesc", "struct", "netmem_desc", ""],
+        ["page_32b", "Page32b", "proposed", "page_32b", ""],
+        ["anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon"],
+        ["ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm"],
+        ["head_page", "HeadPage", "refinement", "page", "PageHead"],
+        ["tail_page", "TailPage", "refinement", "page", "PageTail"],
+        ["compound_page", "CompoundPage", "refinement", "page", ""],
+    ],
+    # Declared by structs and proposals; a refinement carries its struct's.
+    "fields": [
+        *field_rows("page", PAGE_FIELDS),
+        *field_rows("folio", FOLIO_FIELDS),
+        *field_rows("slab", ["flags", "slab_cache"]),
+        *field_rows("netmem_desc", ["pp_magic"]),
+        *field_rows("page_32b", ["flags", "memdesc"]),
     ],
     # Listed out of order on purpose: the preference must not depend on the input order.
     "conversions": [
@@ -73,7 +89,8 @@ def facts() -> Facts:
 
 def test_from_metadata_indexes_types_by_name_and_class(facts: Facts) -> None:
     assert facts.kernel == "6.18"
-    anon = TypeFacts("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", tuple(FOLIO_FIELDS))
+    folio_fields = tuple(FieldFact(*row) for row in field_rows("folio", FOLIO_FIELDS))
+    anon = TypeFact("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", folio_fields)
     assert facts.types["anon_folio"] == anon
     assert facts.by_class["AnonFolio"] is facts.types["anon_folio"]
     assert sorted(facts.types) == sorted(t[0] for t in METADATA["types"])
@@ -81,7 +98,7 @@ def test_from_metadata_indexes_types_by_name_and_class(facts: Facts) -> None:
 
 
 def test_from_metadata_conversions_predicates_functions(facts: Facts) -> None:
-    assert facts.conversions["page_folio"] == Conversion("page_folio", "page", "folio", False)
+    assert facts.conversions["page_folio"] == ConversionFact("page_folio", "page", "folio", False)
     assert facts.conversions["folio_get_nontail_page"].checked is True  # 1 in the metadata
     assert facts.conversions["page_rmappable_folio"].checked is False  # 0 in the metadata
     assert facts.predicates == {
@@ -232,7 +249,7 @@ def test_refined_source_message(facts: Facts) -> None:
 
 def test_refined_source_message_for_other_refinements() -> None:
     data = copy.deepcopy(METADATA)
-    data["types"].append(["page_pool_page", "PagePoolPage", "refinement", "page", "page_pool_page_is_pp", PAGE_FIELDS])
+    data["types"].append(["page_pool_page", "PagePoolPage", "refinement", "page", "page_pool_page_is_pp"])
     data["conversions"] += [["pp_page_to_nmdesc", "page_pool_page", "netmem_desc", False]]
     data["conversions"] += [["compound_folio", "compound_page", "folio", False]]
     facts = Facts.from_metadata(data)

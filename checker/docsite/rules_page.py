@@ -23,6 +23,7 @@ from checker.facts import Facts
 from checker.names import FACTS_CLASS
 from checker.run import Message, summary
 from ontology.errors import InputError
+from ontology.runtime import facts_of
 
 EXAMPLES_DIR = Path("docs/checker/examples")
 """Where the examples live, relative to the checkout (and as `memdesc check` prints their paths)."""
@@ -112,8 +113,7 @@ def read_examples(directory: Path) -> list[Example]:
 def checker_facts() -> Facts:
     """The facts the checker enforces, as recorded on the generated `_OntologyFacts` class."""
     module, name = FACTS_CLASS.rsplit(".", 1)
-    recorded = getattr(importlib.import_module(module), name).__memdesc__
-    return Facts.from_metadata(dict(recorded.values))
+    return Facts.from_table(facts_of(getattr(importlib.import_module(module), name)))
 
 
 # -- the hand-written part: why each rule exists -----------------------------------------
