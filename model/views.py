@@ -15,13 +15,12 @@ Views are interned per (struct, PFN) while referenced, so every reference sees t
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from model.memmap import COMPOUND_HEAD, FLAGS, MAPPING, PAGE_TYPE, MemMap, Slot
 from ontology import types
-from ontology.facttable import FieldFact
 
 V = TypeVar("V", bound="View")
 
@@ -57,10 +56,10 @@ def _is_object(c_type: str) -> bool:
     return not any(word in text for word in _INTEGER_WORDS)
 
 
-def field_slots(fields: Iterable[FieldFact]) -> dict[str, FieldSlot]:
-    """Each of a descriptor's fields mapped to the mem_map slot its bytes occupy."""
+def field_slots(type_name: str) -> dict[str, FieldSlot]:
+    """Each field of `type_name` mapped to the mem_map slot its bytes occupy."""
     slots: dict[str, FieldSlot] = {}
-    for fielddef in fields:
+    for fielddef in types.FACTS.types[type_name].fields:
         copy, within = divmod(fielddef.offset, STRUCT_PAGE_SIZE)
         word, byte = divmod(within, 8)
         half = 1 if byte >= 4 else 0
@@ -240,7 +239,7 @@ _BASES: dict[str, type[View]] = {
     "netmem_desc": NetmemDescView,
 }
 for _name, _cls in _BASES.items():
-    _cls._slots = field_slots(types.FACTS.types[_name].fields)
+    _cls._slots = field_slots(_name)
     _cls._struct = _name
 
 REFINEMENTS: dict[str, list[tuple[str, Predicate]]] = {}
