@@ -4,7 +4,6 @@ from __future__ import annotations
 
 TYPES_MODULE = "ontology.types"
 RUNTIME_MODULE = "ontology.runtime"
-DESCRIPTOR_DECORATOR = f"{RUNTIME_MODULE}.descriptor"
 FACTS_DECORATOR = f"{RUNTIME_MODULE}.ontology_facts"
 IMPLEMENT = f"{RUNTIME_MODULE}.implement"
 FACTS_CLASS = f"{TYPES_MODULE}._OntologyFacts"

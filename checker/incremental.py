@@ -23,12 +23,14 @@ VERSION = "1"
 """Bumped when the plugin's behaviour changes, so mypy's cache of plugin results is dropped."""
 
 _HERE = Path(__file__).parent
+_READS = [_HERE.parent / "ontology" / "facttable.py", _HERE.parent / "ontology" / "chains.py"]
 FINGERPRINT = hashlib.sha256(
-    b"".join(path.read_bytes() for path in sorted([*_HERE.glob("*.py"), *_HERE.glob("rules/*.py")]))
+    b"".join(path.read_bytes() for path in [*sorted([*_HERE.glob("*.py"), *_HERE.glob("rules/*.py")]), *_READS])
 ).hexdigest()[:16]
-"""The content of checker's modules and rules: a changed rule must invalidate cached results, and
-mypy itself only watches the plugin's entry module. (checker.docsite, which the plugin never
-imports, is left out: it is read at every mypy start.)"""
+"""The content of checker's modules and rules and of the ontology modules they read the facts and
+search chains with: a changed rule must invalidate cached results, and mypy itself only watches
+the plugin's entry module. (checker.docsite, which the plugin never imports, is left out: it is
+read at every mypy start.)"""
 
 ONTOLOGY_CHANGED = (make_wildcard_trigger(TYPES_MODULE), make_trigger(f"{FACTS_CLASS}.{FACTS_STAMP}"))
 """dmypy's triggers for a change to ontology.types' module-level symbols and to its facts."""

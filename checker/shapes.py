@@ -8,12 +8,13 @@ from __future__ import annotations
 from mypy.nodes import FuncDef, TypeInfo
 from mypy.types import AnyType, CallableType, Instance, NoneType, Type, UnionType, get_proper_type
 
-from checker.facts import Facts, TypeFacts
+from checker.facts import Facts
 from checker.fullnames import TYPES_MODULE
 from checker.rules.returns import Shape
+from ontology.facttable import TypeFact
 
 
-def descriptor_of_info(info: TypeInfo, facts: Facts) -> TypeFacts | None:
+def descriptor_of_info(info: TypeInfo, facts: Facts) -> TypeFact | None:
     """The ontology type a class is or derives from (the nearest in its MRO)."""
     for base in info.mro:
         if base.module_name == TYPES_MODULE:
@@ -23,7 +24,7 @@ def descriptor_of_info(info: TypeInfo, facts: Facts) -> TypeFacts | None:
     return None
 
 
-def descriptor_of(typ: Type, facts: Facts) -> TypeFacts | None:
+def descriptor_of(typ: Type, facts: Facts) -> TypeFact | None:
     proper = get_proper_type(typ)
     if isinstance(proper, Instance):
         return descriptor_of_info(proper.type, facts)

@@ -9,7 +9,7 @@ matter here.
 
 from __future__ import annotations
 
-from ontology.core import load_ontology
+from ontology.types import FACTS
 
 PG_locked = 0
 PG_writeback = 1
@@ -36,7 +36,7 @@ FOLIO_MAPPING_ANON = 0x1
 FOLIO_MAPPING_KSM = 0x3
 FOLIO_MAPPING_FLAGS = 0x3
 
-_PAGE_TYPES = {page_type.name: page_type.value for page_type in load_ontology().page_types.values()}
+_PAGE_TYPES = {page_type.name: page_type.value for page_type in FACTS.page_types.values()}
 PGTY_buddy = _PAGE_TYPES["PGTY_buddy"]
 PGTY_table = _PAGE_TYPES["PGTY_table"]
 PGTY_slab = _PAGE_TYPES["PGTY_slab"]

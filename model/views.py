@@ -2,7 +2,7 @@
 
 A `Page`, `Folio`, `Slab`, `PtDesc`, `ZpDesc` or `NetmemDesc` in the model is a small view object:
 a PFN and the mem_map it reads. Its fields are the ontology's: each field's byte offset (from
-the ontology data, the same facts `memdesc verify` checks against BTF) says which struct page
+`ontology.types.FACTS`, the same facts `memdesc verify` checks against BTF) says which struct page
 and which word it lives in, so `slab.slab_cache` really is the compound_head word of the slab's
 first page, as SLAB_MATCH says.
 
@@ -21,9 +21,6 @@ from typing import Any, ClassVar, TypeVar
 
 from model.memmap import COMPOUND_HEAD, FLAGS, MAPPING, PAGE_TYPE, MemMap, Slot
 from ontology import types
-from ontology.core import load_ontology
-from ontology.indexed import Ontology
-from ontology.typegen import class_name
 
 V = TypeVar("V", bound="View")
 
@@ -58,10 +55,10 @@ def _is_object(c_type: str) -> bool:
     return not any(word in text for word in _INTEGER_WORDS)
 
 
-def field_slots(onto: Ontology, type_name: str) -> dict[str, FieldSlot]:
+def field_slots(type_name: str) -> dict[str, FieldSlot]:
     """Each field of `type_name` mapped to the mem_map slot its bytes occupy."""
     slots: dict[str, FieldSlot] = {}
-    for fielddef in onto.own_fields(type_name):
+    for fielddef in types.FACTS.types[type_name].fields:
         copy, within = divmod(fielddef.offset, STRUCT_PAGE_SIZE)
         word, byte = divmod(within, 8)
         half = 1 if byte >= 4 else 0
@@ -164,7 +161,7 @@ class ViewRegistry:
         cls = self._classes.get(key)
         if cls is None:
             bases = [_BASES[struct]]
-            classes = [getattr(types, class_name(name)) for name in sorted(holding)]
+            classes = [getattr(types, types.FACTS.types[name].class_name) for name in sorted(holding)]
             most_derived = [c for c in classes if not any(o is not c and issubclass(o, c) for o in classes)]
             label = "+".join(c.__name__ for c in most_derived) or _BASES[struct].__name__
             cls = type(f"{_BASES[struct].__name__}[{label}]", (*bases, *most_derived), {})
@@ -207,8 +204,6 @@ def registry_of(mem: MemMap) -> ViewRegistry:
 
 # The view classes: one per descriptor struct the model stores in mem_map.
 
-ONTOLOGY = load_ontology()
-
 
 class PageView(View, types.Page):
     """struct page at a PFN."""
@@ -243,7 +238,7 @@ _BASES: dict[str, type[View]] = {
     "netmem_desc": NetmemDescView,
 }
 for _name, _cls in _BASES.items():
-    _cls._slots = field_slots(ONTOLOGY, _name)
+    _cls._slots = field_slots(_name)
     _cls._struct = _name
 
 REFINEMENTS: dict[str, list[tuple[str, Predicate]]] = {}

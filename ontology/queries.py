@@ -6,9 +6,9 @@ CLI's one-line error reads `unknown type 'foilo' (did you mean 'folio'?)`.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
+from ontology.chains import Step, reachable, shortest_chains
 from ontology.errors import InputError
 from ontology.hierarchy import ancestors
 from ontology.indexed import Ontology, Signature
@@ -178,38 +178,24 @@ def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -
     """
     require_type(onto, source)
     require_type(onto, target)
-    edges: dict[str, list[tuple[str, str | None]]] = {}
-    for conversion in sorted(onto.conversions.values(), key=lambda c: c.name):
-        edges.setdefault(conversion.source_type, []).append((conversion.target_type, conversion.name))
-    for typedef in onto.types.values():
-        if typedef.kind == "refinement":
-            for parent in typedef.parents:
-                edges.setdefault(typedef.name, []).append((parent, None))
-    paths: list[list[dict[str, Any]]] = []
-    best: int | None = None
-    queue: deque[tuple[str, list[dict[str, Any]]]] = deque([(source, [])])
-    while queue and len(paths) < limit:
-        node, steps = queue.popleft()
-        if best is not None and len(steps) > best:
-            break
-        if node == target and steps:
-            paths.append(steps)
-            best = len(steps)
-            continue
-        visited = {source, *(s["to"] for s in steps)}
-        for nxt, function in sorted(edges.get(node, []), key=lambda e: (e[0], e[1] or "")):
-            if nxt in visited and nxt != target:
-                continue
-            checked = onto.conversions[function].checked if function else False
-            queue.append((nxt, [*steps, {"from": node, "to": nxt, "function": function, "checked": checked}]))
+    steps = [Step(c.source_type, c.target_type, c.name, c.checked) for c in onto.conversions.values()]
+    steps += [
+        Step(typedef.name, parent, None)
+        for typedef in onto.types.values()
+        if typedef.kind == "refinement"
+        for parent in typedef.parents
+    ]
+    paths = [
+        [{"from": s.source, "to": s.target, "function": s.function, "checked": s.checked} for s in chain]
+        for chain in shortest_chains(steps, [source], target)[:limit]
+    ]
     result: dict[str, Any] = {"from": source, "to": target, "paths": paths}
     if source == target:
         result["reason"] = f"{source!r} is already {target!r}"
     elif not paths:
-        reachable = _reachable(edges, source)
         reason = (
             f"no registered conversion chain leads from {source!r} to {target!r}; from {source!r} "
-            f"one can reach: {', '.join(sorted(reachable)) or 'nothing'}"
+            f"one can reach: {', '.join(sorted(reachable(steps, source))) or 'nothing'}"
         )
         goal = onto.types[target]
         if goal.kind == "refinement" and goal.predicate:
@@ -219,18 +205,6 @@ def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -
             )
         result["reason"] = reason
     return result
-
-
-def _reachable(edges: dict[str, list[tuple[str, str | None]]], start: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        for nxt, _ in edges.get(node, []):
-            if nxt not in seen and nxt != start:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
 
 
 def functions(

@@ -1,9 +1,9 @@
 """Runtime support for the generated `ontology.types` module.
 
 The generated module declares the kernel's descriptor types, predicates, conversions and API
-functions with the ontology's types. Their facts travel as decorator arguments (literal
-strings, ints, bools and tuples) so a mypy plugin can read them from mypy's own view of the
-module, and are also kept at run time on `__memdesc__`.
+functions with the ontology's types. The ontology's facts travel once, as the literal arguments
+of `ontology_facts` on one class, so a mypy plugin can read them from mypy's own view of the
+module; at run time `facts_of` reads them into a `FactTable` (the module's `FACTS`).
 
 The generated functions have no behaviour of their own: a model registers the implementation
 with `implement("page_folio")`, and every call checks that the result has the declared runtime
@@ -13,14 +13,16 @@ class, so a model whose types lie fails at the call, not later.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, TypeVar, overload
+
+from ontology.facttable import FactTable, read_facts
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
 
 _IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {}
+_FACTS_ATTRIBUTE = "__memdesc_facts__"
 
 
 class UnboundKernelFunction(LookupError):
@@ -29,17 +31,6 @@ class UnboundKernelFunction(LookupError):
 
 class RuntimeTypeError(TypeError):
     """An implementation returned an object whose class is not the declared descriptor type."""
-
-
-@dataclass(frozen=True)
-class Facts:
-    """The decorator arguments of a generated class or function, as recorded at run time."""
-
-    role: str
-    values: tuple[tuple[str, Any], ...]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return dict(self.values).get(key, default)
 
 
 class KernelObject:
@@ -57,8 +48,6 @@ class Descriptor:
     instead of mypy's generic "too many arguments".
     """
 
-    __memdesc__: ClassVar[Facts]
-
     def __init__(self, *source: object) -> None:
         if source:
             raise TypeError(f"{type(self).__name__}(...) is not a conversion; use the registered conversion")
@@ -68,47 +57,22 @@ class Handle(Descriptor):
     """Base of tagged references (netmem_ref) that name one of several descriptors."""
 
 
-def _facts(role: str, values: dict[str, Any]) -> Facts:
-    return Facts(role=role, values=tuple(sorted(values.items())))
-
-
-def descriptor(**facts: Any) -> Callable[[C], C]:
-    """Class decorator recording a descriptor type's facts (name, kind, c_struct, fields...)."""
+def ontology_facts(**literals: Any) -> Callable[[C], C]:
+    """Class decorator carrying the ontology's fact table as literals (`ontology.facttable`'s format)."""
 
     def mark(cls: C) -> C:
-        setattr(cls, "__memdesc__", _facts("descriptor", facts))  # noqa: B010 - C is any class
+        setattr(cls, _FACTS_ATTRIBUTE, read_facts(literals))
         return cls
 
     return mark
 
 
-def ontology_facts(**facts: Any) -> Callable[[C], C]:
-    """Class decorator carrying the whole ontology's facts (for the checker, via mypy's cache)."""
-
-    def mark(cls: C) -> C:
-        setattr(cls, "__memdesc__", _facts("ontology", facts))  # noqa: B010 - C is any class
-        return cls
-
-    return mark
-
-
-def _function_marker(role: str) -> Callable[..., Callable[[F], F]]:
-    def decorator(**facts: Any) -> Callable[[F], F]:
-        def mark(function: F) -> F:
-            function.__memdesc__ = _facts(role, facts)  # type: ignore[attr-defined]
-            return function
-
-        return mark
-
-    return decorator
-
-
-kernel_function = _function_marker("function")
-"""Function decorator: a kernel API function (name, category, impl, frees_with...)."""
-conversion = _function_marker("conversion")
-"""Function decorator: a registered conversion (name, source, target, checked)."""
-predicate = _function_marker("predicate")
-"""Function decorator: a predicate (name, takes, establishes)."""
+def facts_of(cls: type) -> FactTable:
+    """The fact table `ontology_facts` recorded on `cls`."""
+    table = getattr(cls, _FACTS_ATTRIBUTE, None)
+    if not isinstance(table, FactTable):
+        raise TypeError(f"{cls.__name__} carries no ontology facts")
+    return table
 
 
 @overload

@@ -2,7 +2,8 @@
 # Data: Linux 6.18, hash 8099aa06e3cd0b3f.
 """Python types of the memdesc ontology (Linux 6.18): descriptors, predicates,
 conversions and the kernel API, generated from ontology/data. Import from here in models:
-`from ontology.types import Page, Folio, page_folio, folio_test_anon`.
+`from ontology.types import Page, Folio, page_folio, folio_test_anon`; the facts (field
+offsets, page types...) are `FACTS`.
 """
 
 from __future__ import annotations
@@ -218,7 +219,6 @@ class _DescriptorFields(_rt.Descriptor):
     zspage: Any
 
 
-@_rt.descriptor(name="folio", kind="struct", status="merged", c_struct="folio", size=256, overlays="page", parents=(), fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="mm_types.h")
 class Folio(_DescriptorFields):
     """folio: A physically, virtually and logically contiguous power-of-two set of pages, described from its head page; the struct spans the head and the first three tail pages. (struct type over struct folio; source: mm_types.h)"""
     flags: int
@@ -262,87 +262,70 @@ class Folio(_DescriptorFields):
     _hugetlb_hwpoison: object
 
 
-@_rt.descriptor(name="anon_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_anon", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class AnonFolio(Folio):
     """anon_folio: A folio of anonymous memory: bit 0 (FOLIO_MAPPING_ANON) of folio->mapping is set and the rest points to an anon_vma, or for KSM to a stable-tree node. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="dmapool", kind="proposed", status="proposed", parents=("folio",), fields=(), source="W8")
 class Dmapool(Folio):
     """dmapool: Pages backing DMA pools as a folio user that is never mapped to userspace (2021 ontology). (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="file_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_file", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="memdesc-derived")
 class FileFolio(Folio):
     """file_folio: A folio of file-backed (page-cache, including shmem/tmpfs) memory: not anonymous and folio->mapping is non-NULL, pointing to the file's struct address_space. (refinement type over struct folio; source: memdesc-derived)"""
 
 
-@_rt.descriptor(name="huge_zero_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="is_huge_zero_folio", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="huge_mm.h")
 class HugeZeroFolio(Folio):
     """huge_zero_folio: The PMD-sized, shared, read-only huge zero folio: the folio that the global huge_zero_folio pointer names. (refinement type over struct folio; source: huge_mm.h)"""
 
 
-@_rt.descriptor(name="hugetlb_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_hugetlb", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class HugetlbFolio(Folio):
     """hugetlb_folio: A hugetlbfs folio: the page_type of its first page has PGTY_hugetlb in the top byte. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="hwpoison", kind="proposed", status="proposed", c_struct="hwpoison", parents=(), fields=(), source="W1")
 class Hwpoison(_DescriptorFields):
     """hwpoison: The memdesc plan's struct hwpoison: descriptor for memory with hardware errors (current W1 tag 11). (proposed type over struct hwpoison; source: W1)"""
 
 
-@_rt.descriptor(name="ksm_folio", kind="refinement", status="merged", c_struct="folio", parents=("anon_folio",), predicate="folio_test_ksm", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class KsmFolio(AnonFolio):
     """ksm_folio: An anonymous folio merged by KSM: both low bits of folio->mapping are set (FOLIO_MAPPING_KSM) and mapping points to the KSM stable-tree node, not an anon_vma. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="large_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_large", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class LargeFolio(Folio):
     """large_folio: A folio of more than one page (order >= 1): PG_head is set on its first page and the following pages are tail pages whose compound_head points back to it. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="large_kmalloc_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_large_kmalloc", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class LargeKmallocFolio(Folio):
     """large_kmalloc_folio: A folio allocated by kmalloc() for a request too large for the kmalloc slab caches: typed PGTY_large_kmalloc; it is not a slab. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="lru_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_lru", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class LruFolio(Folio):
     """lru_folio: A folio on an LRU list: PG_lru is set on its first page and folio->lru links it into a lruvec list. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="mappable", kind="proposed", status="proposed", parents=("folio",), fields=(), source="W8")
 class Mappable(Folio):
     """mappable: Folios that can be mapped into user page tables: the layer between folio and lru_mem in Wilcox's 2021 ontology, grouping lru_mem, netpool, devmem, zonedev and vmalloc memory. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="devmem", kind="proposed", status="proposed", parents=("folio", "mappable"), fields=(), source="W8")
 class Devmem(Mappable):
     """devmem: Device memory as a folio user in the 2021 ontology; it appears twice in the mail, once under mappable and once directly under folio. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="lru_mem", kind="proposed", status="proposed", parents=("mappable",), fields=(), source="W8")
 class LruMem(Mappable):
     """lru_mem: The LRU-able layer of the 2021 ontology: memory kept on the reclaim LRU lists (anon_mem, ksm, file_mem), below mappable. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="anon_mem", kind="proposed", status="proposed", parents=("lru_mem",), fields=(), source="W8")
 class AnonMem(LruMem):
     """anon_mem: Anonymous (swap-backed, non-KSM) LRU memory as its own type under lru_mem in the 2021 ontology. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="file_mem", kind="proposed", status="proposed", parents=("lru_mem",), fields=(), source="W8")
 class FileMem(LruMem):
     """file_mem: File-backed (page cache) LRU memory as its own type under lru_mem in the 2021 ontology. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="ksm", kind="proposed", status="proposed", c_struct="ksm", parents=("lru_mem",), fields=(), source="W8")
 class Ksm(LruMem):
     """ksm: KSM-merged memory as its own type under lru_mem (2021); in the memdesc plan a separately allocated struct ksm, memdesc tag 3. (proposed type over struct ksm; source: W8)"""
 
 
-@_rt.descriptor(name="memdesc", kind="proposed", status="proposed", size=8, parents=(), fields=("memdesc", "type", "payload", "misc_subtype", "misc_mappable", "misc_order"), source="W1")
 class MemDesc(_DescriptorFields):
     """memdesc: End state of the memdesc plan: struct page shrunk to one word, `unsigned long memdesc`, whose low 4 bits are a type tag and whose other bits are a pointer to a separately allocated descriptor or inline data. (proposed type; source: W1)"""
     memdesc: int
@@ -353,12 +336,10 @@ class MemDesc(_DescriptorFields):
     misc_order: int
 
 
-@_rt.descriptor(name="movable", kind="proposed", status="proposed", c_struct="movable", parents=(), fields=(), source="W1")
 class Movable(_DescriptorFields):
     """movable: The memdesc plan's struct movable: descriptor for the Movable memdesc type (current W1 tag 6). (proposed type over struct movable; source: W1)"""
 
 
-@_rt.descriptor(name="net_iov", kind="struct", status="merged", c_struct="net_iov", size=64, overlays="netmem_desc", parents=(), fields=("desc", "_flags", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "owner", "type"), source="netmem.h")
 class NetIov(_DescriptorFields):
     """net_iov: Network I/O vector: a separately allocated descriptor for PAGE_SIZE chunks of memory without a struct page (dmabuf, io_uring zero-copy receive). (struct type over struct net_iov; source: netmem.h)"""
     _flags: int
@@ -372,7 +353,6 @@ class NetIov(_DescriptorFields):
     type: object
 
 
-@_rt.descriptor(name="netmem_desc", kind="struct", status="merged", c_struct="netmem_desc", size=48, overlays="page", parents=(), fields=("_flags", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count"), source="netmem.h")
 class NetmemDesc(_DescriptorFields):
     """netmem_desc: page_pool (network memory) descriptor: the page_pool fields of a struct page, overlaying it for now. (struct type over struct netmem_desc; source: netmem.h)"""
     _flags: int
@@ -383,17 +363,14 @@ class NetmemDesc(_DescriptorFields):
     pp_ref_count: int
 
 
-@_rt.descriptor(name="netmem_ref", kind="handle", status="merged", size=8, parents=(), fields=(), source="netmem.h")
 class NetmemRef(_DescriptorFields, _rt.Handle):
     """netmem_ref: Tagged reference to network memory: a struct page pointer, or a struct net_iov pointer with bit 0 (NET_IOV) set. (handle type; source: netmem.h)"""
 
 
-@_rt.descriptor(name="netpool", kind="proposed", status="proposed", c_struct="netpool", parents=("mappable",), fields=(), source="W8")
 class Netpool(Mappable):
     """netpool: Network page-pool memory as its own descriptor (mappable in 2021; struct netpool, memdesc tag 10, in the plan), to move the page_pool fields out of struct page. (proposed type over struct netpool; source: W8)"""
 
 
-@_rt.descriptor(name="page", kind="struct", status="merged", c_struct="page", size=64, parents=(), fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="mm_types.h")
 class Page(_DescriptorFields):
     """page: Descriptor of one physical page frame; in 6.18 folio, slab, ptdesc, zpdesc and netmem_desc are overlays of it. (struct type over struct page; source: mm_types.h)"""
     flags: int
@@ -421,42 +398,34 @@ class Page(_DescriptorFields):
     memcg_data: int
 
 
-@_rt.descriptor(name="buddy", kind="proposed", status="proposed", c_struct="buddy", parents=("page",), fields=(), source="W8")
 class Buddy(Page):
     """buddy: Free pages held by the buddy allocator as their own type under page (2021); the plan's struct buddy, memdesc tag 5 (Free). (proposed type over struct buddy; source: W8)"""
 
 
-@_rt.descriptor(name="buddy_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageBuddy", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class BuddyPage(Page):
     """buddy_page: A free (buddy) page: the first page of a free block held by the buddy allocator, typed PGTY_buddy; the block's order is kept in page->private. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="compound_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageCompound", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class CompoundPage(Page):
     """compound_page: A page that is part of a compound page, head or tail: PG_head is set or bit 0 of compound_head is set. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="guard_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageGuard", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class GuardPage(Page):
     """guard_page: A page marked as a guard page by debug_pagealloc (typed PGTY_guard). (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="head_page", kind="refinement", status="merged", c_struct="page", parents=("compound_page",), predicate="PageHead", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class HeadPage(CompoundPage):
     """head_page: The first page of a compound page: PG_head is set (and, with HugeTLB vmemmap optimization, the page is not a fake head). page_folio() of it is the folio that starts here. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="highmem_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageHighMem", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class HighmemPage(Page):
     """highmem_page: A page in a highmem zone, which is not permanently mapped in the kernel's direct map. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="offline_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageOffline", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class OfflinePage(Page):
     """offline_page: A page that is logically offline although its memory section is online (e.g. inflated in a balloon, or not onlined); typed PGTY_offline. Its contents are stale and only its owner may touch it. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="page_32b", kind="proposed", status="proposed", size=32, parents=(), fields=("flags", "buddy_list", "pcp_list", "memdesc", "_refcount", "private", "_folio_mapcount"), source="W2")
 class Page32b(_DescriptorFields):
     """page_32b: The memdesc plan's intermediate 32-byte struct page: flags; a union of buddy_list / pcp_list / {memdesc, _refcount}; a union of private / folio mapcount. This halves the memmap. (proposed type; source: W2)"""
     flags: int
@@ -468,22 +437,18 @@ class Page32b(_DescriptorFields):
     private: int
 
 
-@_rt.descriptor(name="page_pool_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="page_pool_page_is_pp", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="mm.h")
 class PagePoolPage(Page):
     """page_pool_page: A page allocated by a networking page_pool: (page->pp_magic & PP_MAGIC_MASK) == PP_SIGNATURE. Its page_pool fields are the ones struct netmem_desc mirrors. (refinement type over struct page; source: mm.h)"""
 
 
-@_rt.descriptor(name="pcpudesc", kind="proposed", status="proposed", c_struct="pcpudesc", parents=(), fields=(), source="W1-save")
 class PcpuDesc(_DescriptorFields):
     """pcpudesc: The memdesc plan's struct pcpudesc: descriptor for per-CPU allocator memory (older W1 revision, tag 10 PerCPU). (proposed type over struct pcpudesc; source: W1-save)"""
 
 
-@_rt.descriptor(name="pgtable", kind="proposed", status="proposed", parents=("page",), fields=(), source="W8")
 class Pgtable(Page):
     """pgtable: Page-table pages as their own type directly under page (2021 ontology). (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="ptdesc", kind="struct", status="merged", c_struct="ptdesc", size=64, overlays="page", parents=(), fields=("pt_flags", "pt_rcu_head", "pt_list", "_pt_pad_1", "pmd_huge_pte", "__page_mapping", "pt_index", "pt_mm", "pt_frag_refcount", "pt_share_count", "_pt_pad_2", "ptl", "__page_type", "__page_refcount", "pt_memcg_data"), source="mm_types.h")
 class PtDesc(_DescriptorFields):
     """ptdesc: Page-table page descriptor (PTE/PMD/... table pages), overlaying struct page. (struct type over struct ptdesc; source: mm_types.h)"""
     pt_flags: int
@@ -503,7 +468,6 @@ class PtDesc(_DescriptorFields):
     pt_memcg_data: int
 
 
-@_rt.descriptor(name="slab", kind="struct", status="merged", c_struct="slab", size=64, overlays="page", parents=(), fields=("flags", "slab_cache", "slab_list", "llnode", "flush_freelist", "next", "slabs", "freelist", "counters", "inuse", "objects", "frozen", "freelist_counter", "callback_head", "__page_type", "__page_refcount", "obj_exts"), source="mm/slab.h")
 class Slab(_DescriptorFields):
     """slab: A SLUB slab: the folio holding one kmem_cache's objects, seen through the slab fields overlaid on its first struct page. (struct type over struct slab; source: mm/slab.h)"""
     flags: int
@@ -525,62 +489,50 @@ class Slab(_DescriptorFields):
     obj_exts: int
 
 
-@_rt.descriptor(name="slab_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageSlab", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class SlabPage(Page):
     """slab_page: A page that belongs to a slab: PageSlab() is true, i.e. the page's folio has PGTY_slab in the page_type of its first page. The slab's first page is what struct slab overlays. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="swapcache_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_test_swapcache", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="page-flags.h")
 class SwapcacheFolio(Folio):
     """swapcache_folio: A swap-backed folio in the swap cache: PG_swapbacked and PG_swapcache (= PG_owner_priv_1) are set and folio->swap holds its swap entry. (refinement type over struct folio; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="table_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageTable", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class TablePage(Page):
     """table_page: A page in use as a page table: typed PGTY_table by __pagetable_ctor() and cleared by pagetable_dtor(); described by struct ptdesc. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="tail_page", kind="refinement", status="merged", c_struct="page", parents=("compound_page",), predicate="PageTail", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class TailPage(CompoundPage):
     """tail_page: A page of a compound page other than the first: bit 0 of page->compound_head is set and compound_head - 1 is the head page (or, under HugeTLB vmemmap optimization, a fake head). (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="unaccepted_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageUnaccepted", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class UnacceptedPage(Page):
     """unaccepted_page: A free page of memory that has to be accepted before it is touched for the first time; typed PGTY_unaccepted and serialized with the zone lock. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.descriptor(name="vmalloc", kind="proposed", status="proposed", parents=("mappable",), fields=(), source="W8")
 class Vmalloc(Mappable):
     """vmalloc: Pages backing vmalloc as their own mappable type (2021); the plan's VmallocMappable memdesc, tag 7. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="zero_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="is_zero_folio", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="mm.h")
 class ZeroFolio(Folio):
     """zero_folio: The folio of one of the permanent zero pages (ZERO_PAGE): is_zero_page() is true of its first page. (refinement type over struct folio; source: mm.h)"""
 
 
-@_rt.descriptor(name="zero_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="is_zero_page", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="mm.h")
 class ZeroPage(Page):
     """zero_page: One of the permanent zero pages (ZERO_PAGE): is_zero_pfn(page_to_pfn(page)) is true. (refinement type over struct page; source: mm.h)"""
 
 
-@_rt.descriptor(name="zone_device_folio", kind="refinement", status="merged", c_struct="folio", parents=("folio",), predicate="folio_is_zone_device", fields=("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3"), source="mmzone.h")
 class ZoneDeviceFolio(Folio):
     """zone_device_folio: A folio of ZONE_DEVICE memory (device-private/coherent memory, pmem/DAX, P2PDMA): the zone bits of its flags name ZONE_DEVICE and folio->pgmap points to its struct dev_pagemap. (refinement type over struct folio; source: mmzone.h)"""
 
 
-@_rt.descriptor(name="zone_device_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="is_zone_device_page", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="mmzone.h")
 class ZoneDevicePage(Page):
     """zone_device_page: A page of ZONE_DEVICE memory: the zone bits of the page's own flags name ZONE_DEVICE; page_pgmap() gives its struct dev_pagemap. (refinement type over struct page; source: mmzone.h)"""
 
 
-@_rt.descriptor(name="zonedev", kind="proposed", status="proposed", parents=("mappable",), fields=(), source="W8")
 class Zonedev(Mappable):
     """zonedev: ZONE_DEVICE memory as its own mappable type in the 2021 ontology. (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="zpdesc", kind="struct", status="merged", c_struct="zpdesc", size=56, overlays="page", parents=(), fields=("flags", "lru", "movable_ops", "next", "handle", "zspage", "first_obj_offset", "_refcount"), source="mm/zpdesc.h")
 class ZpDesc(_DescriptorFields):
     """zpdesc: zsmalloc pool page descriptor: one component page of a zspage, overlaying struct page. (struct type over struct zpdesc; source: mm/zpdesc.h)"""
     flags: int
@@ -593,2161 +545,2375 @@ class ZpDesc(_DescriptorFields):
     _refcount: int
 
 
-@_rt.descriptor(name="zsmalloc", kind="proposed", status="proposed", parents=("folio",), fields=(), source="W8")
 class Zsmalloc(Folio):
     """zsmalloc: zsmalloc's pages as a folio user that is never mapped to userspace (2021 ontology). (proposed type; source: W8)"""
 
 
-@_rt.descriptor(name="zsmalloc_page", kind="refinement", status="merged", c_struct="page", parents=("page",), predicate="PageZsmalloc", fields=("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"), source="page-flags.h")
 class ZsmallocPage(Page):
     """zsmalloc_page: A page owned by zsmalloc: typed PGTY_zsmalloc and described by struct zpdesc, which keeps first_obj_offset in the low 24 bits of the same page_type word. (refinement type over struct page; source: page-flags.h)"""
 
 
-@_rt.predicate(name="PageAnon", takes="page", form="inline", source="page-flags.h")
 def PageAnon(page: Page, /) -> bool:
     """folio_test_anon(page_folio(page)) (source: page-flags.h)"""
     return _rt.test("PageAnon", None, page)
 
 
-@_rt.predicate(name="PageAnonNotKsm", takes="page", form="inline", source="page-flags.h")
 def PageAnonNotKsm(page: Page, /) -> bool:
     """((unsigned long)page_folio(page)->mapping & FOLIO_MAPPING_FLAGS) == FOLIO_MAPPING_ANON: anon and not KSM (source: page-flags.h)"""
     return _rt.test("PageAnonNotKsm", None, page)
 
 
-@_rt.predicate(name="PageBuddy", takes="page", establishes="buddy_page", form="inline", source="page-flags.h")
 def PageBuddy(page: Page, /) -> TypeIs[BuddyPage]:
     """page->page_type >> 24 == PGTY_buddy (0xf0), read with data_race(); the page's own page_type, tail pages are not resolved (source: page-flags.h)"""
     return _rt.test("PageBuddy", BuddyPage, page)
 
 
-@_rt.predicate(name="PageCompound", takes="page", establishes="compound_page", form="inline", source="page-flags.h")
 def PageCompound(page: Page, /) -> TypeIs[CompoundPage]:
     """test_bit(PG_head (6), &page->flags.f) || READ_ONCE(page->compound_head) & 1 (source: page-flags.h)"""
     return _rt.test("PageCompound", CompoundPage, page)
 
 
-@_rt.predicate(name="PageGuard", takes="page", establishes="guard_page", form="inline", source="page-flags.h")
 def PageGuard(page: Page, /) -> TypeIs[GuardPage]:
     """page->page_type >> 24 == PGTY_guard (0xf3), the page's own page_type (source: page-flags.h)"""
     return _rt.test("PageGuard", GuardPage, page)
 
 
-@_rt.predicate(name="PageHead", takes="page", establishes="head_page", form="inline", source="page-flags.h")
 def PageHead(page: Page, /) -> TypeIs[HeadPage]:
     """test_bit(PG_head (6), &page->flags.f) && !page_is_fake_head(page) (source: page-flags.h)"""
     return _rt.test("PageHead", HeadPage, page)
 
 
-@_rt.predicate(name="PageHighMem", takes="page", establishes="highmem_page", form="macro", source="page-flags.h")
 def PageHighMem(page: Page, /) -> TypeIs[HighmemPage]:
     """is_highmem_idx(page_zonenum(page)): the zone bits of page->flags name ZONE_HIGHMEM (or ZONE_MOVABLE when movable_zone is ZONE_HIGHMEM) (source: page-flags.h)"""
     return _rt.test("PageHighMem", HighmemPage, page)
 
 
-@_rt.predicate(name="PageHuge", takes="page", form="inline", source="page-flags.h")
 def PageHuge(page: Page, /) -> bool:
     """folio_test_hugetlb(page_folio(page)) (source: page-flags.h)"""
     return _rt.test("PageHuge", None, page)
 
 
-@_rt.predicate(name="PageLRU", takes="page", form="inline", source="page-flags.h")
 def PageLRU(page: Page, /) -> bool:
     """PG_lru (5) in compound_head(page)->flags.f (policy PF_HEAD) (source: page-flags.h)"""
     return _rt.test("PageLRU", None, page)
 
 
-@_rt.predicate(name="PageMovableOps", takes="page", form="inline", source="page-flags.h")
 def PageMovableOps(page: Page, /) -> bool:
     """PG_movable_ops (= PG_uptodate, 3) in compound_head(page)->flags.f (policy PF_NO_TAIL) (source: page-flags.h)"""
     return _rt.test("PageMovableOps", None, page)
 
 
-@_rt.predicate(name="PageOffline", takes="page", establishes="offline_page", form="inline", source="page-flags.h")
 def PageOffline(page: Page, /) -> TypeIs[OfflinePage]:
     """page->page_type >> 24 == PGTY_offline (0xf1), the page's own page_type (source: page-flags.h)"""
     return _rt.test("PageOffline", OfflinePage, page)
 
 
-@_rt.predicate(name="PageReserved", takes="page", form="inline", source="page-flags.h")
 def PageReserved(page: Page, /) -> bool:
     """PG_reserved (13) in page->flags.f of the page itself (policy PF_NO_COMPOUND) (source: page-flags.h)"""
     return _rt.test("PageReserved", None, page)
 
 
-@_rt.predicate(name="PageSlab", takes="page", establishes="slab_page", form="inline", source="page-flags.h")
 def PageSlab(page: Page, /) -> TypeIs[SlabPage]:
     """folio_test_slab(page_folio(page)): the type byte of the first page of the page's folio is PGTY_slab (0xf5) (source: page-flags.h)"""
     return _rt.test("PageSlab", SlabPage, page)
 
 
-@_rt.predicate(name="PageTable", takes="page", establishes="table_page", form="inline", source="page-flags.h")
 def PageTable(page: Page, /) -> TypeIs[TablePage]:
     """page->page_type >> 24 == PGTY_table (0xf2), the page's own page_type (source: page-flags.h)"""
     return _rt.test("PageTable", TablePage, page)
 
 
-@_rt.predicate(name="PageTail", takes="page", establishes="tail_page", form="inline", source="page-flags.h")
 def PageTail(page: Page, /) -> TypeIs[TailPage]:
     """READ_ONCE(page->compound_head) & 1 || page_is_fake_head(page) (source: page-flags.h)"""
     return _rt.test("PageTail", TailPage, page)
 
 
-@_rt.predicate(name="PageUnaccepted", takes="page", establishes="unaccepted_page", form="inline", source="page-flags.h")
 def PageUnaccepted(page: Page, /) -> TypeIs[UnacceptedPage]:
     """page->page_type >> 24 == PGTY_unaccepted (0xf7), the page's own page_type (source: page-flags.h)"""
     return _rt.test("PageUnaccepted", UnacceptedPage, page)
 
 
-@_rt.predicate(name="PageUptodate", takes="page", form="inline", source="page-flags.h")
 def PageUptodate(page: Page, /) -> bool:
     """folio_test_uptodate(page_folio(page)) (source: page-flags.h)"""
     return _rt.test("PageUptodate", None, page)
 
 
-@_rt.predicate(name="PageZsmalloc", takes="page", establishes="zsmalloc_page", form="inline", source="page-flags.h")
 def PageZsmalloc(page: Page, /) -> TypeIs[ZsmallocPage]:
     """page->page_type >> 24 == PGTY_zsmalloc (0xf6), the page's own page_type (source: page-flags.h)"""
     return _rt.test("PageZsmalloc", ZsmallocPage, page)
 
 
-@_rt.predicate(name="folio_is_zone_device", takes="folio", establishes="zone_device_folio", form="inline", source="mmzone.h")
 def folio_is_zone_device(folio: Folio, /) -> TypeIs[ZoneDeviceFolio]:
     """memdesc_is_zone_device(folio->flags): the zone bits of the folio's first page name ZONE_DEVICE (source: mmzone.h)"""
     return _rt.test("folio_is_zone_device", ZoneDeviceFolio, folio)
 
 
-@_rt.predicate(name="folio_mapped", takes="folio", form="inline", source="mm.h")
 def folio_mapped(folio: Folio, /) -> bool:
     """folio_mapcount(folio) >= 1: for a small folio _mapcount + 1 (0 when page_mapcount_is_type() says the word holds a page type), for a large folio _large_mapcount + 1 (source: mm.h)"""
     return _rt.test("folio_mapped", None, folio)
 
 
-@_rt.predicate(name="folio_test_active", takes="folio", form="inline", source="page-flags.h")
 def folio_test_active(folio: Folio, /) -> bool:
     """PG_active (8) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_active", None, folio)
 
 
-@_rt.predicate(name="folio_test_anon", takes="folio", establishes="anon_folio", form="inline", source="page-flags.h")
 def folio_test_anon(folio: Folio, /) -> TypeIs[AnonFolio]:
     """((unsigned long)folio->mapping & FOLIO_MAPPING_ANON (0x1)) != 0 (source: page-flags.h)"""
     return _rt.test("folio_test_anon", AnonFolio, folio)
 
 
-@_rt.predicate(name="folio_test_dirty", takes="folio", form="inline", source="page-flags.h")
 def folio_test_dirty(folio: Folio, /) -> bool:
     """PG_dirty (4) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_dirty", None, folio)
 
 
-@_rt.predicate(name="folio_test_file", takes="folio", establishes="file_folio", form="derived", source="memdesc-derived")
 def folio_test_file(folio: Folio, /) -> TypeIs[FileFolio]:
     """!folio_test_anon(folio) && folio->mapping (source: memdesc-derived)"""
     return _rt.test("folio_test_file", FileFolio, folio)
 
 
-@_rt.predicate(name="folio_test_head", takes="folio", form="inline", source="page-flags.h")
 def folio_test_head(folio: Folio, /) -> bool:
     """test_bit(PG_head (6), const_folio_flags(folio, 0)) (source: page-flags.h)"""
     return _rt.test("folio_test_head", None, folio)
 
 
-@_rt.predicate(name="folio_test_highmem", takes="folio", form="macro", source="page-flags.h")
 def folio_test_highmem(folio: Folio, /) -> bool:
     """is_highmem_idx(folio_zonenum(folio)) (source: page-flags.h)"""
     return _rt.test("folio_test_highmem", None, folio)
 
 
-@_rt.predicate(name="folio_test_hugetlb", takes="folio", establishes="hugetlb_folio", form="inline", source="page-flags.h")
 def folio_test_hugetlb(folio: Folio, /) -> TypeIs[HugetlbFolio]:
     """folio->page.page_type >> 24 == PGTY_hugetlb (0xf4), read with data_race() (source: page-flags.h)"""
     return _rt.test("folio_test_hugetlb", HugetlbFolio, folio)
 
 
-@_rt.predicate(name="folio_test_ksm", takes="folio", establishes="ksm_folio", form="inline", source="page-flags.h")
 def folio_test_ksm(folio: Folio, /) -> TypeIs[KsmFolio]:
     """((unsigned long)folio->mapping & FOLIO_MAPPING_FLAGS (0x3)) == FOLIO_MAPPING_KSM (0x3): both low bits of mapping set (source: page-flags.h)"""
     return _rt.test("folio_test_ksm", KsmFolio, folio)
 
 
-@_rt.predicate(name="folio_test_large", takes="folio", establishes="large_folio", form="inline", source="page-flags.h")
 def folio_test_large(folio: Folio, /) -> TypeIs[LargeFolio]:
     """folio_test_head(folio): PG_head (6) set in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_large", LargeFolio, folio)
 
 
-@_rt.predicate(name="folio_test_large_kmalloc", takes="folio", establishes="large_kmalloc_folio", form="inline", source="page-flags.h")
 def folio_test_large_kmalloc(folio: Folio, /) -> TypeIs[LargeKmallocFolio]:
     """folio->page.page_type >> 24 == PGTY_large_kmalloc (0xf8), read with data_race() (source: page-flags.h)"""
     return _rt.test("folio_test_large_kmalloc", LargeKmallocFolio, folio)
 
 
-@_rt.predicate(name="folio_test_large_rmappable", takes="folio", form="inline", source="page-flags.h")
 def folio_test_large_rmappable(folio: Folio, /) -> bool:
     """PG_large_rmappable (= PG_workingset, 9) in the flags of the folio's second page (_flags_1) (source: page-flags.h)"""
     return _rt.test("folio_test_large_rmappable", None, folio)
 
 
-@_rt.predicate(name="folio_test_locked", takes="folio", form="inline", source="page-flags.h")
 def folio_test_locked(folio: Folio, /) -> bool:
     """PG_locked (0) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_locked", None, folio)
 
 
-@_rt.predicate(name="folio_test_lru", takes="folio", establishes="lru_folio", form="inline", source="page-flags.h")
 def folio_test_lru(folio: Folio, /) -> TypeIs[LruFolio]:
     """PG_lru (5) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_lru", LruFolio, folio)
 
 
-@_rt.predicate(name="folio_test_mlocked", takes="folio", form="inline", source="page-flags.h")
 def folio_test_mlocked(folio: Folio, /) -> bool:
     """PG_mlocked (20) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_mlocked", None, folio)
 
 
-@_rt.predicate(name="folio_test_partially_mapped", takes="folio", form="inline", source="page-flags.h")
 def folio_test_partially_mapped(folio: Folio, /) -> bool:
     """PG_partially_mapped (= PG_reclaim, 16) in the flags of the folio's second page (_flags_1) (source: page-flags.h)"""
     return _rt.test("folio_test_partially_mapped", None, folio)
 
 
-@_rt.predicate(name="folio_test_pgtable", takes="folio", form="inline", source="page-flags.h")
 def folio_test_pgtable(folio: Folio, /) -> bool:
     """folio->page.page_type >> 24 == PGTY_table (0xf2): the type byte of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_pgtable", None, folio)
 
 
-@_rt.predicate(name="folio_test_pmd_mappable", takes="folio", form="inline", source="huge_mm.h")
 def folio_test_pmd_mappable(folio: Folio, /) -> bool:
     """folio_order(folio) >= HPAGE_PMD_ORDER (source: huge_mm.h)"""
     return _rt.test("folio_test_pmd_mappable", None, folio)
 
 
-@_rt.predicate(name="folio_test_private", takes="folio", form="inline", source="page-flags.h")
 def folio_test_private(folio: Folio, /) -> bool:
     """PG_private (14) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_private", None, folio)
 
 
-@_rt.predicate(name="folio_test_reclaim", takes="folio", form="inline", source="page-flags.h")
 def folio_test_reclaim(folio: Folio, /) -> bool:
     """PG_reclaim (16) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_reclaim", None, folio)
 
 
-@_rt.predicate(name="folio_test_referenced", takes="folio", form="inline", source="page-flags.h")
 def folio_test_referenced(folio: Folio, /) -> bool:
     """PG_referenced (2) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_referenced", None, folio)
 
 
-@_rt.predicate(name="folio_test_slab", takes="folio", form="inline", source="page-flags.h")
 def folio_test_slab(folio: Folio, /) -> bool:
     """folio->page.page_type >> 24 == PGTY_slab (0xf5), read with data_race() (source: page-flags.h)"""
     return _rt.test("folio_test_slab", None, folio)
 
 
-@_rt.predicate(name="folio_test_swapbacked", takes="folio", form="inline", source="page-flags.h")
 def folio_test_swapbacked(folio: Folio, /) -> bool:
     """PG_swapbacked (17) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_swapbacked", None, folio)
 
 
-@_rt.predicate(name="folio_test_swapcache", takes="folio", establishes="swapcache_folio", form="inline", source="page-flags.h")
 def folio_test_swapcache(folio: Folio, /) -> TypeIs[SwapcacheFolio]:
     """folio_test_swapbacked(folio) && PG_swapcache (= PG_owner_priv_1, 10) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_swapcache", SwapcacheFolio, folio)
 
 
-@_rt.predicate(name="folio_test_unevictable", takes="folio", form="inline", source="page-flags.h")
 def folio_test_unevictable(folio: Folio, /) -> bool:
     """PG_unevictable (18) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_unevictable", None, folio)
 
 
-@_rt.predicate(name="folio_test_uptodate", takes="folio", form="inline", source="page-flags.h")
 def folio_test_uptodate(folio: Folio, /) -> bool:
     """PG_uptodate (3) in the flags of the folio's first page, followed by smp_rmb() when set (source: page-flags.h)"""
     return _rt.test("folio_test_uptodate", None, folio)
 
 
-@_rt.predicate(name="folio_test_workingset", takes="folio", form="inline", source="page-flags.h")
 def folio_test_workingset(folio: Folio, /) -> bool:
     """PG_workingset (9) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_workingset", None, folio)
 
 
-@_rt.predicate(name="folio_test_writeback", takes="folio", form="inline", source="page-flags.h")
 def folio_test_writeback(folio: Folio, /) -> bool:
     """PG_writeback (1) in the flags of the folio's first page (source: page-flags.h)"""
     return _rt.test("folio_test_writeback", None, folio)
 
 
-@_rt.predicate(name="is_huge_zero_folio", takes="folio", establishes="huge_zero_folio", form="inline", source="huge_mm.h")
 def is_huge_zero_folio(folio: Folio, /) -> TypeIs[HugeZeroFolio]:
     """READ_ONCE(huge_zero_folio) == folio: pointer comparison with the global huge zero folio (source: huge_mm.h)"""
     return _rt.test("is_huge_zero_folio", HugeZeroFolio, folio)
 
 
-@_rt.predicate(name="is_zero_folio", takes="folio", establishes="zero_folio", form="inline", source="mm.h")
 def is_zero_folio(folio: Folio, /) -> TypeIs[ZeroFolio]:
     """is_zero_page(&folio->page) (source: mm.h)"""
     return _rt.test("is_zero_folio", ZeroFolio, folio)
 
 
-@_rt.predicate(name="is_zero_page", takes="page", establishes="zero_page", form="inline", source="mm.h")
 def is_zero_page(page: Page, /) -> TypeIs[ZeroPage]:
     """is_zero_pfn(page_to_pfn(page)): the page is one of the permanent zero pages (source: mm.h)"""
     return _rt.test("is_zero_page", ZeroPage, page)
 
 
-@_rt.predicate(name="is_zone_device_page", takes="page", establishes="zone_device_page", form="inline", source="mmzone.h")
 def is_zone_device_page(page: Page, /) -> TypeIs[ZoneDevicePage]:
     """memdesc_is_zone_device(page->flags): memdesc_zonenum(page->flags) == ZONE_DEVICE (4 here); the page's own flags word (source: mmzone.h)"""
     return _rt.test("is_zone_device_page", ZoneDevicePage, page)
 
 
-@_rt.predicate(name="netmem_is_net_iov", takes="netmem_ref", form="inline", source="netmem.h")
 def netmem_is_net_iov(netmem: NetmemRef, /) -> bool:
     """(unsigned long)netmem & NET_IOV (0x1): the low bit tags a struct net_iov pointer; clear means a struct page pointer (source: netmem.h)"""
     return _rt.test("netmem_is_net_iov", None, netmem)
 
 
-@_rt.predicate(name="page_has_movable_ops", takes="page", form="inline", source="page-flags.h")
 def page_has_movable_ops(page: Page, /) -> bool:
     """PageMovableOps(page) && (PageOffline(page) || PageZsmalloc(page)) (source: page-flags.h)"""
     return _rt.test("page_has_movable_ops", None, page)
 
 
-@_rt.predicate(name="page_has_type", takes="page", form="inline", source="page-flags.h")
 def page_has_type(page: Page, /) -> bool:
     """page_type_has_type(data_race(page->page_type)): the int comparison page_type < (PGTY_mapcount_underflow << 24), true when the top byte of page_type is 0x80-0xfe (PGTY_* values are 0xf0-0xf8; 0x80-0xef is reserved for mapcount overflow), false for mapcounts and for an untyped page (UINT_MAX) (source: page-flags.h)"""
     return _rt.test("page_has_type", None, page)
 
 
-@_rt.predicate(name="page_mapped", takes="page", form="inline", source="mm.h")
 def page_mapped(page: Page, /) -> bool:
     """folio_mapped(page_folio(page)) (source: mm.h)"""
     return _rt.test("page_mapped", None, page)
 
 
-@_rt.predicate(name="page_pool_page_is_pp", takes="page", establishes="page_pool_page", form="inline", source="mm.h")
 def page_pool_page_is_pp(page: Page, /) -> TypeIs[PagePoolPage]:
     """(page->pp_magic & PP_MAGIC_MASK) == PP_SIGNATURE, on the page itself (source: mm.h)"""
     return _rt.test("page_pool_page_is_pp", PagePoolPage, page)
 
 
-@_rt.predicate(name="pagetable_is_reserved", takes="ptdesc", form="inline", source="mm.h")
 def pagetable_is_reserved(pt: PtDesc, /) -> bool:
     """test_bit(PT_reserved (= PG_reserved, 13), &pt->pt_flags.f) (source: mm.h)"""
     return _rt.test("pagetable_is_reserved", None, pt)
 
 
-@_rt.predicate(name="ptdesc_test_kernel", takes="ptdesc", form="inline", source="btf-6.18")
 def ptdesc_test_kernel(ptdesc: PtDesc, /) -> bool:
     """test_bit(PT_kernel (= PG_referenced, 2), &ptdesc->pt_flags.f): the page table maps kernel addresses (source: btf-6.18)"""
     return _rt.test("ptdesc_test_kernel", None, ptdesc)
 
 
-@_rt.conversion(name="__netmem_clear_lsb", source="netmem_ref", target="net_iov", checked=False, form="inline", cited="netmem.h")
 def __netmem_clear_lsb(netmem: NetmemRef, /) -> NetIov:
     """Convert netmem_ref to net_iov (trusting cast). Clears NET_IOV and casts to struct net_iov * whatever the netmem is: the result may really be a struct page and is only valid for the page_pool fields that NET_IOV_ASSERT_OFFSET lines up (pp, pp_magic, dma_addr, pp_ref_count). Replaced by netmem_to_nmdesc() in 6.19."""
     return _rt.call("__netmem_clear_lsb", NetIov, netmem)
 
 
-@_rt.conversion(name="__netmem_to_nmdesc", source="netmem_ref", target="netmem_desc", checked=False, form="inline", cited="netmem.h")
 def __netmem_to_nmdesc(netmem: NetmemRef, /) -> NetmemDesc:
     """Convert netmem_ref to netmem_desc (trusting cast). Unsafe cast for a netmem known to be backed by a page (struct netmem_desc overlays struct page, NETMEM_DESC_ASSERT_OFFSET); undefined behaviour for a net_iov."""
     return _rt.call("__netmem_to_nmdesc", NetmemDesc, netmem)
 
 
-@_rt.conversion(name="__netmem_to_page", source="netmem_ref", target="page", checked=False, form="inline", cited="netmem.h")
 def __netmem_to_page(netmem: NetmemRef, /) -> Page:
     """Convert netmem_ref to page (trusting cast). Unsafe version of netmem_to_page(): a plain cast, undefined behaviour (garbage pointer) if the netmem is a net_iov."""
     return _rt.call("__netmem_to_page", Page, netmem)
 
 
-@_rt.conversion(name="__pp_page_to_nmdesc", source="page", target="netmem_desc", checked=False, form="macro", cited="netmem.h")
 def __pp_page_to_nmdesc(page: Page, /) -> NetmemDesc:
     """Convert page to netmem_desc (trusting cast). Const-preserving _Generic cast of a page to the netmem_desc that overlays it."""
     return _rt.call("__pp_page_to_nmdesc", NetmemDesc, page)
 
 
-@_rt.conversion(name="compound_head", source="page", target="page", checked=False, form="macro", cited="page-flags.h")
 def compound_head(page: Page, /) -> Page:
     """Convert page to page (trusting cast). ((typeof(page))_compound_head(page)): the head page for a tail page, the page itself for a head or non-compound page (fake heads under HugeTLB vmemmap optimization are resolved to the real head). The result is not always a head_page: an order-0 page is returned as is."""
     return _rt.call("compound_head", Page, page)
 
 
-@_rt.conversion(name="folio_file_page", source="folio", target="page", checked=False, form="inline", cited="pagemap.h")
 def folio_file_page(folio: Folio, index: int, /) -> Page:
     """Convert folio to page (trusting cast). The page of the folio holding file index `index`: folio_page(folio, index & (folio_nr_pages(folio) - 1)). Prototype and body checked against 2025 pagemap.h patch context, not the exact 6.18 file."""
     return _rt.call("folio_file_page", Page, folio, index)
 
 
-@_rt.conversion(name="folio_get_nontail_page", source="page", target="folio", checked=True, form="inline", cited="mm.h")
 def folio_get_nontail_page(page: Page, /) -> Folio | None:
     """Convert page to folio (checked: may return None). get_page_unless_zero(page), then (struct folio *)page; NULL when the refcount was zero, which is always the case for a tail page. On success the caller holds a reference."""
     return _rt.call_nullable("folio_get_nontail_page", Folio, page)
 
 
-@_rt.conversion(name="folio_next", source="folio", target="folio", checked=False, form="inline", cited="mm.h")
 def folio_next(folio: Folio, /) -> Folio:
     """Convert folio to folio (trusting cast). (struct folio *)folio_page(folio, folio_nr_pages(folio)): the struct page right after the folio, cast to a folio. Only meaningful for physically contiguous memory spanning several folios; no check that a folio starts there."""
     return _rt.call("folio_next", Folio, folio)
 
 
-@_rt.conversion(name="folio_page", source="folio", target="page", checked=False, form="macro", cited="page-flags.h")
 def folio_page(folio: Folio, n: int, /) -> Page:
     """Convert folio to page (trusting cast). 6.18 definition: (&(folio)->page + (n)), plain pointer arithmetic with no bounds check; n = 0 gives the head page, n >= 1 on a large folio a tail page. In the 6.18 merge window it was made an inline by 73b3294b1152 and turned back into a macro by 81e78b7ec61e; before that it was nth_page(&folio->page, n)."""
     return _rt.call("folio_page", Page, folio, n)
 
 
-@_rt.conversion(name="folio_slab", source="folio", target="slab", checked=False, form="macro", cited="mm/slab.h")
 def folio_slab(folio: Folio, /) -> Slab:
     """Convert folio to slab (trusting cast). Const-preserving _Generic cast; the comment says struct slab is a different representation of a folio for which folio_test_slab() is true, which the caller must know. since: struct slab and folio_slab() came with the 5.17 slab split (reference W11)."""
     return _rt.call("folio_slab", Slab, folio)
 
 
-@_rt.conversion(name="get_next_zpdesc", source="zpdesc", target="zpdesc", checked=True, form="inline", cited="mm/zsmalloc.c")
 def get_next_zpdesc(zpdesc: ZpDesc, /) -> ZpDesc | None:
     """Convert zpdesc to zpdesc (checked: may return None). A static function in mm/zsmalloc.c (not declared inline) that the compiler inlined: it has no BTF FUNC, so form is inline. Returns NULL for a huge zspage (ZsHugePage(get_zspage(zpdesc))), else zpdesc->next, which is NULL after the last zpdesc of the zspage. Checked against 2024-2025 zsmalloc.c patch context, not the exact 6.18 file."""
     return _rt.call_nullable("get_next_zpdesc", ZpDesc, zpdesc)
 
 
-@_rt.conversion(name="gup_folio_range_next", source="page", target="folio", checked=False, form="inline", cited="mm/gup.c")
 def gup_folio_range_next(start: Page, npages: int, i: int, ntails: list[int], /) -> Folio:
     """Convert page to folio (trusting cast). Static inline in mm/gup.c used by unpin_user_page_range_dirty_lock(): page_folio(start + i), and *ntails = how many of the remaining npages - i pages lie in that folio. In 6.18 'start + i' replaced nth_page(start, i) (b5ba761a7f56, 6.18 mm merge); checked against that patch's context."""
     return _rt.call("gup_folio_range_next", Folio, start, npages, i, ntails)
 
 
-@_rt.conversion(name="io_zcrx_iov_page", source="net_iov", target="page", checked=False, form="inline", cited="io_uring/zcrx.c")
 def io_zcrx_iov_page(niov: NetIov, /) -> Page:
     """Convert net_iov to page (trusting cast). Static inline in io_uring/zcrx.c: the user page backing a zero-copy-receive net_iov, looked up in its io_zcrx_area's page array by net_iov_idx(). Only for page-backed (non-dmabuf) areas, which it asserts with lockdep. Checked against 2025 io_uring patch context, not the exact 6.18 file; later patches change its parameters."""
     return _rt.call("io_zcrx_iov_page", Page, niov)
 
 
-@_rt.conversion(name="net_iov_to_netmem", source="net_iov", target="netmem_ref", checked=False, form="inline", cited="netmem.h")
 def net_iov_to_netmem(niov: NetIov, /) -> NetmemRef:
     """Convert net_iov to netmem_ref (trusting cast). (netmem_ref)((unsigned long)niov | NET_IOV): tags the pointer's low bit."""
     return _rt.call("net_iov_to_netmem", NetmemRef, niov)
 
 
-@_rt.conversion(name="netmem_compound_head", source="netmem_ref", target="netmem_ref", checked=False, form="inline", cited="netmem.h")
 def netmem_compound_head(netmem: NetmemRef, /) -> NetmemRef:
     """Convert netmem_ref to netmem_ref (trusting cast). A net_iov is returned unchanged (net_iovs are never compound); a page-backed netmem becomes page_to_netmem(compound_head(netmem_to_page(netmem)))."""
     return _rt.call("netmem_compound_head", NetmemRef, netmem)
 
 
-@_rt.conversion(name="netmem_to_net_iov", source="netmem_ref", target="net_iov", checked=True, form="inline", cited="netmem.h")
 def netmem_to_net_iov(netmem: NetmemRef, /) -> NetIov | None:
     """Convert netmem_ref to net_iov (checked: may return None). If netmem_is_net_iov(netmem), the pointer with NET_IOV cleared; otherwise DEBUG_NET_WARN_ON_ONCE and NULL."""
     return _rt.call_nullable("netmem_to_net_iov", NetIov, netmem)
 
 
-@_rt.conversion(name="netmem_to_page", source="netmem_ref", target="page", checked=True, form="inline", cited="netmem.h")
 def netmem_to_page(netmem: NetmemRef, /) -> Page | None:
     """Convert netmem_ref to page (checked: may return None). WARN_ON_ONCE and NULL if netmem_is_net_iov(netmem); otherwise __netmem_to_page(netmem)."""
     return _rt.call_nullable("netmem_to_page", Page, netmem)
 
 
-@_rt.conversion(name="page_fixed_fake_head", source="page", target="page", checked=False, form="inline", cited="page-flags.h")
 def page_fixed_fake_head(page: Page, /) -> Page:
     """Convert page to page (trusting cast). With CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP (set here) and the hugetlb_optimize_vmemmap_key enabled: if the page is PAGE_SIZE-aligned, has PG_head and page[1].compound_head has bit 0 set, it is a fake head and the real head (page[1].compound_head - 1) is returned; otherwise the page itself. Without the option it returns the page."""
     return _rt.call("page_fixed_fake_head", Page, page)
 
 
-@_rt.conversion(name="page_folio", source="page", target="folio", checked=False, form="macro", cited="page-flags.h")
 def page_folio(page: Page, /) -> Folio:
     """Convert page to folio (trusting cast). A const-preserving _Generic cast of _compound_head(p): for a tail page (bit 0 of compound_head set) the head is compound_head - 1, otherwise page_fixed_fake_head(page). So page_folio() on a tail_page gives the folio the tail belongs to, and on any other page the page itself. It never fails and does not check that the memory is a folio (it also 'converts' slab, page-table and other typed pages). Without a reference the result can race with a folio split."""
     return _rt.call("page_folio", Folio, page)
 
 
-@_rt.conversion(name="page_ptdesc", source="page", target="ptdesc", checked=False, form="macro", cited="mm_types.h")
 def page_ptdesc(page: Page, /) -> PtDesc:
     """Convert page to ptdesc (trusting cast). Const-preserving _Generic cast; struct ptdesc overlays struct page (TABLE_MATCH asserts). No check that the page is a page table; pagetable_alloc() returns page_ptdesc() of a fresh allocation."""
     return _rt.call("page_ptdesc", PtDesc, page)
 
 
-@_rt.conversion(name="page_rmappable_folio", source="head_page", target="folio", checked=False, form="inline", cited="mm/internal.h")
 def page_rmappable_folio(page: HeadPage, /) -> Folio:
     """Convert head_page to folio (trusting cast). Casts the page (the head of a fresh allocation, hence from = head_page: a possibly-tail page must go through page_folio()) to a folio and, when it is large, marks it large-rmappable (folio_set_large_rmappable()); a NULL page is passed through as NULL, nothing is checked. Body checked against recent mm/internal.h copies, not the exact 6.18 file."""
     return _rt.call("page_rmappable_folio", Folio, page)
 
 
-@_rt.conversion(name="page_slab", source="page", target="slab", checked=False, form="macro", cited="mm/slab.h")
 def page_slab(page: Page, /) -> Slab:
     """Convert page to slab (trusting cast). In 6.18 a const-preserving _Generic cast 'where we know the page is the compound head, or single order-0 page': no type check, no NULL. Newer kernels (7.x, reference kernel-api) make page_slab() resolve the head and return NULL unless the page is typed PGTY_slab."""
     return _rt.call("page_slab", Slab, page)
 
 
-@_rt.conversion(name="page_to_netmem", source="page", target="netmem_ref", checked=False, form="macro", cited="netmem.h")
 def page_to_netmem(page: Page, /) -> NetmemRef:
     """Convert page to netmem_ref (trusting cast). _Generic cast of the page pointer to netmem_ref (low bit NET_IOV clear)."""
     return _rt.call("page_to_netmem", NetmemRef, page)
 
 
-@_rt.conversion(name="page_zpdesc", source="page", target="zpdesc", checked=False, form="macro", cited="mm/zpdesc.h")
 def page_zpdesc(page: Page, /) -> ZpDesc:
     """Convert page to zpdesc (trusting cast). Const-preserving _Generic cast 'where we know the page is the compound head, or single order-0 page'; struct zpdesc overlays struct page (ZPDESC_MATCH asserts)."""
     return _rt.call("page_zpdesc", ZpDesc, page)
 
 
-@_rt.conversion(name="pp_page_to_nmdesc", source="page_pool_page", target="netmem_desc", checked=False, form="macro", cited="netmem.h")
 def pp_page_to_nmdesc(page: PagePoolPage, /) -> NetmemDesc:
     """Convert page_pool_page to netmem_desc (trusting cast). DEBUG_NET_WARN_ON_ONCE(!page_pool_page_is_pp(p)), then __pp_page_to_nmdesc(p): the caller must know the page is a page_pool page; nothing else is checked and it never returns NULL."""
     return _rt.call("pp_page_to_nmdesc", NetmemDesc, page)
 
 
-@_rt.conversion(name="ptdesc_folio", source="ptdesc", target="folio", checked=False, form="macro", cited="mm_types.h")
 def ptdesc_folio(pt: PtDesc, /) -> Folio:
     """Convert ptdesc to folio (trusting cast). Const-preserving _Generic cast; used e.g. by ptdesc_address() (folio_address(ptdesc_folio(pt))). 6.18 has no folio_ptdesc()."""
     return _rt.call("ptdesc_folio", Folio, pt)
 
 
-@_rt.conversion(name="ptdesc_page", source="ptdesc", target="page", checked=False, form="macro", cited="mm_types.h")
 def ptdesc_page(pt: PtDesc, /) -> Page:
     """Convert ptdesc to page (trusting cast). Const-preserving _Generic cast. After __pagetable_ctor() the page is typed PGTY_table (a table_page)."""
     return _rt.call("ptdesc_page", Page, pt)
 
 
-@_rt.conversion(name="slab_folio", source="slab", target="folio", checked=False, form="macro", cited="mm/slab.h")
 def slab_folio(slab: Slab, /) -> Folio:
     """Convert slab to folio (trusting cast). Const-preserving _Generic cast back to the folio the slab was allocated as, for talking to the rest of mm."""
     return _rt.call("slab_folio", Folio, slab)
 
 
-@_rt.conversion(name="slab_page", source="slab", target="page", checked=False, form="macro", cited="mm/slab.h")
 def slab_page(slab: Slab, /) -> Page:
     """Convert slab to page (trusting cast). folio_page(slab_folio(s), 0): the first struct page of the slab's folio. Not to be confused with the slab_page refinement (a page for which PageSlab() is true)."""
     return _rt.call("slab_page", Page, slab)
 
 
-@_rt.conversion(name="try_get_folio", source="page", target="folio", checked=True, form="function", cited="mm/gup.c")
 def try_get_folio(page: Page, refs: int, /) -> Folio | None:
     """Convert page to folio (checked: may return None). Static function in mm/gup.c, present in BTF (page, refs) -> struct folio *. Adds refs to page_folio(page)'s refcount, retrying if the page moved to another folio meanwhile; NULL if no reference could be taken. Internal to GUP."""
     return _rt.call_nullable("try_get_folio", Folio, page, refs)
 
 
-@_rt.conversion(name="zpdesc_folio", source="zpdesc", target="folio", checked=False, form="macro", cited="mm/zpdesc.h")
 def zpdesc_folio(zp: ZpDesc, /) -> Folio:
     """Convert zpdesc to folio (trusting cast). Const-preserving _Generic cast; the zpdesc lock/get/put helpers go through it (folio_lock(), folio_get(), folio_put())."""
     return _rt.call("zpdesc_folio", Folio, zp)
 
 
-@_rt.conversion(name="zpdesc_page", source="zpdesc", target="page", checked=False, form="macro", cited="mm/zpdesc.h")
 def zpdesc_page(zp: ZpDesc, /) -> Page:
     """Convert zpdesc to page (trusting cast). Const-preserving _Generic cast to the first struct page of the zpdesc."""
     return _rt.call("zpdesc_page", Page, zp)
 
 
-@_rt.kernel_function(name="___pte_free_tlb", category="pagetable", nullable=False, form="function", source="arch/x86/mm/pgtable.c")
 def ___pte_free_tlb(tlb: MmuGather, pte: Page, /) -> None:
     """void ___pte_free_tlb(struct mmu_gather *tlb, struct page *pte) [pagetable; source: arch/x86/mm/pgtable.c]"""
     _rt.call_any("___pte_free_tlb", tlb, pte)
 
 
-@_rt.kernel_function(name="__alloc_pages", category="alloc", impl="__alloc_pages_noprof", returns="page", nullable=True, frees_with="__free_pages", form="function", source="gfp.h")
 def __alloc_pages(gfp: int, order: int, preferred_nid: int, nodemask: object, /) -> Page | None:
     """struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask) [alloc; source: gfp.h]"""
     return _rt.call_nullable("__alloc_pages", Page, gfp, order, preferred_nid, nodemask)
 
 
-@_rt.kernel_function(name="__alloc_pages_bulk", category="alloc", impl="alloc_pages_bulk_noprof", nullable=False, frees_with="__free_page", form="function", source="gfp.h")
 def __alloc_pages_bulk(gfp: int, preferred_nid: int, nodemask: object, nr_pages: int, page_array: list[Page], /) -> int:
     """unsigned long __alloc_pages_bulk(gfp_t gfp, int preferred_nid, nodemask_t *nodemask, int nr_pages, struct page **page_array) [alloc; source: gfp.h]"""
     return _rt.call("__alloc_pages_bulk", int, gfp, preferred_nid, nodemask, nr_pages, page_array)
 
 
-@_rt.kernel_function(name="__alloc_pages_node", category="alloc", returns="page", nullable=True, frees_with="__free_pages", form="inline", source="gfp.h")
 def __alloc_pages_node(nid: int, gfp_mask: int, order: int, /) -> Page | None:
     """struct page *__alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order) [alloc; source: gfp.h]"""
     return _rt.call_nullable("__alloc_pages_node", Page, nid, gfp_mask, order)
 
 
-@_rt.kernel_function(name="__filemap_get_folio", category="pagecache", returns="folio", nullable=False, frees_with="folio_put", form="function", source="mm/filemap.c")
 def __filemap_get_folio(mapping: AddressSpace, index: int, fgp_flags: int, gfp: int, /) -> Folio:
     """struct folio *__filemap_get_folio(struct address_space *mapping, unsigned long index, fgf_t fgp_flags, gfp_t gfp) [pagecache; source: mm/filemap.c]"""
     return _rt.call("__filemap_get_folio", Folio, mapping, index, fgp_flags, gfp)
 
 
-@_rt.kernel_function(name="__folio_alloc", category="alloc", impl="__folio_alloc_noprof", returns="folio", nullable=True, frees_with="folio_put", form="function", source="gfp.h")
 def __folio_alloc(gfp: int, order: int, preferred_nid: int, nodemask: object, /) -> Folio | None:
     """struct folio *__folio_alloc(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask) [alloc; source: gfp.h]"""
     return _rt.call_nullable("__folio_alloc", Folio, gfp, order, preferred_nid, nodemask)
 
 
-@_rt.kernel_function(name="__folio_alloc_node", category="alloc", returns="folio", nullable=True, frees_with="folio_put", form="inline", source="gfp.h")
 def __folio_alloc_node(gfp: int, order: int, nid: int, /) -> Folio | None:
     """struct folio *__folio_alloc_node(gfp_t gfp, unsigned int order, int nid) [alloc; source: gfp.h]"""
     return _rt.call_nullable("__folio_alloc_node", Folio, gfp, order, nid)
 
 
-@_rt.kernel_function(name="__folio_put", category="free", nullable=False, form="function", source="mm/swap.c")
 def __folio_put(folio: Folio, /) -> None:
     """void __folio_put(struct folio *folio) [free; source: mm/swap.c]"""
     _rt.call_any("__folio_put", folio)
 
 
-@_rt.kernel_function(name="__free_page", category="free", nullable=False, form="macro", source="gfp.h")
 def __free_page(page: Page, /) -> None:
     """void __free_page(struct page *page) [free; source: gfp.h]"""
     _rt.call_any("__free_page", page)
 
 
-@_rt.kernel_function(name="__free_pages", category="free", nullable=False, form="function", source="gfp.h")
 def __free_pages(page: Page, order: int, /) -> None:
     """void __free_pages(struct page *page, unsigned int order) [free; source: gfp.h]"""
     _rt.call_any("__free_pages", page, order)
 
 
-@_rt.kernel_function(name="__free_slab", category="slab", nullable=False, form="function", source="mm/slub.c")
 def __free_slab(s: KmemCache, slab: Slab, /) -> None:
     """void __free_slab(struct kmem_cache *s, struct slab *slab) [slab; source: mm/slub.c]"""
     _rt.call_any("__free_slab", s, slab)
 
 
-@_rt.kernel_function(name="__get_free_pages", category="alloc", impl="get_free_pages_noprof", nullable=False, frees_with="free_pages", form="function", source="gfp.h")
 def __get_free_pages(gfp_mask: int, order: int, /) -> int:
     """unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order) [alloc; source: gfp.h]"""
     return _rt.call("__get_free_pages", int, gfp_mask, order)
 
 
-@_rt.kernel_function(name="__pte_alloc", category="pagetable", nullable=False, form="function", source="btf-6.18")
 def __pte_alloc(mm: MmStruct, pmd: list[int], /) -> int:
     """int __pte_alloc(struct mm_struct *mm, pmd_t *pmd) [pagetable; source: btf-6.18]"""
     return _rt.call("__pte_alloc", int, mm, pmd)
 
 
-@_rt.kernel_function(name="__slab_free", category="slab", nullable=False, form="function", source="mm/slub.c")
 def __slab_free(s: KmemCache, slab: Slab, head: object, tail: object, cnt: int, addr: int, /) -> None:
     """void __slab_free(struct kmem_cache *s, struct slab *slab, void *head, void *tail, int cnt, unsigned long addr) [slab; source: mm/slub.c]"""
     _rt.call_any("__slab_free", s, slab, head, tail, cnt, addr)
 
 
-@_rt.kernel_function(name="add_to_page_cache_lru", category="pagecache", nullable=False, replacement="filemap_add_folio", form="function", source="mm/folio-compat.c")
 def add_to_page_cache_lru(page: Page, mapping: AddressSpace, index: int, gfp: int, /) -> int:
     """int add_to_page_cache_lru(struct page *page, struct address_space *mapping, unsigned long index, gfp_t gfp) [pagecache; source: mm/folio-compat.c]"""
     return _rt.call("add_to_page_cache_lru", int, page, mapping, index, gfp)
 
 
-@_rt.kernel_function(name="alloc_contig_pages", category="alloc", impl="alloc_contig_pages_noprof", returns="page", nullable=True, frees_with="free_contig_range", form="function", source="gfp.h")
 def alloc_contig_pages(nr_pages: int, gfp_mask: int, nid: int, nodemask: object, /) -> Page | None:
     """struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp_mask, int nid, nodemask_t *nodemask) [alloc; source: gfp.h]"""
     return _rt.call_nullable("alloc_contig_pages", Page, nr_pages, gfp_mask, nid, nodemask)
 
 
-@_rt.kernel_function(name="alloc_hugetlb_folio", category="hugetlb", returns="hugetlb_folio", nullable=False, frees_with="folio_put", form="function", source="mm/hugetlb.c")
 def alloc_hugetlb_folio(vma: VmAreaStruct, addr: int, cow_from_owner: bool, /) -> HugetlbFolio:
     """struct folio *alloc_hugetlb_folio(struct vm_area_struct *vma, unsigned long addr, bool cow_from_owner) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call("alloc_hugetlb_folio", HugetlbFolio, vma, addr, cow_from_owner)
 
 
-@_rt.kernel_function(name="alloc_hugetlb_folio_nodemask", category="hugetlb", returns="hugetlb_folio", nullable=True, frees_with="folio_put", form="function", source="mm/hugetlb.c")
 def alloc_hugetlb_folio_nodemask(h: Hstate, preferred_nid: int, nmask: object, gfp_mask: int, allow_alloc_fallback: bool, /) -> HugetlbFolio | None:
     """struct folio *alloc_hugetlb_folio_nodemask(struct hstate *h, int preferred_nid, nodemask_t *nmask, gfp_t gfp_mask, bool allow_alloc_fallback) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call_nullable("alloc_hugetlb_folio_nodemask", HugetlbFolio, h, preferred_nid, nmask, gfp_mask, allow_alloc_fallback)
 
 
-@_rt.kernel_function(name="alloc_hugetlb_folio_reserve", category="hugetlb", returns="hugetlb_folio", nullable=True, frees_with="folio_put", form="function", source="mm/hugetlb.c")
 def alloc_hugetlb_folio_reserve(h: Hstate, preferred_nid: int, nmask: object, gfp_mask: int, /) -> HugetlbFolio | None:
     """struct folio *alloc_hugetlb_folio_reserve(struct hstate *h, int preferred_nid, nodemask_t *nmask, gfp_t gfp_mask) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call_nullable("alloc_hugetlb_folio_reserve", HugetlbFolio, h, preferred_nid, nmask, gfp_mask)
 
 
-@_rt.kernel_function(name="alloc_migration_target", category="migrate", returns="folio", nullable=True, frees_with="folio_put", form="function", source="mm/migrate.c")
 def alloc_migration_target(src: Folio, private: int, /) -> Folio | None:
     """struct folio *alloc_migration_target(struct folio *src, unsigned long private) [migrate; source: mm/migrate.c]"""
     return _rt.call_nullable("alloc_migration_target", Folio, src, private)
 
 
-@_rt.kernel_function(name="alloc_page", category="alloc", returns="page", nullable=True, frees_with="__free_page", form="macro", source="gfp.h")
 def alloc_page(gfp_mask: int, /) -> Page | None:
     """struct page *alloc_page(gfp_t gfp_mask) [alloc; source: gfp.h]"""
     return _rt.call_nullable("alloc_page", Page, gfp_mask)
 
 
-@_rt.kernel_function(name="alloc_page_vma", category="alloc", returns="page", nullable=True, frees_with="put_page", replacement="vma_alloc_folio", form="inline", source="gfp.h")
 def alloc_page_vma(gfp: int, vma: VmAreaStruct, addr: int, /) -> Page | None:
     """struct page *alloc_page_vma(gfp_t gfp, struct vm_area_struct *vma, unsigned long addr) [alloc; source: gfp.h]"""
     return _rt.call_nullable("alloc_page_vma", Page, gfp, vma, addr)
 
 
-@_rt.kernel_function(name="alloc_pages", category="alloc", impl="alloc_pages_noprof", returns="page", nullable=True, frees_with="__free_pages", form="function", source="gfp.h")
 def alloc_pages(gfp: int, order: int, /) -> Page | None:
     """struct page *alloc_pages(gfp_t gfp, unsigned int order) [alloc; source: gfp.h]"""
     return _rt.call_nullable("alloc_pages", Page, gfp, order)
 
 
-@_rt.kernel_function(name="alloc_pages_bulk", category="alloc", nullable=False, frees_with="__free_page", form="macro", source="gfp.h")
 def alloc_pages_bulk(gfp: int, nr_pages: int, page_array: list[Page], /) -> int:
     """unsigned long alloc_pages_bulk(gfp_t gfp, int nr_pages, struct page **page_array) [alloc; source: gfp.h]"""
     return _rt.call("alloc_pages_bulk", int, gfp, nr_pages, page_array)
 
 
-@_rt.kernel_function(name="alloc_pages_exact", category="alloc", impl="alloc_pages_exact_noprof", nullable=False, frees_with="free_pages_exact", form="function", source="gfp.h")
 def alloc_pages_exact(size: int, gfp_mask: int, /) -> object:
     """void *alloc_pages_exact(size_t size, gfp_t gfp_mask) [alloc; source: gfp.h]"""
     return _rt.call_any("alloc_pages_exact", size, gfp_mask)
 
 
-@_rt.kernel_function(name="alloc_pages_node", category="alloc", returns="page", nullable=True, frees_with="__free_pages", form="inline", source="gfp.h")
 def alloc_pages_node(nid: int, gfp_mask: int, order: int, /) -> Page | None:
     """struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order) [alloc; source: gfp.h]"""
     return _rt.call_nullable("alloc_pages_node", Page, nid, gfp_mask, order)
 
 
-@_rt.kernel_function(name="alloc_pages_nolock", category="alloc", impl="alloc_pages_nolock_noprof", returns="page", nullable=True, frees_with="free_pages_nolock", form="function", source="gfp.h")
 def alloc_pages_nolock(gfp_flags: int, nid: int, order: int, /) -> Page | None:
     """struct page *alloc_pages_nolock(gfp_t gfp_flags, int nid, unsigned int order) [alloc; source: gfp.h]"""
     return _rt.call_nullable("alloc_pages_nolock", Page, gfp_flags, nid, order)
 
 
-@_rt.kernel_function(name="alloc_surplus_hugetlb_folio", category="hugetlb", returns="hugetlb_folio", nullable=True, frees_with="folio_put", form="function", source="mm/hugetlb.c")
 def alloc_surplus_hugetlb_folio(h: Hstate, gfp_mask: int, nid: int, nmask: object, /) -> HugetlbFolio | None:
     """struct folio *alloc_surplus_hugetlb_folio(struct hstate *h, gfp_t gfp_mask, int nid, nodemask_t *nmask) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call_nullable("alloc_surplus_hugetlb_folio", HugetlbFolio, h, gfp_mask, nid, nmask)
 
 
-@_rt.kernel_function(name="allocate_slab", category="slab", returns="slab", nullable=True, frees_with="free_slab", form="function", source="mm/slub.c")
 def allocate_slab(s: KmemCache, flags: int, node: int, /) -> Slab | None:
     """struct slab *allocate_slab(struct kmem_cache *s, gfp_t flags, int node) [slab; source: mm/slub.c]"""
     return _rt.call_nullable("allocate_slab", Slab, s, flags, node)
 
 
-@_rt.kernel_function(name="buffer_migrate_folio", category="migrate", nullable=False, form="function", source="btf-6.18")
 def buffer_migrate_folio(mapping: AddressSpace, dst: Folio, src: Folio, mode: int, /) -> int:
     """int buffer_migrate_folio(struct address_space *mapping, struct folio *dst, struct folio *src, enum migrate_mode mode) [migrate; source: btf-6.18]"""
     return _rt.call("buffer_migrate_folio", int, mapping, dst, src, mode)
 
 
-@_rt.kernel_function(name="buffer_migrate_folio_norefs", category="migrate", nullable=False, form="function", source="btf-6.18")
 def buffer_migrate_folio_norefs(mapping: AddressSpace, dst: Folio, src: Folio, mode: int, /) -> int:
     """int buffer_migrate_folio_norefs(struct address_space *mapping, struct folio *dst, struct folio *src, enum migrate_mode mode) [migrate; source: btf-6.18]"""
     return _rt.call("buffer_migrate_folio_norefs", int, mapping, dst, src, mode)
 
 
-@_rt.kernel_function(name="clear_highpage", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def clear_highpage(page: Page, /) -> None:
     """void clear_highpage(struct page *page) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("clear_highpage", page)
 
 
-@_rt.kernel_function(name="clear_page_dirty_for_io", category="pagecache", nullable=False, replacement="folio_clear_dirty_for_io", form="function", source="mm/folio-compat.c")
 def clear_page_dirty_for_io(page: Page, /) -> bool:
     """bool clear_page_dirty_for_io(struct page *page) [pagecache; source: mm/folio-compat.c]"""
     return _rt.call("clear_page_dirty_for_io", bool, page)
 
 
-@_rt.kernel_function(name="clear_user_highpage", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def clear_user_highpage(page: Page, vaddr: int, /) -> None:
     """void clear_user_highpage(struct page *page, unsigned long vaddr) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("clear_user_highpage", page, vaddr)
 
 
-@_rt.kernel_function(name="copy_highpage", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def copy_highpage(to: Page, from_: Page, /) -> None:
     """void copy_highpage(struct page *to, struct page *from) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("copy_highpage", to, from_)
 
 
-@_rt.kernel_function(name="copy_user_highpage", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def copy_user_highpage(to: Page, from_: Page, vaddr: int, vma: VmAreaStruct, /) -> None:
     """void copy_user_highpage(struct page *to, struct page *from, unsigned long vaddr, struct vm_area_struct *vma) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("copy_user_highpage", to, from_, vaddr, vma)
 
 
-@_rt.kernel_function(name="create_page_chain", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def create_page_chain(class_: SizeClass, zspage: Zspage, zpdescs: list[ZpDesc], /) -> None:
     """void create_page_chain(struct size_class *class, struct zspage *zspage, struct zpdesc **zpdescs) [zsmalloc; source: mm/zsmalloc.c]"""
     _rt.call_any("create_page_chain", class_, zspage, zpdescs)
 
 
-@_rt.kernel_function(name="deactivate_file_folio", category="lru", nullable=False, form="function", source="mm/swap.c")
 def deactivate_file_folio(folio: Folio, /) -> None:
     """void deactivate_file_folio(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("deactivate_file_folio", folio)
 
 
-@_rt.kernel_function(name="dissolve_free_hugetlb_folio", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def dissolve_free_hugetlb_folio(folio: Folio, /) -> int:
     """int dissolve_free_hugetlb_folio(struct folio *folio) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call("dissolve_free_hugetlb_folio", int, folio)
 
 
-@_rt.kernel_function(name="end_page_writeback", category="pagecache", nullable=False, replacement="folio_end_writeback", form="function", source="mm/folio-compat.c")
 def end_page_writeback(page: Page, /) -> None:
     """void end_page_writeback(struct page *page) [pagecache; source: mm/folio-compat.c]"""
     _rt.call_any("end_page_writeback", page)
 
 
-@_rt.kernel_function(name="filemap_add_folio", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def filemap_add_folio(mapping: AddressSpace, folio: Folio, index: int, gfp: int, /) -> int:
     """int filemap_add_folio(struct address_space *mapping, struct folio *folio, unsigned long index, gfp_t gfp) [pagecache; source: mm/filemap.c]"""
     return _rt.call("filemap_add_folio", int, mapping, folio, index, gfp)
 
 
-@_rt.kernel_function(name="filemap_alloc_folio", category="pagecache", impl="filemap_alloc_folio_noprof", returns="folio", nullable=True, frees_with="folio_put", form="function", source="pagemap.h")
 def filemap_alloc_folio(gfp: int, order: int, /) -> Folio | None:
     """struct folio *filemap_alloc_folio(gfp_t gfp, unsigned int order) [pagecache; source: pagemap.h]"""
     return _rt.call_nullable("filemap_alloc_folio", Folio, gfp, order)
 
 
-@_rt.kernel_function(name="filemap_dirty_folio", category="pagecache", nullable=False, form="function", source="btf-6.18")
 def filemap_dirty_folio(mapping: AddressSpace, folio: Folio, /) -> bool:
     """bool filemap_dirty_folio(struct address_space *mapping, struct folio *folio) [pagecache; source: btf-6.18]"""
     return _rt.call("filemap_dirty_folio", bool, mapping, folio)
 
 
-@_rt.kernel_function(name="filemap_get_folio", category="pagecache", returns="folio", nullable=False, frees_with="folio_put", form="inline", source="pagemap.h")
 def filemap_get_folio(mapping: AddressSpace, index: int, /) -> Folio:
     """struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index) [pagecache; source: pagemap.h]"""
     return _rt.call("filemap_get_folio", Folio, mapping, index)
 
 
-@_rt.kernel_function(name="filemap_get_folios", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def filemap_get_folios(mapping: AddressSpace, start: list[int], end: int, fbatch: FolioBatch, /) -> int:
     """unsigned int filemap_get_folios(struct address_space *mapping, unsigned long *start, unsigned long end, struct folio_batch *fbatch) [pagecache; source: mm/filemap.c]"""
     return _rt.call("filemap_get_folios", int, mapping, start, end, fbatch)
 
 
-@_rt.kernel_function(name="filemap_get_folios_contig", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def filemap_get_folios_contig(mapping: AddressSpace, start: list[int], end: int, fbatch: FolioBatch, /) -> int:
     """unsigned int filemap_get_folios_contig(struct address_space *mapping, unsigned long *start, unsigned long end, struct folio_batch *fbatch) [pagecache; source: mm/filemap.c]"""
     return _rt.call("filemap_get_folios_contig", int, mapping, start, end, fbatch)
 
 
-@_rt.kernel_function(name="filemap_get_folios_tag", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def filemap_get_folios_tag(mapping: AddressSpace, start: list[int], end: int, tag: object, fbatch: FolioBatch, /) -> int:
     """unsigned int filemap_get_folios_tag(struct address_space *mapping, unsigned long *start, unsigned long end, xa_mark_t tag, struct folio_batch *fbatch) [pagecache; source: mm/filemap.c]"""
     return _rt.call("filemap_get_folios_tag", int, mapping, start, end, tag, fbatch)
 
 
-@_rt.kernel_function(name="filemap_grab_folio", category="pagecache", returns="file_folio", nullable=False, frees_with="folio_put", form="inline", source="pagemap.h")
 def filemap_grab_folio(mapping: AddressSpace, index: int, /) -> FileFolio:
     """struct folio *filemap_grab_folio(struct address_space *mapping, pgoff_t index) [pagecache; source: pagemap.h]"""
     return _rt.call("filemap_grab_folio", FileFolio, mapping, index)
 
 
-@_rt.kernel_function(name="filemap_lock_folio", category="pagecache", returns="file_folio", nullable=False, frees_with="folio_put", form="inline", source="pagemap.h")
 def filemap_lock_folio(mapping: AddressSpace, index: int, /) -> FileFolio:
     """struct folio *filemap_lock_folio(struct address_space *mapping, pgoff_t index) [pagecache; source: pagemap.h]"""
     return _rt.call("filemap_lock_folio", FileFolio, mapping, index)
 
 
-@_rt.kernel_function(name="filemap_migrate_folio", category="migrate", nullable=False, form="function", source="btf-6.18")
 def filemap_migrate_folio(mapping: AddressSpace, dst: Folio, src: Folio, mode: int, /) -> int:
     """int filemap_migrate_folio(struct address_space *mapping, struct folio *dst, struct folio *src, enum migrate_mode mode) [migrate; source: btf-6.18]"""
     return _rt.call("filemap_migrate_folio", int, mapping, dst, src, mode)
 
 
-@_rt.kernel_function(name="filemap_release_folio", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def filemap_release_folio(folio: Folio, gfp: int, /) -> bool:
     """bool filemap_release_folio(struct folio *folio, gfp_t gfp) [pagecache; source: mm/filemap.c]"""
     return _rt.call("filemap_release_folio", bool, folio, gfp)
 
 
-@_rt.kernel_function(name="filemap_remove_folio", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def filemap_remove_folio(folio: Folio, /) -> None:
     """void filemap_remove_folio(struct folio *folio) [pagecache; source: mm/filemap.c]"""
     _rt.call_any("filemap_remove_folio", folio)
 
 
-@_rt.kernel_function(name="find_get_page", category="pagecache", returns="page", nullable=True, frees_with="put_page", replacement="filemap_get_folio", form="inline", source="pagemap.h")
 def find_get_page(mapping: AddressSpace, offset: int, /) -> Page | None:
     """struct page *find_get_page(struct address_space *mapping, pgoff_t offset) [pagecache; source: pagemap.h]"""
     return _rt.call_nullable("find_get_page", Page, mapping, offset)
 
 
-@_rt.kernel_function(name="find_lock_page", category="pagecache", returns="page", nullable=True, frees_with="put_page", replacement="filemap_lock_folio", form="inline", source="pagemap.h")
 def find_lock_page(mapping: AddressSpace, index: int, /) -> Page | None:
     """struct page *find_lock_page(struct address_space *mapping, pgoff_t index) [pagecache; source: pagemap.h]"""
     return _rt.call_nullable("find_lock_page", Page, mapping, index)
 
 
-@_rt.kernel_function(name="find_or_create_page", category="pagecache", returns="page", nullable=True, frees_with="put_page", replacement="__filemap_get_folio", form="inline", source="pagemap.h")
 def find_or_create_page(mapping: AddressSpace, index: int, gfp_mask: int, /) -> Page | None:
     """struct page *find_or_create_page(struct address_space *mapping, pgoff_t index, gfp_t gfp_mask) [pagecache; source: pagemap.h]"""
     return _rt.call_nullable("find_or_create_page", Page, mapping, index, gfp_mask)
 
 
-@_rt.kernel_function(name="folio_activate", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_activate(folio: Folio, /) -> None:
     """void folio_activate(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_activate", folio)
 
 
-@_rt.kernel_function(name="folio_add_anon_rmap_pmd", category="anon", nullable=False, form="function", source="mm/rmap.c")
 def folio_add_anon_rmap_pmd(folio: AnonFolio, page: Page, vma: VmAreaStruct, address: int, flags: int, /) -> None:
     """void folio_add_anon_rmap_pmd(struct folio *folio, struct page *page, struct vm_area_struct *vma, unsigned long address, rmap_t flags) [anon; source: mm/rmap.c]"""
     _rt.call_any("folio_add_anon_rmap_pmd", folio, page, vma, address, flags)
 
 
-@_rt.kernel_function(name="folio_add_anon_rmap_pte", category="anon", nullable=False, form="macro", source="include/linux/rmap.h")
 def folio_add_anon_rmap_pte(folio: AnonFolio, page: Page, vma: VmAreaStruct, address: int, flags: int, /) -> None:
     """void folio_add_anon_rmap_pte(struct folio *folio, struct page *page, struct vm_area_struct *vma, unsigned long address, rmap_t flags) [anon; source: include/linux/rmap.h]"""
     _rt.call_any("folio_add_anon_rmap_pte", folio, page, vma, address, flags)
 
 
-@_rt.kernel_function(name="folio_add_anon_rmap_ptes", category="anon", nullable=False, form="function", source="mm/rmap.c")
 def folio_add_anon_rmap_ptes(folio: AnonFolio, page: Page, nr_pages: int, vma: VmAreaStruct, address: int, flags: int, /) -> None:
     """void folio_add_anon_rmap_ptes(struct folio *folio, struct page *page, int nr_pages, struct vm_area_struct *vma, unsigned long address, rmap_t flags) [anon; source: mm/rmap.c]"""
     _rt.call_any("folio_add_anon_rmap_ptes", folio, page, nr_pages, vma, address, flags)
 
 
-@_rt.kernel_function(name="folio_add_file_rmap_pmd", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_add_file_rmap_pmd(folio: Folio, page: Page, vma: VmAreaStruct, /) -> None:
     """void folio_add_file_rmap_pmd(struct folio *folio, struct page *page, struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     _rt.call_any("folio_add_file_rmap_pmd", folio, page, vma)
 
 
-@_rt.kernel_function(name="folio_add_file_rmap_pte", category="rmap", nullable=False, form="macro", source="include/linux/rmap.h")
 def folio_add_file_rmap_pte(folio: Folio, page: Page, vma: VmAreaStruct, /) -> None:
     """void folio_add_file_rmap_pte(struct folio *folio, struct page *page, struct vm_area_struct *vma) [rmap; source: include/linux/rmap.h]"""
     _rt.call_any("folio_add_file_rmap_pte", folio, page, vma)
 
 
-@_rt.kernel_function(name="folio_add_file_rmap_ptes", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_add_file_rmap_ptes(folio: Folio, page: Page, nr_pages: int, vma: VmAreaStruct, /) -> None:
     """void folio_add_file_rmap_ptes(struct folio *folio, struct page *page, int nr_pages, struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     _rt.call_any("folio_add_file_rmap_ptes", folio, page, nr_pages, vma)
 
 
-@_rt.kernel_function(name="folio_add_file_rmap_pud", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_add_file_rmap_pud(folio: Folio, page: Page, vma: VmAreaStruct, /) -> None:
     """void folio_add_file_rmap_pud(struct folio *folio, struct page *page, struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     _rt.call_any("folio_add_file_rmap_pud", folio, page, vma)
 
 
-@_rt.kernel_function(name="folio_add_lru", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_add_lru(folio: Folio, /) -> None:
     """void folio_add_lru(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_add_lru", folio)
 
 
-@_rt.kernel_function(name="folio_add_lru_vma", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_add_lru_vma(folio: Folio, vma: VmAreaStruct, /) -> None:
     """void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_add_lru_vma", folio, vma)
 
 
-@_rt.kernel_function(name="folio_add_new_anon_rmap", category="anon", nullable=False, form="function", source="mm/rmap.c")
 def folio_add_new_anon_rmap(folio: Folio, vma: VmAreaStruct, address: int, flags: int, /) -> None:
     """void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma, unsigned long address, rmap_t flags) [anon; source: mm/rmap.c]"""
     _rt.call_any("folio_add_new_anon_rmap", folio, vma, address, flags)
 
 
-@_rt.kernel_function(name="folio_add_pin", category="gup", nullable=False, frees_with="unpin_folio", form="function", source="mm/gup.c")
 def folio_add_pin(folio: Folio, /) -> None:
     """void folio_add_pin(struct folio *folio) [gup; source: mm/gup.c]"""
     _rt.call_any("folio_add_pin", folio)
 
 
-@_rt.kernel_function(name="folio_alloc", category="alloc", impl="folio_alloc_noprof", returns="folio", nullable=True, frees_with="folio_put", form="function", source="gfp.h")
 def folio_alloc(gfp: int, order: int, /) -> Folio | None:
     """struct folio *folio_alloc(gfp_t gfp, unsigned int order) [alloc; source: gfp.h]"""
     return _rt.call_nullable("folio_alloc", Folio, gfp, order)
 
 
-@_rt.kernel_function(name="folio_alloc_mpol", category="alloc", impl="folio_alloc_mpol_noprof", returns="folio", nullable=True, frees_with="folio_put", form="function", source="gfp.h")
 def folio_alloc_mpol(gfp: int, order: int, pol: Mempolicy, ilx: int, nid: int, /) -> Folio | None:
     """struct folio *folio_alloc_mpol(gfp_t gfp, unsigned int order, struct mempolicy *pol, unsigned long ilx, int nid) [alloc; source: gfp.h]"""
     return _rt.call_nullable("folio_alloc_mpol", Folio, gfp, order, pol, ilx, nid)
 
 
-@_rt.kernel_function(name="folio_alloc_swap", category="anon", nullable=False, form="function", source="btf-6.18")
 def folio_alloc_swap(folio: Folio, gfp: int, /) -> int:
     """int folio_alloc_swap(struct folio *folio, gfp_t gfp) [anon; source: btf-6.18]"""
     return _rt.call("folio_alloc_swap", int, folio, gfp)
 
 
-@_rt.kernel_function(name="folio_anon_vma", category="anon", nullable=False, form="function", source="btf-6.18")
 def folio_anon_vma(folio: Folio, /) -> AnonVma:
     """struct anon_vma *folio_anon_vma(const struct folio *folio) [anon; source: btf-6.18]"""
     return _rt.call("folio_anon_vma", AnonVma, folio)
 
 
-@_rt.kernel_function(name="folio_clear_dirty_for_io", category="pagecache", nullable=False, form="function", source="btf-6.18")
 def folio_clear_dirty_for_io(folio: Folio, /) -> bool:
     """bool folio_clear_dirty_for_io(struct folio *folio) [pagecache; source: btf-6.18]"""
     return _rt.call("folio_clear_dirty_for_io", bool, folio)
 
 
-@_rt.kernel_function(name="folio_copy", category="migrate", nullable=False, form="function", source="btf-6.18")
 def folio_copy(dst: Folio, src: Folio, /) -> None:
     """void folio_copy(struct folio *dst, struct folio *src) [migrate; source: btf-6.18]"""
     _rt.call_any("folio_copy", dst, src)
 
 
-@_rt.kernel_function(name="folio_deactivate", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_deactivate(folio: Folio, /) -> None:
     """void folio_deactivate(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_deactivate", folio)
 
 
-@_rt.kernel_function(name="folio_end_read", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def folio_end_read(folio: Folio, success: bool, /) -> None:
     """void folio_end_read(struct folio *folio, bool success) [pagecache; source: mm/filemap.c]"""
     _rt.call_any("folio_end_read", folio, success)
 
 
-@_rt.kernel_function(name="folio_end_writeback", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def folio_end_writeback(folio: Folio, /) -> None:
     """void folio_end_writeback(struct folio *folio) [pagecache; source: mm/filemap.c]"""
     _rt.call_any("folio_end_writeback", folio)
 
 
-@_rt.kernel_function(name="folio_fill_tail", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def folio_fill_tail(folio: Folio, offset: int, from_: str, len: int, /) -> None:
     """void folio_fill_tail(struct folio *folio, size_t offset, const char *from, size_t len) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("folio_fill_tail", folio, offset, from_, len)
 
 
-@_rt.kernel_function(name="folio_free_swap", category="anon", nullable=False, form="function", source="btf-6.18")
 def folio_free_swap(folio: Folio, /) -> bool:
     """bool folio_free_swap(struct folio *folio) [anon; source: btf-6.18]"""
     return _rt.call("folio_free_swap", bool, folio)
 
 
-@_rt.kernel_function(name="folio_get", category="free", nullable=False, frees_with="folio_put", form="inline", source="mm.h")
 def folio_get(folio: Folio, /) -> None:
     """void folio_get(struct folio *folio) [free; source: mm.h]"""
     _rt.call_any("folio_get", folio)
 
 
-@_rt.kernel_function(name="folio_get_anon_vma", category="anon", nullable=False, form="function", source="mm/rmap.c")
 def folio_get_anon_vma(folio: Folio, /) -> AnonVma:
     """struct anon_vma *folio_get_anon_vma(const struct folio *folio) [anon; source: mm/rmap.c]"""
     return _rt.call("folio_get_anon_vma", AnonVma, folio)
 
 
-@_rt.kernel_function(name="folio_hstate", category="hugetlb", nullable=False, form="inline", source="include/linux/hugetlb.h")
 def folio_hstate(folio: HugetlbFolio, /) -> Hstate:
     """struct hstate *folio_hstate(struct folio *folio) [hugetlb; source: include/linux/hugetlb.h]"""
     return _rt.call("folio_hstate", Hstate, folio)
 
 
-@_rt.kernel_function(name="folio_isolate_hugetlb", category="hugetlb", nullable=False, frees_with="folio_putback_hugetlb", form="function", source="mm/hugetlb.c")
 def folio_isolate_hugetlb(folio: Folio, list: ListHead, /) -> bool:
     """bool folio_isolate_hugetlb(struct folio *folio, struct list_head *list) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call("folio_isolate_hugetlb", bool, folio, list)
 
 
-@_rt.kernel_function(name="folio_isolate_lru", category="lru", nullable=False, frees_with="folio_putback_lru", form="function", source="mm/vmscan.c")
 def folio_isolate_lru(folio: Folio, /) -> bool:
     """bool folio_isolate_lru(struct folio *folio) [lru; source: mm/vmscan.c]"""
     return _rt.call("folio_isolate_lru", bool, folio)
 
 
-@_rt.kernel_function(name="folio_lock", category="pagecache", nullable=False, form="inline", source="pagemap.h")
 def folio_lock(folio: Folio, /) -> None:
     """void folio_lock(struct folio *folio) [pagecache; source: pagemap.h]"""
     _rt.call_any("folio_lock", folio)
 
 
-@_rt.kernel_function(name="folio_lock_anon_vma_read", category="anon", nullable=False, form="function", source="mm/rmap.c")
 def folio_lock_anon_vma_read(folio: Folio, rwc: RmapWalkControl, /) -> AnonVma:
     """struct anon_vma *folio_lock_anon_vma_read(const struct folio *folio, struct rmap_walk_control *rwc) [anon; source: mm/rmap.c]"""
     return _rt.call("folio_lock_anon_vma_read", AnonVma, folio, rwc)
 
 
-@_rt.kernel_function(name="folio_lruvec", category="lru", nullable=False, form="inline", source="include/linux/memcontrol.h")
 def folio_lruvec(folio: Folio, /) -> Lruvec:
     """struct lruvec *folio_lruvec(struct folio *folio) [lru; source: include/linux/memcontrol.h]"""
     return _rt.call("folio_lruvec", Lruvec, folio)
 
 
-@_rt.kernel_function(name="folio_lruvec_lock_irq", category="lru", nullable=False, form="function", source="btf-6.18")
 def folio_lruvec_lock_irq(folio: Folio, /) -> Lruvec:
     """struct lruvec *folio_lruvec_lock_irq(struct folio *folio) [lru; source: btf-6.18]"""
     return _rt.call("folio_lruvec_lock_irq", Lruvec, folio)
 
 
-@_rt.kernel_function(name="folio_mark_accessed", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_mark_accessed(folio: Folio, /) -> None:
     """void folio_mark_accessed(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_mark_accessed", folio)
 
 
-@_rt.kernel_function(name="folio_mark_dirty", category="pagecache", nullable=False, form="function", source="btf-6.18")
 def folio_mark_dirty(folio: Folio, /) -> bool:
     """bool folio_mark_dirty(struct folio *folio) [pagecache; source: btf-6.18]"""
     return _rt.call("folio_mark_dirty", bool, folio)
 
 
-@_rt.kernel_function(name="folio_mark_lazyfree", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_mark_lazyfree(folio: Folio, /) -> None:
     """void folio_mark_lazyfree(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_mark_lazyfree", folio)
 
 
-@_rt.kernel_function(name="folio_migrate_flags", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def folio_migrate_flags(newfolio: Folio, folio: Folio, /) -> None:
     """void folio_migrate_flags(struct folio *newfolio, struct folio *folio) [migrate; source: mm/migrate.c]"""
     _rt.call_any("folio_migrate_flags", newfolio, folio)
 
 
-@_rt.kernel_function(name="folio_migrate_mapping", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def folio_migrate_mapping(mapping: AddressSpace, newfolio: Folio, folio: Folio, extra_count: int, /) -> int:
     """int folio_migrate_mapping(struct address_space *mapping, struct folio *newfolio, struct folio *folio, int extra_count) [migrate; source: mm/migrate.c]"""
     return _rt.call("folio_migrate_mapping", int, mapping, newfolio, folio, extra_count)
 
 
-@_rt.kernel_function(name="folio_mkclean", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_mkclean(folio: Folio, /) -> int:
     """int folio_mkclean(struct folio *folio) [rmap; source: mm/rmap.c]"""
     return _rt.call("folio_mkclean", int, folio)
 
 
-@_rt.kernel_function(name="folio_move_anon_rmap", category="anon", nullable=False, form="function", source="mm/rmap.c")
 def folio_move_anon_rmap(folio: Folio, vma: VmAreaStruct, /) -> None:
     """void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma) [anon; source: mm/rmap.c]"""
     _rt.call_any("folio_move_anon_rmap", folio, vma)
 
 
-@_rt.kernel_function(name="folio_put", category="free", nullable=False, form="inline", source="mm.h")
 def folio_put(folio: Folio, /) -> None:
     """void folio_put(struct folio *folio) [free; source: mm.h]"""
     _rt.call_any("folio_put", folio)
 
 
-@_rt.kernel_function(name="folio_put_refs", category="free", nullable=False, form="inline", source="mm.h")
 def folio_put_refs(folio: Folio, refs: int, /) -> None:
     """void folio_put_refs(struct folio *folio, int refs) [free; source: mm.h]"""
     _rt.call_any("folio_put_refs", folio, refs)
 
 
-@_rt.kernel_function(name="folio_putback_hugetlb", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def folio_putback_hugetlb(folio: Folio, /) -> None:
     """void folio_putback_hugetlb(struct folio *folio) [hugetlb; source: mm/hugetlb.c]"""
     _rt.call_any("folio_putback_hugetlb", folio)
 
 
-@_rt.kernel_function(name="folio_putback_lru", category="lru", nullable=False, form="function", source="mm/vmscan.c")
 def folio_putback_lru(folio: Folio, /) -> None:
     """void folio_putback_lru(struct folio *folio) [lru; source: mm/vmscan.c]"""
     _rt.call_any("folio_putback_lru", folio)
 
 
-@_rt.kernel_function(name="folio_referenced", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_referenced(folio: Folio, is_locked: int, memcg: MemCgroup, vm_flags: list[int], /) -> int:
     """int folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg, vm_flags_t *vm_flags) [rmap; source: mm/rmap.c]"""
     return _rt.call("folio_referenced", int, folio, is_locked, memcg, vm_flags)
 
 
-@_rt.kernel_function(name="folio_release_kmap", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def folio_release_kmap(folio: Folio, addr: object, /) -> None:
     """void folio_release_kmap(struct folio *folio, void *addr) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("folio_release_kmap", folio, addr)
 
 
-@_rt.kernel_function(name="folio_remove_rmap_pmd", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_remove_rmap_pmd(folio: Folio, page: Page, vma: VmAreaStruct, /) -> None:
     """void folio_remove_rmap_pmd(struct folio *folio, struct page *page, struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     _rt.call_any("folio_remove_rmap_pmd", folio, page, vma)
 
 
-@_rt.kernel_function(name="folio_remove_rmap_pte", category="rmap", nullable=False, form="macro", source="include/linux/rmap.h")
 def folio_remove_rmap_pte(folio: Folio, page: Page, vma: VmAreaStruct, /) -> None:
     """void folio_remove_rmap_pte(struct folio *folio, struct page *page, struct vm_area_struct *vma) [rmap; source: include/linux/rmap.h]"""
     _rt.call_any("folio_remove_rmap_pte", folio, page, vma)
 
 
-@_rt.kernel_function(name="folio_remove_rmap_ptes", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_remove_rmap_ptes(folio: Folio, page: Page, nr_pages: int, vma: VmAreaStruct, /) -> None:
     """void folio_remove_rmap_ptes(struct folio *folio, struct page *page, int nr_pages, struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     _rt.call_any("folio_remove_rmap_ptes", folio, page, nr_pages, vma)
 
 
-@_rt.kernel_function(name="folio_remove_rmap_pud", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def folio_remove_rmap_pud(folio: Folio, page: Page, vma: VmAreaStruct, /) -> None:
     """void folio_remove_rmap_pud(struct folio *folio, struct page *page, struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     _rt.call_any("folio_remove_rmap_pud", folio, page, vma)
 
 
-@_rt.kernel_function(name="folio_rotate_reclaimable", category="lru", nullable=False, form="function", source="mm/swap.c")
 def folio_rotate_reclaimable(folio: Folio, /) -> None:
     """void folio_rotate_reclaimable(struct folio *folio) [lru; source: mm/swap.c]"""
     _rt.call_any("folio_rotate_reclaimable", folio)
 
 
-@_rt.kernel_function(name="folio_try_get", category="free", nullable=False, frees_with="folio_put", form="inline", source="include/linux/page_ref.h")
 def folio_try_get(folio: Folio, /) -> bool:
     """bool folio_try_get(struct folio *folio) [free; source: include/linux/page_ref.h]"""
     return _rt.call("folio_try_get", bool, folio)
 
 
-@_rt.kernel_function(name="folio_unlock", category="pagecache", nullable=False, form="function", source="mm/filemap.c")
 def folio_unlock(folio: Folio, /) -> None:
     """void folio_unlock(struct folio *folio) [pagecache; source: mm/filemap.c]"""
     _rt.call_any("folio_unlock", folio)
 
 
-@_rt.kernel_function(name="folio_wait_locked", category="pagecache", nullable=False, form="inline", source="pagemap.h")
 def folio_wait_locked(folio: Folio, /) -> None:
     """void folio_wait_locked(struct folio *folio) [pagecache; source: pagemap.h]"""
     _rt.call_any("folio_wait_locked", folio)
 
 
-@_rt.kernel_function(name="folio_wait_writeback", category="pagecache", nullable=False, form="function", source="btf-6.18")
 def folio_wait_writeback(folio: Folio, /) -> None:
     """void folio_wait_writeback(struct folio *folio) [pagecache; source: btf-6.18]"""
     _rt.call_any("folio_wait_writeback", folio)
 
 
-@_rt.kernel_function(name="folio_walk_start", category="gup", returns="folio", nullable=True, form="function", source="btf-6.18")
 def folio_walk_start(fw: FolioWalk, vma: VmAreaStruct, addr: int, flags: object, /) -> Folio | None:
     """struct folio *folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma, unsigned long addr, folio_walk_flags_t flags) [gup; source: btf-6.18]"""
     return _rt.call_nullable("folio_walk_start", Folio, fw, vma, addr, flags)
 
 
-@_rt.kernel_function(name="folio_zero_range", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def folio_zero_range(folio: Folio, start: int, length: int, /) -> None:
     """void folio_zero_range(struct folio *folio, size_t start, size_t length) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("folio_zero_range", folio, start, length)
 
 
-@_rt.kernel_function(name="folio_zero_segment", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def folio_zero_segment(folio: Folio, start: int, xend: int, /) -> None:
     """void folio_zero_segment(struct folio *folio, size_t start, size_t xend) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("folio_zero_segment", folio, start, xend)
 
 
-@_rt.kernel_function(name="folio_zero_segments", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def folio_zero_segments(folio: Folio, start1: int, xend1: int, start2: int, xend2: int, /) -> None:
     """void folio_zero_segments(struct folio *folio, size_t start1, size_t xend1, size_t start2, size_t xend2) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("folio_zero_segments", folio, start1, xend1, start2, xend2)
 
 
-@_rt.kernel_function(name="folio_zero_tail", category="highmem", nullable=False, frees_with="kunmap_local", form="inline", source="include/linux/highmem.h")
 def folio_zero_tail(folio: Folio, offset: int, kaddr: object, /) -> object:
     """void *folio_zero_tail(struct folio *folio, size_t offset, void *kaddr) [highmem; source: include/linux/highmem.h]"""
     return _rt.call_any("folio_zero_tail", folio, offset, kaddr)
 
 
-@_rt.kernel_function(name="folios_put", category="free", nullable=False, form="inline", source="mm.h")
 def folios_put(folios: FolioBatch, /) -> None:
     """void folios_put(struct folio_batch *folios) [free; source: mm.h]"""
     _rt.call_any("folios_put", folios)
 
 
-@_rt.kernel_function(name="folios_put_refs", category="free", nullable=False, form="function", source="mm/swap.c")
 def folios_put_refs(folios: FolioBatch, refs: list[int], /) -> None:
     """void folios_put_refs(struct folio_batch *folios, unsigned int *refs) [free; source: mm/swap.c]"""
     _rt.call_any("folios_put_refs", folios, refs)
 
 
-@_rt.kernel_function(name="free_contig_range", category="free", nullable=False, form="function", source="gfp.h")
 def free_contig_range(pfn: int, nr_pages: int, /) -> None:
     """void free_contig_range(unsigned long pfn, unsigned long nr_pages) [free; source: gfp.h]"""
     _rt.call_any("free_contig_range", pfn, nr_pages)
 
 
-@_rt.kernel_function(name="free_huge_folio", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def free_huge_folio(folio: HugetlbFolio, /) -> None:
     """void free_huge_folio(struct folio *folio) [hugetlb; source: mm/hugetlb.c]"""
     _rt.call_any("free_huge_folio", folio)
 
 
-@_rt.kernel_function(name="free_large_kmalloc", category="slab", nullable=False, form="function", source="mm/slub.c")
 def free_large_kmalloc(folio: Folio, object: object, /) -> None:
     """void free_large_kmalloc(struct folio *folio, void *object) [slab; source: mm/slub.c]"""
     _rt.call_any("free_large_kmalloc", folio, object)
 
 
-@_rt.kernel_function(name="free_page", category="free", nullable=False, form="macro", source="gfp.h")
 def free_page(addr: int, /) -> None:
     """void free_page(unsigned long addr) [free; source: gfp.h]"""
     _rt.call_any("free_page", addr)
 
 
-@_rt.kernel_function(name="free_pages", category="free", nullable=False, form="function", source="gfp.h")
 def free_pages(addr: int, order: int, /) -> None:
     """void free_pages(unsigned long addr, unsigned int order) [free; source: gfp.h]"""
     _rt.call_any("free_pages", addr, order)
 
 
-@_rt.kernel_function(name="free_pages_exact", category="free", nullable=False, form="function", source="gfp.h")
 def free_pages_exact(virt: object, size: int, /) -> None:
     """void free_pages_exact(void *virt, size_t size) [free; source: gfp.h]"""
     _rt.call_any("free_pages_exact", virt, size)
 
 
-@_rt.kernel_function(name="free_pages_nolock", category="free", nullable=False, form="function", source="gfp.h")
 def free_pages_nolock(page: Page, order: int, /) -> None:
     """void free_pages_nolock(struct page *page, unsigned int order) [free; source: gfp.h]"""
     _rt.call_any("free_pages_nolock", page, order)
 
 
-@_rt.kernel_function(name="free_slab", category="slab", nullable=False, form="function", source="mm/slub.c")
 def free_slab(s: KmemCache, slab: Slab, /) -> None:
     """void free_slab(struct kmem_cache *s, struct slab *slab) [slab; source: mm/slub.c]"""
     _rt.call_any("free_slab", s, slab)
 
 
-@_rt.kernel_function(name="get_dump_page", category="gup", returns="page", nullable=True, frees_with="put_page", form="function", source="mm/gup.c")
 def get_dump_page(addr: int, locked: list[int], /) -> Page | None:
     """struct page *get_dump_page(unsigned long addr, int *locked) [gup; source: mm/gup.c]"""
     return _rt.call_nullable("get_dump_page", Page, addr, locked)
 
 
-@_rt.kernel_function(name="get_netmem", category="netmem", nullable=False, frees_with="put_netmem", form="function", source="net/core/skbuff.c")
 def get_netmem(netmem: NetmemRef, /) -> None:
     """void get_netmem(netmem_ref netmem) [netmem; source: net/core/skbuff.c]"""
     _rt.call_any("get_netmem", netmem)
 
 
-@_rt.kernel_function(name="get_page", category="free", nullable=False, frees_with="put_page", replacement="folio_get", form="inline", source="mm.h")
 def get_page(page: Page, /) -> None:
     """void get_page(struct page *page) [free; source: mm.h]"""
     _rt.call_any("get_page", page)
 
 
-@_rt.kernel_function(name="get_user_page_fast_only", category="gup", nullable=False, frees_with="put_page", form="inline", source="mm.h")
 def get_user_page_fast_only(addr: int, gup_flags: int, pagep: list[Page], /) -> bool:
     """bool get_user_page_fast_only(unsigned long addr, unsigned int gup_flags, struct page **pagep) [gup; source: mm.h]"""
     return _rt.call("get_user_page_fast_only", bool, addr, gup_flags, pagep)
 
 
-@_rt.kernel_function(name="get_user_page_vma_remote", category="gup", returns="page", nullable=False, frees_with="put_page", form="inline", source="mm.h")
 def get_user_page_vma_remote(mm: MmStruct, addr: int, gup_flags: int, vmap: list[VmAreaStruct], /) -> Page:
     """struct page *get_user_page_vma_remote(struct mm_struct *mm, unsigned long addr, int gup_flags, struct vm_area_struct **vmap) [gup; source: mm.h]"""
     return _rt.call("get_user_page_vma_remote", Page, mm, addr, gup_flags, vmap)
 
 
-@_rt.kernel_function(name="get_user_pages", category="gup", nullable=False, frees_with="put_page", form="function", source="mm/gup.c")
 def get_user_pages(start: int, nr_pages: int, gup_flags: int, pages: list[Page], /) -> int:
     """long get_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags, struct page **pages) [gup; source: mm/gup.c]"""
     return _rt.call("get_user_pages", int, start, nr_pages, gup_flags, pages)
 
 
-@_rt.kernel_function(name="get_user_pages_fast", category="gup", nullable=False, frees_with="put_page", form="function", source="mm/gup.c")
 def get_user_pages_fast(start: int, nr_pages: int, gup_flags: int, pages: list[Page], /) -> int:
     """int get_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags, struct page **pages) [gup; source: mm/gup.c]"""
     return _rt.call("get_user_pages_fast", int, start, nr_pages, gup_flags, pages)
 
 
-@_rt.kernel_function(name="get_user_pages_fast_only", category="gup", nullable=False, frees_with="put_page", form="function", source="mm/gup.c")
 def get_user_pages_fast_only(start: int, nr_pages: int, gup_flags: int, pages: list[Page], /) -> int:
     """int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags, struct page **pages) [gup; source: mm/gup.c]"""
     return _rt.call("get_user_pages_fast_only", int, start, nr_pages, gup_flags, pages)
 
 
-@_rt.kernel_function(name="get_user_pages_remote", category="gup", nullable=False, frees_with="put_page", form="function", source="mm/gup.c")
 def get_user_pages_remote(mm: MmStruct, start: int, nr_pages: int, gup_flags: int, pages: list[Page], locked: list[int], /) -> int:
     """long get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr_pages, unsigned int gup_flags, struct page **pages, int *locked) [gup; source: mm/gup.c]"""
     return _rt.call("get_user_pages_remote", int, mm, start, nr_pages, gup_flags, pages, locked)
 
 
-@_rt.kernel_function(name="get_user_pages_unlocked", category="gup", nullable=False, frees_with="put_page", form="function", source="mm/gup.c")
 def get_user_pages_unlocked(start: int, nr_pages: int, pages: list[Page], gup_flags: int, /) -> int:
     """long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages, unsigned int gup_flags) [gup; source: mm/gup.c]"""
     return _rt.call("get_user_pages_unlocked", int, start, nr_pages, pages, gup_flags)
 
 
-@_rt.kernel_function(name="get_zeroed_page", category="alloc", impl="get_zeroed_page_noprof", nullable=False, frees_with="free_page", form="function", source="gfp.h")
 def get_zeroed_page(gfp_mask: int, /) -> int:
     """unsigned long get_zeroed_page(gfp_t gfp_mask) [alloc; source: gfp.h]"""
     return _rt.call("get_zeroed_page", int, gfp_mask)
 
 
-@_rt.kernel_function(name="gup_put_folio", category="gup", nullable=False, form="function", source="mm/gup.c")
 def gup_put_folio(folio: Folio, refs: int, flags: int, /) -> None:
     """void gup_put_folio(struct folio *folio, int refs, unsigned int flags) [gup; source: mm/gup.c]"""
     _rt.call_any("gup_put_folio", folio, refs, flags)
 
 
-@_rt.kernel_function(name="hugetlb_add_file_rmap", category="hugetlb", nullable=False, form="inline", source="include/linux/rmap.h")
 def hugetlb_add_file_rmap(folio: HugetlbFolio, /) -> None:
     """void hugetlb_add_file_rmap(struct folio *folio) [hugetlb; source: include/linux/rmap.h]"""
     _rt.call_any("hugetlb_add_file_rmap", folio)
 
 
-@_rt.kernel_function(name="hugetlb_add_new_anon_rmap", category="hugetlb", nullable=False, form="function", source="mm/rmap.c")
 def hugetlb_add_new_anon_rmap(folio: HugetlbFolio, vma: VmAreaStruct, address: int, /) -> None:
     """void hugetlb_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma, unsigned long address) [hugetlb; source: mm/rmap.c]"""
     _rt.call_any("hugetlb_add_new_anon_rmap", folio, vma, address)
 
 
-@_rt.kernel_function(name="hugetlb_add_to_page_cache", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def hugetlb_add_to_page_cache(folio: Folio, mapping: AddressSpace, idx: int, /) -> int:
     """int hugetlb_add_to_page_cache(struct folio *folio, struct address_space *mapping, unsigned long idx) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call("hugetlb_add_to_page_cache", int, folio, mapping, idx)
 
 
-@_rt.kernel_function(name="hugetlb_folio_mapping_lock_write", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def hugetlb_folio_mapping_lock_write(folio: Folio, /) -> AddressSpace:
     """struct address_space *hugetlb_folio_mapping_lock_write(struct folio *folio) [hugetlb; source: mm/hugetlb.c]"""
     return _rt.call("hugetlb_folio_mapping_lock_write", AddressSpace, folio)
 
 
-@_rt.kernel_function(name="hugetlb_remove_rmap", category="hugetlb", nullable=False, form="inline", source="include/linux/rmap.h")
 def hugetlb_remove_rmap(folio: HugetlbFolio, /) -> None:
     """void hugetlb_remove_rmap(struct folio *folio) [hugetlb; source: include/linux/rmap.h]"""
     _rt.call_any("hugetlb_remove_rmap", folio)
 
 
-@_rt.kernel_function(name="io_pp_zc_alloc_netmems", category="netmem", returns="netmem_ref", nullable=False, form="function", source="btf-6.18")
 def io_pp_zc_alloc_netmems(pp: PagePool, gfp: int, /) -> NetmemRef:
     """netmem_ref io_pp_zc_alloc_netmems(struct page_pool *pp, gfp_t gfp) [netmem; source: btf-6.18]"""
     return _rt.call("io_pp_zc_alloc_netmems", NetmemRef, pp, gfp)
 
 
-@_rt.kernel_function(name="isolate_folio_to_list", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def isolate_folio_to_list(folio: Folio, list: ListHead, /) -> bool:
     """bool isolate_folio_to_list(struct folio *folio, struct list_head *list) [migrate; source: mm/migrate.c]"""
     return _rt.call("isolate_folio_to_list", bool, folio, list)
 
 
-@_rt.kernel_function(name="isolate_movable_ops_page", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def isolate_movable_ops_page(page: Page, mode: int, /) -> bool:
     """bool isolate_movable_ops_page(struct page *page, isolate_mode_t mode) [migrate; source: mm/migrate.c]"""
     return _rt.call("isolate_movable_ops_page", bool, page, mode)
 
 
-@_rt.kernel_function(name="kfree", category="slab", nullable=False, form="function", source="slab.h")
 def kfree(object: object, /) -> None:
     """void kfree(const void *object) [slab; source: slab.h]"""
     _rt.call_any("kfree", object)
 
 
-@_rt.kernel_function(name="kmalloc", category="slab", nullable=False, frees_with="kfree", form="inline", source="slab.h")
 def kmalloc(size: int, flags: int, /) -> object:
     """void *kmalloc(size_t size, gfp_t flags) [slab; source: slab.h]"""
     return _rt.call_any("kmalloc", size, flags)
 
 
-@_rt.kernel_function(name="kmap", category="highmem", nullable=False, frees_with="kunmap", replacement="kmap_local_page", form="inline", source="include/linux/highmem.h")
 def kmap(page: Page, /) -> object:
     """void *kmap(struct page *page) [highmem; source: include/linux/highmem.h]"""
     return _rt.call_any("kmap", page)
 
 
-@_rt.kernel_function(name="kmap_atomic", category="highmem", nullable=False, frees_with="kunmap_atomic", replacement="kmap_local_page", form="inline", source="include/linux/highmem.h")
 def kmap_atomic(page: Page, /) -> object:
     """void *kmap_atomic(const struct page *page) [highmem; source: include/linux/highmem.h]"""
     return _rt.call_any("kmap_atomic", page)
 
 
-@_rt.kernel_function(name="kmap_local_folio", category="highmem", nullable=False, frees_with="kunmap_local", form="inline", source="include/linux/highmem.h")
 def kmap_local_folio(folio: Folio, offset: int, /) -> object:
     """void *kmap_local_folio(const struct folio *folio, size_t offset) [highmem; source: include/linux/highmem.h]"""
     return _rt.call_any("kmap_local_folio", folio, offset)
 
 
-@_rt.kernel_function(name="kmap_local_page", category="highmem", nullable=False, frees_with="kunmap_local", form="inline", source="include/linux/highmem.h")
 def kmap_local_page(page: Page, /) -> object:
     """void *kmap_local_page(const struct page *page) [highmem; source: include/linux/highmem.h]"""
     return _rt.call_any("kmap_local_page", page)
 
 
-@_rt.kernel_function(name="kmap_local_zpdesc", category="zsmalloc", nullable=False, frees_with="kunmap_local", form="inline", source="mm/zpdesc.h")
 def kmap_local_zpdesc(zpdesc: ZpDesc, /) -> object:
     """void *kmap_local_zpdesc(struct zpdesc *zpdesc) [zsmalloc; source: mm/zpdesc.h]"""
     return _rt.call_any("kmap_local_zpdesc", zpdesc)
 
 
-@_rt.kernel_function(name="kmap_to_page", category="highmem", returns="page", nullable=False, form="inline", source="include/linux/highmem.h")
 def kmap_to_page(addr: object, /) -> Page:
     """struct page *kmap_to_page(void *addr) [highmem; source: include/linux/highmem.h]"""
     return _rt.call("kmap_to_page", Page, addr)
 
 
-@_rt.kernel_function(name="kmem_cache_alloc", category="slab", impl="kmem_cache_alloc_noprof", nullable=False, frees_with="kmem_cache_free", form="function", source="slab.h")
 def kmem_cache_alloc(s: KmemCache, gfpflags: int, /) -> object:
     """void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfpflags) [slab; source: slab.h]"""
     return _rt.call_any("kmem_cache_alloc", s, gfpflags)
 
 
-@_rt.kernel_function(name="kmem_cache_create", category="slab", nullable=False, frees_with="kmem_cache_destroy", form="macro", source="slab.h")
 def kmem_cache_create(name: str, object_size: int, args: KmemCacheArgs, flags: object, /) -> KmemCache:
     """struct kmem_cache *kmem_cache_create(const char *name, unsigned int object_size, struct kmem_cache_args *args, slab_flags_t flags) [slab; source: slab.h]"""
     return _rt.call("kmem_cache_create", KmemCache, name, object_size, args, flags)
 
 
-@_rt.kernel_function(name="kmem_cache_destroy", category="slab", nullable=False, form="function", source="slab.h")
 def kmem_cache_destroy(s: KmemCache, /) -> None:
     """void kmem_cache_destroy(struct kmem_cache *s) [slab; source: slab.h]"""
     _rt.call_any("kmem_cache_destroy", s)
 
 
-@_rt.kernel_function(name="kmem_cache_free", category="slab", nullable=False, form="function", source="slab.h")
 def kmem_cache_free(s: KmemCache, x: object, /) -> None:
     """void kmem_cache_free(struct kmem_cache *s, void *x) [slab; source: slab.h]"""
     _rt.call_any("kmem_cache_free", s, x)
 
 
-@_rt.kernel_function(name="krealloc", category="slab", nullable=False, frees_with="kfree", form="macro", source="slab.h")
 def krealloc(p: object, new_size: int, flags: int, /) -> object:
     """void *krealloc(const void *p, size_t new_size, gfp_t flags) [slab; source: slab.h]"""
     return _rt.call_any("krealloc", p, new_size, flags)
 
 
-@_rt.kernel_function(name="ksize", category="slab", nullable=False, form="function", source="slab.h")
 def ksize(objp: object, /) -> int:
     """size_t ksize(const void *objp) [slab; source: slab.h]"""
     return _rt.call("ksize", int, objp)
 
 
-@_rt.kernel_function(name="ksm_might_need_to_copy", category="anon", returns="folio", nullable=True, form="function", source="btf-6.18")
 def ksm_might_need_to_copy(folio: Folio, vma: VmAreaStruct, addr: int, /) -> Folio | None:
     """struct folio *ksm_might_need_to_copy(struct folio *folio, struct vm_area_struct *vma, unsigned long addr) [anon; source: btf-6.18]"""
     return _rt.call_nullable("ksm_might_need_to_copy", Folio, folio, vma, addr)
 
 
-@_rt.kernel_function(name="kunmap", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def kunmap(page: Page, /) -> None:
     """void kunmap(const struct page *page) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("kunmap", page)
 
 
-@_rt.kernel_function(name="kunmap_atomic", category="highmem", nullable=False, replacement="kunmap_local", form="macro", source="include/linux/highmem-internal.h")
 def kunmap_atomic(addr: object, /) -> None:
     """void kunmap_atomic(const void *addr) [highmem; source: include/linux/highmem-internal.h]"""
     _rt.call_any("kunmap_atomic", addr)
 
 
-@_rt.kernel_function(name="kunmap_local", category="highmem", nullable=False, form="macro", source="include/linux/highmem-internal.h")
 def kunmap_local(addr: object, /) -> None:
     """void kunmap_local(const void *addr) [highmem; source: include/linux/highmem-internal.h]"""
     _rt.call_any("kunmap_local", addr)
 
 
-@_rt.kernel_function(name="kzalloc", category="slab", nullable=False, frees_with="kfree", form="inline", source="slab.h")
 def kzalloc(size: int, flags: int, /) -> object:
     """void *kzalloc(size_t size, gfp_t flags) [slab; source: slab.h]"""
     return _rt.call_any("kzalloc", size, flags)
 
 
-@_rt.kernel_function(name="lock_page", category="pagecache", nullable=False, replacement="folio_lock", form="inline", source="pagemap.h")
 def lock_page(page: Page, /) -> None:
     """void lock_page(struct page *page) [pagecache; source: pagemap.h]"""
     _rt.call_any("lock_page", page)
 
 
-@_rt.kernel_function(name="lru_add_drain", category="lru", nullable=False, form="function", source="mm/swap.c")
 def lru_add_drain() -> None:
     """void lru_add_drain(void) [lru; source: mm/swap.c]"""
     _rt.call_any("lru_add_drain")
 
 
-@_rt.kernel_function(name="lru_note_cost_refault", category="lru", nullable=False, form="function", source="btf-6.18")
 def lru_note_cost_refault(folio: Folio, /) -> None:
     """void lru_note_cost_refault(struct folio *folio) [lru; source: btf-6.18]"""
     _rt.call_any("lru_note_cost_refault", folio)
 
 
-@_rt.kernel_function(name="lruvec_add_folio", category="lru", nullable=False, form="inline", source="include/linux/mm_inline.h")
 def lruvec_add_folio(lruvec: Lruvec, folio: Folio, /) -> None:
     """void lruvec_add_folio(struct lruvec *lruvec, struct folio *folio) [lru; source: include/linux/mm_inline.h]"""
     _rt.call_any("lruvec_add_folio", lruvec, folio)
 
 
-@_rt.kernel_function(name="lruvec_del_folio", category="lru", nullable=False, form="inline", source="include/linux/mm_inline.h")
 def lruvec_del_folio(lruvec: Lruvec, folio: Folio, /) -> None:
     """void lruvec_del_folio(struct lruvec *lruvec, struct folio *folio) [lru; source: include/linux/mm_inline.h]"""
     _rt.call_any("lruvec_del_folio", lruvec, folio)
 
 
-@_rt.kernel_function(name="mapping_read_folio_gfp", category="pagecache", returns="folio", nullable=False, frees_with="folio_put", form="function", source="mm/filemap.c")
 def mapping_read_folio_gfp(mapping: AddressSpace, index: int, gfp: int, /) -> Folio:
     """struct folio *mapping_read_folio_gfp(struct address_space *mapping, unsigned long index, gfp_t gfp) [pagecache; source: mm/filemap.c]"""
     return _rt.call("mapping_read_folio_gfp", Folio, mapping, index, gfp)
 
 
-@_rt.kernel_function(name="mark_page_accessed", category="lru", nullable=False, replacement="folio_mark_accessed", form="function", source="mm/folio-compat.c")
 def mark_page_accessed(page: Page, /) -> None:
     """void mark_page_accessed(struct page *page) [lru; source: mm/folio-compat.c]"""
     _rt.call_any("mark_page_accessed", page)
 
 
-@_rt.kernel_function(name="memcpy_folio", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def memcpy_folio(dst_folio: Folio, dst_off: int, src_folio: Folio, src_off: int, len: int, /) -> None:
     """void memcpy_folio(struct folio *dst_folio, size_t dst_off, struct folio *src_folio, size_t src_off, size_t len) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("memcpy_folio", dst_folio, dst_off, src_folio, src_off, len)
 
 
-@_rt.kernel_function(name="memcpy_from_folio", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def memcpy_from_folio(to: str, folio: Folio, offset: int, len: int, /) -> None:
     """void memcpy_from_folio(char *to, struct folio *folio, size_t offset, size_t len) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("memcpy_from_folio", to, folio, offset, len)
 
 
-@_rt.kernel_function(name="memcpy_page", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def memcpy_page(dst_page: Page, dst_off: int, src_page: Page, src_off: int, len: int, /) -> None:
     """void memcpy_page(struct page *dst_page, size_t dst_off, struct page *src_page, size_t src_off, size_t len) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("memcpy_page", dst_page, dst_off, src_page, src_off, len)
 
 
-@_rt.kernel_function(name="memcpy_to_folio", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def memcpy_to_folio(folio: Folio, offset: int, from_: str, len: int, /) -> None:
     """void memcpy_to_folio(struct folio *folio, size_t offset, const char *from, size_t len) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("memcpy_to_folio", folio, offset, from_, len)
 
 
-@_rt.kernel_function(name="memfd_pin_folios", category="gup", nullable=False, frees_with="unpin_folios", form="function", source="mm/gup.c")
 def memfd_pin_folios(memfd: File, start: int, end: int, folios: list[Folio], max_folios: int, offset: list[int], /) -> int:
     """long memfd_pin_folios(struct file *memfd, loff_t start, loff_t end, struct folio **folios, unsigned int max_folios, unsigned long *offset) [gup; source: mm/gup.c]"""
     return _rt.call("memfd_pin_folios", int, memfd, start, end, folios, max_folios, offset)
 
 
-@_rt.kernel_function(name="memzero_page", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def memzero_page(page: Page, offset: int, len: int, /) -> None:
     """void memzero_page(struct page *page, size_t offset, size_t len) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("memzero_page", page, offset, len)
 
 
-@_rt.kernel_function(name="migrate_folio", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def migrate_folio(mapping: AddressSpace, dst: Folio, src: Folio, mode: int, /) -> int:
     """int migrate_folio(struct address_space *mapping, struct folio *dst, struct folio *src, enum migrate_mode mode) [migrate; source: mm/migrate.c]"""
     return _rt.call("migrate_folio", int, mapping, dst, src, mode)
 
 
-@_rt.kernel_function(name="migrate_huge_page_move_mapping", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def migrate_huge_page_move_mapping(mapping: AddressSpace, dst: Folio, src: Folio, /) -> int:
     """int migrate_huge_page_move_mapping(struct address_space *mapping, struct folio *dst, struct folio *src) [migrate; source: mm/migrate.c]"""
     return _rt.call("migrate_huge_page_move_mapping", int, mapping, dst, src)
 
 
-@_rt.kernel_function(name="migrate_misplaced_folio", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def migrate_misplaced_folio(folio: Folio, node: int, /) -> int:
     """int migrate_misplaced_folio(struct folio *folio, int node) [migrate; source: mm/migrate.c]"""
     return _rt.call("migrate_misplaced_folio", int, folio, node)
 
 
-@_rt.kernel_function(name="migrate_misplaced_folio_prepare", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def migrate_misplaced_folio_prepare(folio: Folio, vma: VmAreaStruct, node: int, /) -> int:
     """int migrate_misplaced_folio_prepare(struct folio *folio, struct vm_area_struct *vma, int node) [migrate; source: mm/migrate.c]"""
     return _rt.call("migrate_misplaced_folio_prepare", int, folio, vma, node)
 
 
-@_rt.kernel_function(name="migrate_pages", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def migrate_pages(from_: ListHead, get_new_folio: object, put_new_folio: object, private: int, mode: int, reason: int, ret_succeeded: list[int], /) -> int:
     """int migrate_pages(struct list_head *from, new_folio_t *get_new_folio, free_folio_t *put_new_folio, unsigned long private, enum migrate_mode mode, int reason, unsigned int *ret_succeeded) [migrate; source: mm/migrate.c]"""
     return _rt.call("migrate_pages", int, from_, get_new_folio, put_new_folio, private, mode, reason, ret_succeeded)
 
 
-@_rt.kernel_function(name="move_hugetlb_state", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def move_hugetlb_state(old_folio: Folio, new_folio: Folio, reason: int, /) -> None:
     """void move_hugetlb_state(struct folio *old_folio, struct folio *new_folio, int reason) [hugetlb; source: mm/hugetlb.c]"""
     _rt.call_any("move_hugetlb_state", old_folio, new_folio, reason)
 
 
-@_rt.kernel_function(name="move_to_new_folio", category="migrate", nullable=False, form="function", source="mm/migrate.c")
 def move_to_new_folio(dst: Folio, src: Folio, mode: int, /) -> int:
     """int move_to_new_folio(struct folio *dst, struct folio *src, enum migrate_mode mode) [migrate; source: mm/migrate.c]"""
     return _rt.call("move_to_new_folio", int, dst, src, mode)
 
 
-@_rt.kernel_function(name="mp_dmabuf_devmem_alloc_netmems", category="netmem", returns="netmem_ref", nullable=False, form="function", source="net/core/devmem.c")
 def mp_dmabuf_devmem_alloc_netmems(pool: PagePool, gfp: int, /) -> NetmemRef:
     """netmem_ref mp_dmabuf_devmem_alloc_netmems(struct page_pool *pool, gfp_t gfp) [netmem; source: net/core/devmem.c]"""
     return _rt.call("mp_dmabuf_devmem_alloc_netmems", NetmemRef, pool, gfp)
 
 
-@_rt.kernel_function(name="napi_pp_put_page", category="netmem", nullable=False, form="function", source="net/core/skbuff.c")
 def napi_pp_put_page(netmem: NetmemRef, /) -> bool:
     """bool napi_pp_put_page(netmem_ref netmem) [netmem; source: net/core/skbuff.c]"""
     return _rt.call("napi_pp_put_page", bool, netmem)
 
 
-@_rt.kernel_function(name="net_devmem_alloc_dmabuf", category="netmem", returns="net_iov", nullable=True, frees_with="net_devmem_free_dmabuf", form="function", source="net/core/devmem.c")
 def net_devmem_alloc_dmabuf(binding: NetDevmemDmabufBinding, /) -> NetIov | None:
     """struct net_iov *net_devmem_alloc_dmabuf(struct net_devmem_dmabuf_binding *binding) [netmem; source: net/core/devmem.c]"""
     return _rt.call_nullable("net_devmem_alloc_dmabuf", NetIov, binding)
 
 
-@_rt.kernel_function(name="net_devmem_free_dmabuf", category="netmem", nullable=False, form="function", source="net/core/devmem.c")
 def net_devmem_free_dmabuf(niov: NetIov, /) -> None:
     """void net_devmem_free_dmabuf(struct net_iov *niov) [netmem; source: net/core/devmem.c]"""
     _rt.call_any("net_devmem_free_dmabuf", niov)
 
 
-@_rt.kernel_function(name="net_mp_niov_set_page_pool", category="netmem", nullable=False, form="function", source="net/core/page_pool.c")
 def net_mp_niov_set_page_pool(pool: PagePool, niov: NetIov, /) -> None:
     """void net_mp_niov_set_page_pool(struct page_pool *pool, struct net_iov *niov) [netmem; source: net/core/page_pool.c]"""
     _rt.call_any("net_mp_niov_set_page_pool", pool, niov)
 
 
-@_rt.kernel_function(name="page_address_in_vma", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def page_address_in_vma(folio: Folio, page: Page, vma: VmAreaStruct, /) -> int:
     """unsigned long page_address_in_vma(const struct folio *folio, const struct page *page, const struct vm_area_struct *vma) [rmap; source: mm/rmap.c]"""
     return _rt.call("page_address_in_vma", int, folio, page, vma)
 
 
-@_rt.kernel_function(name="page_pool_alloc_frag", category="netmem", returns="page", nullable=True, frees_with="page_pool_put_page", form="function", source="net/core/page_pool.c")
 def page_pool_alloc_frag(pool: PagePool, offset: list[int], size: int, gfp: int, /) -> Page | None:
     """struct page *page_pool_alloc_frag(struct page_pool *pool, unsigned int *offset, unsigned int size, gfp_t gfp) [netmem; source: net/core/page_pool.c]"""
     return _rt.call_nullable("page_pool_alloc_frag", Page, pool, offset, size, gfp)
 
 
-@_rt.kernel_function(name="page_pool_alloc_frag_netmem", category="netmem", returns="netmem_ref", nullable=True, frees_with="page_pool_put_netmem", form="function", source="net/core/page_pool.c")
 def page_pool_alloc_frag_netmem(pool: PagePool, offset: list[int], size: int, gfp: int, /) -> NetmemRef | None:
     """netmem_ref page_pool_alloc_frag_netmem(struct page_pool *pool, unsigned int *offset, unsigned int size, gfp_t gfp) [netmem; source: net/core/page_pool.c]"""
     return _rt.call_nullable("page_pool_alloc_frag_netmem", NetmemRef, pool, offset, size, gfp)
 
 
-@_rt.kernel_function(name="page_pool_alloc_netmems", category="netmem", returns="netmem_ref", nullable=True, frees_with="page_pool_put_full_netmem", form="function", source="net/core/page_pool.c")
 def page_pool_alloc_netmems(pool: PagePool, gfp: int, /) -> NetmemRef | None:
     """netmem_ref page_pool_alloc_netmems(struct page_pool *pool, gfp_t gfp) [netmem; source: net/core/page_pool.c]"""
     return _rt.call_nullable("page_pool_alloc_netmems", NetmemRef, pool, gfp)
 
 
-@_rt.kernel_function(name="page_pool_alloc_pages", category="netmem", returns="page", nullable=True, frees_with="page_pool_put_full_page", form="function", source="net/core/page_pool.c")
 def page_pool_alloc_pages(pool: PagePool, gfp: int, /) -> Page | None:
     """struct page *page_pool_alloc_pages(struct page_pool *pool, gfp_t gfp) [netmem; source: net/core/page_pool.c]"""
     return _rt.call_nullable("page_pool_alloc_pages", Page, pool, gfp)
 
 
-@_rt.kernel_function(name="page_pool_dev_alloc_pages", category="netmem", returns="page", nullable=True, frees_with="page_pool_put_full_page", form="inline", source="page_pool/helpers.h")
 def page_pool_dev_alloc_pages(pool: PagePool, /) -> Page | None:
     """struct page *page_pool_dev_alloc_pages(struct page_pool *pool) [netmem; source: page_pool/helpers.h]"""
     return _rt.call_nullable("page_pool_dev_alloc_pages", Page, pool)
 
 
-@_rt.kernel_function(name="page_pool_get_dma_addr", category="netmem", nullable=False, form="inline", source="page_pool/helpers.h")
 def page_pool_get_dma_addr(page: Page, /) -> int:
     """dma_addr_t page_pool_get_dma_addr(const struct page *page) [netmem; source: page_pool/helpers.h]"""
     return _rt.call("page_pool_get_dma_addr", int, page)
 
 
-@_rt.kernel_function(name="page_pool_put_full_netmem", category="netmem", nullable=False, form="inline", source="page_pool/helpers.h")
 def page_pool_put_full_netmem(pool: PagePool, netmem: NetmemRef, allow_direct: bool, /) -> None:
     """void page_pool_put_full_netmem(struct page_pool *pool, netmem_ref netmem, bool allow_direct) [netmem; source: page_pool/helpers.h]"""
     _rt.call_any("page_pool_put_full_netmem", pool, netmem, allow_direct)
 
 
-@_rt.kernel_function(name="page_pool_put_full_page", category="netmem", nullable=False, form="inline", source="page_pool/helpers.h")
 def page_pool_put_full_page(pool: PagePool, page: Page, allow_direct: bool, /) -> None:
     """void page_pool_put_full_page(struct page_pool *pool, struct page *page, bool allow_direct) [netmem; source: page_pool/helpers.h]"""
     _rt.call_any("page_pool_put_full_page", pool, page, allow_direct)
 
 
-@_rt.kernel_function(name="page_pool_put_netmem", category="netmem", nullable=False, form="inline", source="page_pool/helpers.h")
 def page_pool_put_netmem(pool: PagePool, netmem: NetmemRef, dma_sync_size: int, allow_direct: bool, /) -> None:
     """void page_pool_put_netmem(struct page_pool *pool, netmem_ref netmem, unsigned int dma_sync_size, bool allow_direct) [netmem; source: page_pool/helpers.h]"""
     _rt.call_any("page_pool_put_netmem", pool, netmem, dma_sync_size, allow_direct)
 
 
-@_rt.kernel_function(name="page_pool_put_netmem_bulk", category="netmem", nullable=False, form="function", source="net/core/page_pool.c")
 def page_pool_put_netmem_bulk(data: list[NetmemRef], count: int, /) -> None:
     """void page_pool_put_netmem_bulk(netmem_ref *data, u32 count) [netmem; source: net/core/page_pool.c]"""
     _rt.call_any("page_pool_put_netmem_bulk", data, count)
 
 
-@_rt.kernel_function(name="page_pool_put_page", category="netmem", nullable=False, form="inline", source="page_pool/helpers.h")
 def page_pool_put_page(pool: PagePool, page: Page, dma_sync_size: int, allow_direct: bool, /) -> None:
     """void page_pool_put_page(struct page_pool *pool, struct page *page, unsigned int dma_sync_size, bool allow_direct) [netmem; source: page_pool/helpers.h]"""
     _rt.call_any("page_pool_put_page", pool, page, dma_sync_size, allow_direct)
 
 
-@_rt.kernel_function(name="page_pool_put_unrefed_netmem", category="netmem", nullable=False, form="function", source="net/core/page_pool.c")
 def page_pool_put_unrefed_netmem(pool: PagePool, netmem: NetmemRef, dma_sync_size: int, allow_direct: bool, /) -> None:
     """void page_pool_put_unrefed_netmem(struct page_pool *pool, netmem_ref netmem, unsigned int dma_sync_size, bool allow_direct) [netmem; source: net/core/page_pool.c]"""
     _rt.call_any("page_pool_put_unrefed_netmem", pool, netmem, dma_sync_size, allow_direct)
 
 
-@_rt.kernel_function(name="page_pool_put_unrefed_page", category="netmem", nullable=False, form="function", source="net/core/page_pool.c")
 def page_pool_put_unrefed_page(pool: PagePool, page: Page, dma_sync_size: int, allow_direct: bool, /) -> None:
     """void page_pool_put_unrefed_page(struct page_pool *pool, struct page *page, unsigned int dma_sync_size, bool allow_direct) [netmem; source: net/core/page_pool.c]"""
     _rt.call_any("page_pool_put_unrefed_page", pool, page, dma_sync_size, allow_direct)
 
 
-@_rt.kernel_function(name="page_pool_recycle_direct", category="netmem", nullable=False, form="inline", source="page_pool/helpers.h")
 def page_pool_recycle_direct(pool: PagePool, page: Page, /) -> None:
     """void page_pool_recycle_direct(struct page_pool *pool, struct page *page) [netmem; source: page_pool/helpers.h]"""
     _rt.call_any("page_pool_recycle_direct", pool, page)
 
 
-@_rt.kernel_function(name="page_vma_mapped_walk", category="rmap", nullable=False, form="function", source="btf-6.18")
 def page_vma_mapped_walk(pvmw: PageVmaMappedWalk, /) -> bool:
     """bool page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw) [rmap; source: btf-6.18]"""
     return _rt.call("page_vma_mapped_walk", bool, pvmw)
 
 
-@_rt.kernel_function(name="pagetable_alloc", category="pagetable", returns="ptdesc", nullable=True, frees_with="pagetable_free", form="inline", source="mm.h")
 def pagetable_alloc(gfp: int, order: int, /) -> PtDesc | None:
     """struct ptdesc *pagetable_alloc(gfp_t gfp, unsigned int order) [pagetable; source: mm.h]"""
     return _rt.call_nullable("pagetable_alloc", PtDesc, gfp, order)
 
 
-@_rt.kernel_function(name="pagetable_dtor", category="pagetable", nullable=False, form="inline", source="mm.h")
 def pagetable_dtor(ptdesc: PtDesc, /) -> None:
     """void pagetable_dtor(struct ptdesc *ptdesc) [pagetable; source: mm.h]"""
     _rt.call_any("pagetable_dtor", ptdesc)
 
 
-@_rt.kernel_function(name="pagetable_dtor_free", category="pagetable", nullable=False, form="inline", source="mm.h")
 def pagetable_dtor_free(ptdesc: PtDesc, /) -> None:
     """void pagetable_dtor_free(struct ptdesc *ptdesc) [pagetable; source: mm.h]"""
     _rt.call_any("pagetable_dtor_free", ptdesc)
 
 
-@_rt.kernel_function(name="pagetable_free", category="pagetable", nullable=False, form="inline", source="mm.h")
 def pagetable_free(pt: PtDesc, /) -> None:
     """void pagetable_free(struct ptdesc *pt) [pagetable; source: mm.h]"""
     _rt.call_any("pagetable_free", pt)
 
 
-@_rt.kernel_function(name="pagetable_pmd_ctor", category="pagetable", nullable=False, form="inline", source="mm.h")
 def pagetable_pmd_ctor(mm: MmStruct, ptdesc: PtDesc, /) -> bool:
     """bool pagetable_pmd_ctor(struct mm_struct *mm, struct ptdesc *ptdesc) [pagetable; source: mm.h]"""
     return _rt.call("pagetable_pmd_ctor", bool, mm, ptdesc)
 
 
-@_rt.kernel_function(name="pagetable_pte_ctor", category="pagetable", nullable=False, form="inline", source="mm.h")
 def pagetable_pte_ctor(mm: MmStruct, ptdesc: PtDesc, /) -> bool:
     """bool pagetable_pte_ctor(struct mm_struct *mm, struct ptdesc *ptdesc) [pagetable; source: mm.h]"""
     return _rt.call("pagetable_pte_ctor", bool, mm, ptdesc)
 
 
-@_rt.kernel_function(name="pgtable_trans_huge_deposit", category="pagetable", nullable=False, form="function", source="mm/pgtable-generic.c")
 def pgtable_trans_huge_deposit(mm: MmStruct, pmdp: list[int], pgtable: Page, /) -> None:
     """void pgtable_trans_huge_deposit(struct mm_struct *mm, pmd_t *pmdp, pgtable_t pgtable) [pagetable; source: mm/pgtable-generic.c]"""
     _rt.call_any("pgtable_trans_huge_deposit", mm, pmdp, pgtable)
 
 
-@_rt.kernel_function(name="pgtable_trans_huge_withdraw", category="pagetable", returns="page", nullable=False, form="function", source="mm/pgtable-generic.c")
 def pgtable_trans_huge_withdraw(mm: MmStruct, pmdp: list[int], /) -> Page:
     """pgtable_t pgtable_trans_huge_withdraw(struct mm_struct *mm, pmd_t *pmdp) [pagetable; source: mm/pgtable-generic.c]"""
     return _rt.call("pgtable_trans_huge_withdraw", Page, mm, pmdp)
 
 
-@_rt.kernel_function(name="pin_user_pages", category="gup", nullable=False, frees_with="unpin_user_pages", form="function", source="mm/gup.c")
 def pin_user_pages(start: int, nr_pages: int, gup_flags: int, pages: list[Page], /) -> int:
     """long pin_user_pages(unsigned long start, unsigned long nr_pages, unsigned int gup_flags, struct page **pages) [gup; source: mm/gup.c]"""
     return _rt.call("pin_user_pages", int, start, nr_pages, gup_flags, pages)
 
 
-@_rt.kernel_function(name="pin_user_pages_fast", category="gup", nullable=False, frees_with="unpin_user_pages", form="function", source="mm/gup.c")
 def pin_user_pages_fast(start: int, nr_pages: int, gup_flags: int, pages: list[Page], /) -> int:
     """int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flags, struct page **pages) [gup; source: mm/gup.c]"""
     return _rt.call("pin_user_pages_fast", int, start, nr_pages, gup_flags, pages)
 
 
-@_rt.kernel_function(name="pin_user_pages_remote", category="gup", nullable=False, frees_with="unpin_user_pages", form="function", source="mm/gup.c")
 def pin_user_pages_remote(mm: MmStruct, start: int, nr_pages: int, gup_flags: int, pages: list[Page], locked: list[int], /) -> int:
     """long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr_pages, unsigned int gup_flags, struct page **pages, int *locked) [gup; source: mm/gup.c]"""
     return _rt.call("pin_user_pages_remote", int, mm, start, nr_pages, gup_flags, pages, locked)
 
 
-@_rt.kernel_function(name="pin_user_pages_unlocked", category="gup", nullable=False, frees_with="unpin_user_pages", form="function", source="mm/gup.c")
 def pin_user_pages_unlocked(start: int, nr_pages: int, pages: list[Page], gup_flags: int, /) -> int:
     """long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages, struct page **pages, unsigned int gup_flags) [gup; source: mm/gup.c]"""
     return _rt.call("pin_user_pages_unlocked", int, start, nr_pages, pages, gup_flags)
 
 
-@_rt.kernel_function(name="pmd_alloc_one", category="pagetable", nullable=False, frees_with="pmd_free", form="inline", source="include/asm-generic/pgalloc.h")
 def pmd_alloc_one(mm: MmStruct, addr: int, /) -> list[int]:
     """pmd_t *pmd_alloc_one(struct mm_struct *mm, unsigned long addr) [pagetable; source: include/asm-generic/pgalloc.h]"""
     return _rt.call_any("pmd_alloc_one", mm, addr)  # type: ignore[no-any-return]
 
 
-@_rt.kernel_function(name="pmd_free", category="pagetable", nullable=False, form="inline", source="include/asm-generic/pgalloc.h")
 def pmd_free(mm: MmStruct, pmd: list[int], /) -> None:
     """void pmd_free(struct mm_struct *mm, pmd_t *pmd) [pagetable; source: include/asm-generic/pgalloc.h]"""
     _rt.call_any("pmd_free", mm, pmd)
 
 
-@_rt.kernel_function(name="pte_alloc_one", category="pagetable", returns="page", nullable=True, frees_with="pte_free", form="function", source="arch/x86/mm/pgtable.c")
 def pte_alloc_one(mm: MmStruct, /) -> Page | None:
     """pgtable_t pte_alloc_one(struct mm_struct *mm) [pagetable; source: arch/x86/mm/pgtable.c]"""
     return _rt.call_nullable("pte_alloc_one", Page, mm)
 
 
-@_rt.kernel_function(name="pte_free", category="pagetable", nullable=False, form="inline", source="include/asm-generic/pgalloc.h")
 def pte_free(mm: MmStruct, pte_page: Page, /) -> None:
     """void pte_free(struct mm_struct *mm, struct page *pte_page) [pagetable; source: include/asm-generic/pgalloc.h]"""
     _rt.call_any("pte_free", mm, pte_page)
 
 
-@_rt.kernel_function(name="pte_free_defer", category="pagetable", nullable=False, form="function", source="mm/pgtable-generic.c")
 def pte_free_defer(mm: MmStruct, pgtable: Page, /) -> None:
     """void pte_free_defer(struct mm_struct *mm, pgtable_t pgtable) [pagetable; source: mm/pgtable-generic.c]"""
     _rt.call_any("pte_free_defer", mm, pgtable)
 
 
-@_rt.kernel_function(name="pte_offset_map_lock", category="pagetable", nullable=False, form="inline", source="mm.h")
 def pte_offset_map_lock(mm: MmStruct, pmd: list[int], addr: int, ptlp: object, /) -> list[int]:
     """pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp) [pagetable; source: mm.h]"""
     return _rt.call_any("pte_offset_map_lock", mm, pmd, addr, ptlp)  # type: ignore[no-any-return]
 
 
-@_rt.kernel_function(name="ptlock_ptr", category="pagetable", nullable=False, form="inline", source="mm.h")
 def ptlock_ptr(ptdesc: PtDesc, /) -> object:
     """spinlock_t *ptlock_ptr(struct ptdesc *ptdesc) [pagetable; source: mm.h]"""
     return _rt.call_any("ptlock_ptr", ptdesc)
 
 
-@_rt.kernel_function(name="put_netmem", category="netmem", nullable=False, form="function", source="net/core/skbuff.c")
 def put_netmem(netmem: NetmemRef, /) -> None:
     """void put_netmem(netmem_ref netmem) [netmem; source: net/core/skbuff.c]"""
     _rt.call_any("put_netmem", netmem)
 
 
-@_rt.kernel_function(name="put_page", category="free", nullable=False, replacement="folio_put", form="inline", source="mm.h")
 def put_page(page: Page, /) -> None:
     """void put_page(struct page *page) [free; source: mm.h]"""
     _rt.call_any("put_page", page)
 
 
-@_rt.kernel_function(name="read_cache_folio", category="pagecache", returns="folio", nullable=False, frees_with="folio_put", form="function", source="mm/filemap.c")
 def read_cache_folio(mapping: AddressSpace, index: int, filler: object, file: File, /) -> Folio:
     """struct folio *read_cache_folio(struct address_space *mapping, unsigned long index, filler_t *filler, struct file *file) [pagecache; source: mm/filemap.c]"""
     return _rt.call("read_cache_folio", Folio, mapping, index, filler, file)
 
 
-@_rt.kernel_function(name="read_cache_page", category="pagecache", returns="page", nullable=False, frees_with="put_page", replacement="read_cache_folio", form="function", source="mm/filemap.c")
 def read_cache_page(mapping: AddressSpace, index: int, filler: object, file: File, /) -> Page:
     """struct page *read_cache_page(struct address_space *mapping, unsigned long index, filler_t *filler, struct file *file) [pagecache; source: mm/filemap.c]"""
     return _rt.call("read_cache_page", Page, mapping, index, filler, file)
 
 
-@_rt.kernel_function(name="read_cache_page_gfp", category="pagecache", returns="page", nullable=False, frees_with="put_page", replacement="mapping_read_folio_gfp", form="function", source="mm/filemap.c")
 def read_cache_page_gfp(mapping: AddressSpace, index: int, gfp: int, /) -> Page:
     """struct page *read_cache_page_gfp(struct address_space *mapping, unsigned long index, gfp_t gfp) [pagecache; source: mm/filemap.c]"""
     return _rt.call("read_cache_page_gfp", Page, mapping, index, gfp)
 
 
-@_rt.kernel_function(name="read_mapping_folio", category="pagecache", returns="folio", nullable=False, frees_with="folio_put", form="inline", source="pagemap.h")
 def read_mapping_folio(mapping: AddressSpace, index: int, file: File, /) -> Folio:
     """struct folio *read_mapping_folio(struct address_space *mapping, pgoff_t index, struct file *file) [pagecache; source: pagemap.h]"""
     return _rt.call("read_mapping_folio", Folio, mapping, index, file)
 
 
-@_rt.kernel_function(name="read_mapping_page", category="pagecache", returns="page", nullable=False, frees_with="put_page", replacement="read_mapping_folio", form="inline", source="pagemap.h")
 def read_mapping_page(mapping: AddressSpace, index: int, file: File, /) -> Page:
     """struct page *read_mapping_page(struct address_space *mapping, pgoff_t index, struct file *file) [pagecache; source: pagemap.h]"""
     return _rt.call("read_mapping_page", Page, mapping, index, file)
 
 
-@_rt.kernel_function(name="readahead_folio", category="pagecache", returns="folio", nullable=True, form="inline", source="pagemap.h")
 def readahead_folio(ractl: ReadaheadControl, /) -> Folio | None:
     """struct folio *readahead_folio(struct readahead_control *ractl) [pagecache; source: pagemap.h]"""
     return _rt.call_nullable("readahead_folio", Folio, ractl)
 
 
-@_rt.kernel_function(name="release_pages", category="free", nullable=False, form="function", source="mm/swap.c")
 def release_pages(arg: object, nr: int, /) -> None:
     """void release_pages(release_pages_arg arg, int nr) [free; source: mm/swap.c]"""
     _rt.call_any("release_pages", arg, nr)
 
 
-@_rt.kernel_function(name="rmap_walk", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def rmap_walk(folio: Folio, rwc: RmapWalkControl, /) -> None:
     """void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc) [rmap; source: mm/rmap.c]"""
     _rt.call_any("rmap_walk", folio, rwc)
 
 
-@_rt.kernel_function(name="rmap_walk_locked", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def rmap_walk_locked(folio: Folio, rwc: RmapWalkControl, /) -> None:
     """void rmap_walk_locked(struct folio *folio, struct rmap_walk_control *rwc) [rmap; source: mm/rmap.c]"""
     _rt.call_any("rmap_walk_locked", folio, rwc)
 
 
-@_rt.kernel_function(name="set_page_dirty", category="pagecache", nullable=False, replacement="folio_mark_dirty", form="function", source="mm/folio-compat.c")
 def set_page_dirty(page: Page, /) -> bool:
     """bool set_page_dirty(struct page *page) [pagecache; source: mm/folio-compat.c]"""
     return _rt.call("set_page_dirty", bool, page)
 
 
-@_rt.kernel_function(name="skb_add_rx_frag_netmem", category="netmem", nullable=False, form="function", source="net/core/skbuff.c")
 def skb_add_rx_frag_netmem(skb: SkBuff, i: int, netmem: NetmemRef, off: int, size: int, truesize: int, /) -> None:
     """void skb_add_rx_frag_netmem(struct sk_buff *skb, int i, netmem_ref netmem, int off, int size, unsigned int truesize) [netmem; source: net/core/skbuff.c]"""
     _rt.call_any("skb_add_rx_frag_netmem", skb, i, netmem, off, size, truesize)
 
 
-@_rt.kernel_function(name="split_page", category="alloc", nullable=False, form="function", source="mm.h")
 def split_page(page: Page, order: int, /) -> None:
     """void split_page(struct page *page, unsigned int order) [alloc; source: mm.h]"""
     _rt.call_any("split_page", page, order)
 
 
-@_rt.kernel_function(name="swap_cache_get_folio", category="anon", returns="swapcache_folio", nullable=True, frees_with="folio_put", form="function", source="btf-6.18")
 def swap_cache_get_folio(entry: int, /) -> SwapcacheFolio | None:
     """struct folio *swap_cache_get_folio(swp_entry_t entry) [anon; source: btf-6.18]"""
     return _rt.call_nullable("swap_cache_get_folio", SwapcacheFolio, entry)
 
 
-@_rt.kernel_function(name="try_grab_folio", category="gup", nullable=False, frees_with="gup_put_folio", form="function", source="mm/gup.c")
 def try_grab_folio(folio: Folio, refs: int, flags: int, /) -> int:
     """int try_grab_folio(struct folio *folio, int refs, unsigned int flags) [gup; source: mm/gup.c]"""
     return _rt.call("try_grab_folio", int, folio, refs, flags)
 
 
-@_rt.kernel_function(name="try_grab_folio_fast", category="gup", returns="folio", nullable=True, frees_with="gup_put_folio", form="function", source="mm/gup.c")
 def try_grab_folio_fast(page: Page, refs: int, flags: int, /) -> Folio | None:
     """struct folio *try_grab_folio_fast(struct page *page, int refs, unsigned int flags) [gup; source: mm/gup.c]"""
     return _rt.call_nullable("try_grab_folio_fast", Folio, page, refs, flags)
 
 
-@_rt.kernel_function(name="try_to_migrate", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def try_to_migrate(folio: Folio, flags: int, /) -> None:
     """void try_to_migrate(struct folio *folio, enum ttu_flags flags) [rmap; source: mm/rmap.c]"""
     _rt.call_any("try_to_migrate", folio, flags)
 
 
-@_rt.kernel_function(name="try_to_unmap", category="rmap", nullable=False, form="function", source="mm/rmap.c")
 def try_to_unmap(folio: Folio, flags: int, /) -> None:
     """void try_to_unmap(struct folio *folio, enum ttu_flags flags) [rmap; source: mm/rmap.c]"""
     _rt.call_any("try_to_unmap", folio, flags)
 
 
-@_rt.kernel_function(name="unlock_page", category="pagecache", nullable=False, replacement="folio_unlock", form="function", source="mm/folio-compat.c")
 def unlock_page(page: Page, /) -> None:
     """void unlock_page(struct page *page) [pagecache; source: mm/folio-compat.c]"""
     _rt.call_any("unlock_page", page)
 
 
-@_rt.kernel_function(name="unpin_folio", category="gup", nullable=False, form="function", source="mm/gup.c")
 def unpin_folio(folio: Folio, /) -> None:
     """void unpin_folio(struct folio *folio) [gup; source: mm/gup.c]"""
     _rt.call_any("unpin_folio", folio)
 
 
-@_rt.kernel_function(name="unpin_folios", category="gup", nullable=False, form="function", source="mm/gup.c")
 def unpin_folios(folios: list[Folio], nfolios: int, /) -> None:
     """void unpin_folios(struct folio **folios, unsigned long nfolios) [gup; source: mm/gup.c]"""
     _rt.call_any("unpin_folios", folios, nfolios)
 
 
-@_rt.kernel_function(name="unpin_user_page", category="gup", nullable=False, form="function", source="mm/gup.c")
 def unpin_user_page(page: Page, /) -> None:
     """void unpin_user_page(struct page *page) [gup; source: mm/gup.c]"""
     _rt.call_any("unpin_user_page", page)
 
 
-@_rt.kernel_function(name="unpin_user_page_range_dirty_lock", category="gup", nullable=False, form="function", source="mm/gup.c")
 def unpin_user_page_range_dirty_lock(page: Page, npages: int, make_dirty: bool, /) -> None:
     """void unpin_user_page_range_dirty_lock(struct page *page, unsigned long npages, bool make_dirty) [gup; source: mm/gup.c]"""
     _rt.call_any("unpin_user_page_range_dirty_lock", page, npages, make_dirty)
 
 
-@_rt.kernel_function(name="unpin_user_pages", category="gup", nullable=False, form="function", source="mm/gup.c")
 def unpin_user_pages(pages: list[Page], npages: int, /) -> None:
     """void unpin_user_pages(struct page **pages, unsigned long npages) [gup; source: mm/gup.c]"""
     _rt.call_any("unpin_user_pages", pages, npages)
 
 
-@_rt.kernel_function(name="unpin_user_pages_dirty_lock", category="gup", nullable=False, form="function", source="mm/gup.c")
 def unpin_user_pages_dirty_lock(pages: list[Page], npages: int, make_dirty: bool, /) -> None:
     """void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool make_dirty) [gup; source: mm/gup.c]"""
     _rt.call_any("unpin_user_pages_dirty_lock", pages, npages, make_dirty)
 
 
-@_rt.kernel_function(name="update_and_free_hugetlb_folio", category="hugetlb", nullable=False, form="function", source="mm/hugetlb.c")
 def update_and_free_hugetlb_folio(h: Hstate, folio: Folio, atomic: bool, /) -> None:
     """void update_and_free_hugetlb_folio(struct hstate *h, struct folio *folio, bool atomic) [hugetlb; source: mm/hugetlb.c]"""
     _rt.call_any("update_and_free_hugetlb_folio", h, folio, atomic)
 
 
-@_rt.kernel_function(name="vma_alloc_folio", category="alloc", impl="vma_alloc_folio_noprof", returns="folio", nullable=True, frees_with="folio_put", form="function", source="gfp.h")
 def vma_alloc_folio(gfp: int, order: int, vma: VmAreaStruct, addr: int, /) -> Folio | None:
     """struct folio *vma_alloc_folio(gfp_t gfp, int order, struct vm_area_struct *vma, unsigned long addr) [alloc; source: gfp.h]"""
     return _rt.call_nullable("vma_alloc_folio", Folio, gfp, order, vma, addr)
 
 
-@_rt.kernel_function(name="vma_alloc_zeroed_movable_folio", category="anon", returns="folio", nullable=True, frees_with="folio_put", form="inline", source="include/linux/highmem.h")
 def vma_alloc_zeroed_movable_folio(vma: VmAreaStruct, vaddr: int, /) -> Folio | None:
     """struct folio *vma_alloc_zeroed_movable_folio(struct vm_area_struct *vma, unsigned long vaddr) [anon; source: include/linux/highmem.h]"""
     return _rt.call_nullable("vma_alloc_zeroed_movable_folio", Folio, vma, vaddr)
 
 
-@_rt.kernel_function(name="zero_user_segments", category="highmem", nullable=False, form="inline", source="include/linux/highmem.h")
 def zero_user_segments(page: Page, start1: int, end1: int, start2: int, end2: int, /) -> None:
     """void zero_user_segments(struct page *page, unsigned int start1, unsigned int end1, unsigned int start2, unsigned int end2) [highmem; source: include/linux/highmem.h]"""
     _rt.call_any("zero_user_segments", page, start1, end1, start2, end2)
 
 
-@_rt.kernel_function(name="zpdesc_get", category="zsmalloc", nullable=False, frees_with="zpdesc_put", form="inline", source="mm/zpdesc.h")
 def zpdesc_get(zpdesc: ZpDesc, /) -> None:
     """void zpdesc_get(struct zpdesc *zpdesc) [zsmalloc; source: mm/zpdesc.h]"""
     _rt.call_any("zpdesc_get", zpdesc)
 
 
-@_rt.kernel_function(name="zpdesc_lock", category="zsmalloc", nullable=False, form="inline", source="mm/zpdesc.h")
 def zpdesc_lock(zpdesc: ZpDesc, /) -> None:
     """void zpdesc_lock(struct zpdesc *zpdesc) [zsmalloc; source: mm/zpdesc.h]"""
     _rt.call_any("zpdesc_lock", zpdesc)
 
 
-@_rt.kernel_function(name="zpdesc_put", category="zsmalloc", nullable=False, form="inline", source="mm/zpdesc.h")
 def zpdesc_put(zpdesc: ZpDesc, /) -> None:
     """void zpdesc_put(struct zpdesc *zpdesc) [zsmalloc; source: mm/zpdesc.h]"""
     _rt.call_any("zpdesc_put", zpdesc)
 
 
-@_rt.kernel_function(name="zpdesc_trylock", category="zsmalloc", nullable=False, form="inline", source="mm/zpdesc.h")
 def zpdesc_trylock(zpdesc: ZpDesc, /) -> bool:
     """bool zpdesc_trylock(struct zpdesc *zpdesc) [zsmalloc; source: mm/zpdesc.h]"""
     return _rt.call("zpdesc_trylock", bool, zpdesc)
 
 
-@_rt.kernel_function(name="zpdesc_unlock", category="zsmalloc", nullable=False, form="inline", source="mm/zpdesc.h")
 def zpdesc_unlock(zpdesc: ZpDesc, /) -> None:
     """void zpdesc_unlock(struct zpdesc *zpdesc) [zsmalloc; source: mm/zpdesc.h]"""
     _rt.call_any("zpdesc_unlock", zpdesc)
 
 
-@_rt.kernel_function(name="zs_create_pool", category="zsmalloc", nullable=False, frees_with="zs_destroy_pool", form="function", source="mm/zsmalloc.c")
 def zs_create_pool(name: str, /) -> ZsPool:
     """struct zs_pool *zs_create_pool(const char *name) [zsmalloc; source: mm/zsmalloc.c]"""
     return _rt.call("zs_create_pool", ZsPool, name)
 
 
-@_rt.kernel_function(name="zs_destroy_pool", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def zs_destroy_pool(pool: ZsPool, /) -> None:
     """void zs_destroy_pool(struct zs_pool *pool) [zsmalloc; source: mm/zsmalloc.c]"""
     _rt.call_any("zs_destroy_pool", pool)
 
 
-@_rt.kernel_function(name="zs_free", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def zs_free(pool: ZsPool, handle: int, /) -> None:
     """void zs_free(struct zs_pool *pool, unsigned long handle) [zsmalloc; source: mm/zsmalloc.c]"""
     _rt.call_any("zs_free", pool, handle)
 
 
-@_rt.kernel_function(name="zs_malloc", category="zsmalloc", nullable=False, frees_with="zs_free", form="function", source="mm/zsmalloc.c")
 def zs_malloc(pool: ZsPool, size: int, gfp: int, nid: int, /) -> int:
     """unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp, const int nid) [zsmalloc; source: mm/zsmalloc.c]"""
     return _rt.call("zs_malloc", int, pool, size, gfp, nid)
 
 
-@_rt.kernel_function(name="zs_obj_read_begin", category="zsmalloc", nullable=False, frees_with="zs_obj_read_end", form="function", source="mm/zsmalloc.c")
 def zs_obj_read_begin(pool: ZsPool, handle: int, local_copy: object, /) -> object:
     """void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle, void *local_copy) [zsmalloc; source: mm/zsmalloc.c]"""
     return _rt.call_any("zs_obj_read_begin", pool, handle, local_copy)
 
 
-@_rt.kernel_function(name="zs_obj_read_end", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def zs_obj_read_end(pool: ZsPool, handle: int, handle_mem: object, /) -> None:
     """void zs_obj_read_end(struct zs_pool *pool, unsigned long handle, void *handle_mem) [zsmalloc; source: mm/zsmalloc.c]"""
     _rt.call_any("zs_obj_read_end", pool, handle, handle_mem)
 
 
-@_rt.kernel_function(name="zs_page_isolate", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def zs_page_isolate(page: Page, mode: int, /) -> bool:
     """bool zs_page_isolate(struct page *page, isolate_mode_t mode) [zsmalloc; source: mm/zsmalloc.c]"""
     return _rt.call("zs_page_isolate", bool, page, mode)
 
 
-@_rt.kernel_function(name="zs_page_migrate", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def zs_page_migrate(newpage: Page, page: Page, mode: int, /) -> int:
     """int zs_page_migrate(struct page *newpage, struct page *page, enum migrate_mode mode) [zsmalloc; source: mm/zsmalloc.c]"""
     return _rt.call("zs_page_migrate", int, newpage, page, mode)
 
 
-@_rt.kernel_function(name="zs_page_putback", category="zsmalloc", nullable=False, form="function", source="mm/zsmalloc.c")
 def zs_page_putback(page: Page, /) -> None:
     """void zs_page_putback(struct page *page) [zsmalloc; source: mm/zsmalloc.c]"""
     _rt.call_any("zs_page_putback", page)
 
 
-@_rt.ontology_facts(kernel="6.18", types=(("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("anon_mem", "AnonMem", "proposed", "anon_mem", "", ()), ("buddy", "Buddy", "proposed", "buddy", "", ()), ("buddy_page", "BuddyPage", "refinement", "page", "PageBuddy", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("compound_page", "CompoundPage", "refinement", "page", "PageCompound", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("devmem", "Devmem", "proposed", "devmem", "", ()), ("dmapool", "Dmapool", "proposed", "dmapool", "", ()), ("file_folio", "FileFolio", "refinement", "folio", "folio_test_file", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("file_mem", "FileMem", "proposed", "file_mem", "", ()), ("folio", "Folio", "struct", "folio", "", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("guard_page", "GuardPage", "refinement", "page", "PageGuard", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("head_page", "HeadPage", "refinement", "page", "PageHead", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("highmem_page", "HighmemPage", "refinement", "page", "PageHighMem", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("huge_zero_folio", "HugeZeroFolio", "refinement", "folio", "is_huge_zero_folio", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("hugetlb_folio", "HugetlbFolio", "refinement", "folio", "folio_test_hugetlb", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("hwpoison", "Hwpoison", "proposed", "hwpoison", "", ()), ("ksm", "Ksm", "proposed", "ksm", "", ()), ("ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("large_folio", "LargeFolio", "refinement", "folio", "folio_test_large", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("large_kmalloc_folio", "LargeKmallocFolio", "refinement", "folio", "folio_test_large_kmalloc", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("lru_folio", "LruFolio", "refinement", "folio", "folio_test_lru", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("lru_mem", "LruMem", "proposed", "lru_mem", "", ()), ("mappable", "Mappable", "proposed", "mappable", "", ()), ("memdesc", "MemDesc", "proposed", "memdesc", "", ("memdesc", "type", "payload", "misc_subtype", "misc_mappable", "misc_order")), ("movable", "Movable", "proposed", "movable", "", ()), ("net_iov", "NetIov", "struct", "net_iov", "", ("desc", "_flags", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "owner", "type")), ("netmem_desc", "NetmemDesc", "struct", "netmem_desc", "", ("_flags", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count")), ("netmem_ref", "NetmemRef", "handle", "netmem_ref", "", ()), ("netpool", "Netpool", "proposed", "netpool", "", ()), ("offline_page", "OfflinePage", "refinement", "page", "PageOffline", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("page", "Page", "struct", "page", "", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("page_32b", "Page32b", "proposed", "page_32b", "", ("flags", "buddy_list", "pcp_list", "memdesc", "_refcount", "private", "_folio_mapcount")), ("page_pool_page", "PagePoolPage", "refinement", "page", "page_pool_page_is_pp", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("pcpudesc", "PcpuDesc", "proposed", "pcpudesc", "", ()), ("pgtable", "Pgtable", "proposed", "pgtable", "", ()), ("ptdesc", "PtDesc", "struct", "ptdesc", "", ("pt_flags", "pt_rcu_head", "pt_list", "_pt_pad_1", "pmd_huge_pte", "__page_mapping", "pt_index", "pt_mm", "pt_frag_refcount", "pt_share_count", "_pt_pad_2", "ptl", "__page_type", "__page_refcount", "pt_memcg_data")), ("slab", "Slab", "struct", "slab", "", ("flags", "slab_cache", "slab_list", "llnode", "flush_freelist", "next", "slabs", "freelist", "counters", "inuse", "objects", "frozen", "freelist_counter", "callback_head", "__page_type", "__page_refcount", "obj_exts")), ("slab_page", "SlabPage", "refinement", "page", "PageSlab", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("swapcache_folio", "SwapcacheFolio", "refinement", "folio", "folio_test_swapcache", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("table_page", "TablePage", "refinement", "page", "PageTable", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("tail_page", "TailPage", "refinement", "page", "PageTail", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("unaccepted_page", "UnacceptedPage", "refinement", "page", "PageUnaccepted", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("vmalloc", "Vmalloc", "proposed", "vmalloc", "", ()), ("zero_folio", "ZeroFolio", "refinement", "folio", "is_zero_folio", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("zero_page", "ZeroPage", "refinement", "page", "is_zero_page", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("zone_device_folio", "ZoneDeviceFolio", "refinement", "folio", "folio_is_zone_device", ("flags", "lru", "__filler", "mlock_count", "pgmap", "mapping", "index", "share", "private", "swap", "_mapcount", "_refcount", "memcg_data", "page", "_flags_1", "_head_1", "_large_mapcount", "_nr_pages_mapped", "_entire_mapcount", "_pincount", "_mm_id_mapcount", "_mm_id", "_mm_ids", "_usable_1", "_mapcount_1", "_refcount_1", "_nr_pages", "__page_1", "_flags_2", "_head_2", "_deferred_list", "__page_2", "_flags_3", "_head_3", "_hugetlb_subpool", "_hugetlb_cgroup", "_hugetlb_cgroup_rsvd", "_hugetlb_hwpoison", "__page_3")), ("zone_device_page", "ZoneDevicePage", "refinement", "page", "is_zone_device_page", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data")), ("zonedev", "Zonedev", "proposed", "zonedev", "", ()), ("zpdesc", "ZpDesc", "struct", "zpdesc", "", ("flags", "lru", "movable_ops", "next", "handle", "zspage", "first_obj_offset", "_refcount")), ("zsmalloc", "Zsmalloc", "proposed", "zsmalloc", "", ()), ("zsmalloc_page", "ZsmallocPage", "refinement", "page", "PageZsmalloc", ("flags", "lru", "buddy_list", "pcp_list", "pcp_llist", "mapping", "__folio_index", "share", "buddy_since", "private", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr", "pp_ref_count", "compound_head", "_unused_pgmap_compound_head", "zone_device_data", "callback_head", "page_type", "_mapcount", "_refcount", "memcg_data"))), conversions=(("__netmem_clear_lsb", "netmem_ref", "net_iov", False), ("__netmem_to_nmdesc", "netmem_ref", "netmem_desc", False), ("__netmem_to_page", "netmem_ref", "page", False), ("__pp_page_to_nmdesc", "page", "netmem_desc", False), ("compound_head", "page", "page", False), ("folio_file_page", "folio", "page", False), ("folio_get_nontail_page", "page", "folio", True), ("folio_next", "folio", "folio", False), ("folio_page", "folio", "page", False), ("folio_slab", "folio", "slab", False), ("get_next_zpdesc", "zpdesc", "zpdesc", True), ("gup_folio_range_next", "page", "folio", False), ("io_zcrx_iov_page", "net_iov", "page", False), ("net_iov_to_netmem", "net_iov", "netmem_ref", False), ("netmem_compound_head", "netmem_ref", "netmem_ref", False), ("netmem_to_net_iov", "netmem_ref", "net_iov", True), ("netmem_to_page", "netmem_ref", "page", True), ("page_fixed_fake_head", "page", "page", False), ("page_folio", "page", "folio", False), ("page_ptdesc", "page", "ptdesc", False), ("page_rmappable_folio", "head_page", "folio", False), ("page_slab", "page", "slab", False), ("page_to_netmem", "page", "netmem_ref", False), ("page_zpdesc", "page", "zpdesc", False), ("pp_page_to_nmdesc", "page_pool_page", "netmem_desc", False), ("ptdesc_folio", "ptdesc", "folio", False), ("ptdesc_page", "ptdesc", "page", False), ("slab_folio", "slab", "folio", False), ("slab_page", "slab", "page", False), ("try_get_folio", "page", "folio", True), ("zpdesc_folio", "zpdesc", "folio", False), ("zpdesc_page", "zpdesc", "page", False)), predicates=(("PageAnon", "page", ""), ("PageAnonNotKsm", "page", ""), ("PageBuddy", "page", "buddy_page"), ("PageCompound", "page", "compound_page"), ("PageGuard", "page", "guard_page"), ("PageHead", "page", "head_page"), ("PageHighMem", "page", "highmem_page"), ("PageHuge", "page", ""), ("PageLRU", "page", ""), ("PageMovableOps", "page", ""), ("PageOffline", "page", "offline_page"), ("PageReserved", "page", ""), ("PageSlab", "page", "slab_page"), ("PageTable", "page", "table_page"), ("PageTail", "page", "tail_page"), ("PageUnaccepted", "page", "unaccepted_page"), ("PageUptodate", "page", ""), ("PageZsmalloc", "page", "zsmalloc_page"), ("folio_is_zone_device", "folio", "zone_device_folio"), ("folio_mapped", "folio", ""), ("folio_test_active", "folio", ""), ("folio_test_anon", "folio", "anon_folio"), ("folio_test_dirty", "folio", ""), ("folio_test_file", "folio", "file_folio"), ("folio_test_head", "folio", ""), ("folio_test_highmem", "folio", ""), ("folio_test_hugetlb", "folio", "hugetlb_folio"), ("folio_test_ksm", "folio", "ksm_folio"), ("folio_test_large", "folio", "large_folio"), ("folio_test_large_kmalloc", "folio", "large_kmalloc_folio"), ("folio_test_large_rmappable", "folio", ""), ("folio_test_locked", "folio", ""), ("folio_test_lru", "folio", "lru_folio"), ("folio_test_mlocked", "folio", ""), ("folio_test_partially_mapped", "folio", ""), ("folio_test_pgtable", "folio", ""), ("folio_test_pmd_mappable", "folio", ""), ("folio_test_private", "folio", ""), ("folio_test_reclaim", "folio", ""), ("folio_test_referenced", "folio", ""), ("folio_test_slab", "folio", ""), ("folio_test_swapbacked", "folio", ""), ("folio_test_swapcache", "folio", "swapcache_folio"), ("folio_test_unevictable", "folio", ""), ("folio_test_uptodate", "folio", ""), ("folio_test_workingset", "folio", ""), ("folio_test_writeback", "folio", ""), ("is_huge_zero_folio", "folio", "huge_zero_folio"), ("is_zero_folio", "folio", "zero_folio"), ("is_zero_page", "page", "zero_page"), ("is_zone_device_page", "page", "zone_device_page"), ("netmem_is_net_iov", "netmem_ref", ""), ("page_has_movable_ops", "page", ""), ("page_has_type", "page", ""), ("page_mapped", "page", ""), ("page_pool_page_is_pp", "page", "page_pool_page"), ("pagetable_is_reserved", "ptdesc", ""), ("ptdesc_test_kernel", "ptdesc", "")), functions=(("___pte_free_tlb", "pagetable", ""), ("__alloc_pages", "alloc", ""), ("__alloc_pages_bulk", "alloc", ""), ("__alloc_pages_node", "alloc", ""), ("__filemap_get_folio", "pagecache", ""), ("__folio_alloc", "alloc", ""), ("__folio_alloc_node", "alloc", ""), ("__folio_put", "free", ""), ("__free_page", "free", ""), ("__free_pages", "free", ""), ("__free_slab", "slab", ""), ("__get_free_pages", "alloc", ""), ("__pte_alloc", "pagetable", ""), ("__slab_free", "slab", ""), ("add_to_page_cache_lru", "pagecache", "filemap_add_folio"), ("alloc_contig_pages", "alloc", ""), ("alloc_hugetlb_folio", "hugetlb", ""), ("alloc_hugetlb_folio_nodemask", "hugetlb", ""), ("alloc_hugetlb_folio_reserve", "hugetlb", ""), ("alloc_migration_target", "migrate", ""), ("alloc_page", "alloc", ""), ("alloc_page_vma", "alloc", "vma_alloc_folio"), ("alloc_pages", "alloc", ""), ("alloc_pages_bulk", "alloc", ""), ("alloc_pages_exact", "alloc", ""), ("alloc_pages_node", "alloc", ""), ("alloc_pages_nolock", "alloc", ""), ("alloc_surplus_hugetlb_folio", "hugetlb", ""), ("allocate_slab", "slab", ""), ("buffer_migrate_folio", "migrate", ""), ("buffer_migrate_folio_norefs", "migrate", ""), ("clear_highpage", "highmem", ""), ("clear_page_dirty_for_io", "pagecache", "folio_clear_dirty_for_io"), ("clear_user_highpage", "highmem", ""), ("copy_highpage", "highmem", ""), ("copy_user_highpage", "highmem", ""), ("create_page_chain", "zsmalloc", ""), ("deactivate_file_folio", "lru", ""), ("dissolve_free_hugetlb_folio", "hugetlb", ""), ("end_page_writeback", "pagecache", "folio_end_writeback"), ("filemap_add_folio", "pagecache", ""), ("filemap_alloc_folio", "pagecache", ""), ("filemap_dirty_folio", "pagecache", ""), ("filemap_get_folio", "pagecache", ""), ("filemap_get_folios", "pagecache", ""), ("filemap_get_folios_contig", "pagecache", ""), ("filemap_get_folios_tag", "pagecache", ""), ("filemap_grab_folio", "pagecache", ""), ("filemap_lock_folio", "pagecache", ""), ("filemap_migrate_folio", "migrate", ""), ("filemap_release_folio", "pagecache", ""), ("filemap_remove_folio", "pagecache", ""), ("find_get_page", "pagecache", "filemap_get_folio"), ("find_lock_page", "pagecache", "filemap_lock_folio"), ("find_or_create_page", "pagecache", "__filemap_get_folio"), ("folio_activate", "lru", ""), ("folio_add_anon_rmap_pmd", "anon", ""), ("folio_add_anon_rmap_pte", "anon", ""), ("folio_add_anon_rmap_ptes", "anon", ""), ("folio_add_file_rmap_pmd", "rmap", ""), ("folio_add_file_rmap_pte", "rmap", ""), ("folio_add_file_rmap_ptes", "rmap", ""), ("folio_add_file_rmap_pud", "rmap", ""), ("folio_add_lru", "lru", ""), ("folio_add_lru_vma", "lru", ""), ("folio_add_new_anon_rmap", "anon", ""), ("folio_add_pin", "gup", ""), ("folio_alloc", "alloc", ""), ("folio_alloc_mpol", "alloc", ""), ("folio_alloc_swap", "anon", ""), ("folio_anon_vma", "anon", ""), ("folio_clear_dirty_for_io", "pagecache", ""), ("folio_copy", "migrate", ""), ("folio_deactivate", "lru", ""), ("folio_end_read", "pagecache", ""), ("folio_end_writeback", "pagecache", ""), ("folio_fill_tail", "highmem", ""), ("folio_free_swap", "anon", ""), ("folio_get", "free", ""), ("folio_get_anon_vma", "anon", ""), ("folio_hstate", "hugetlb", ""), ("folio_isolate_hugetlb", "hugetlb", ""), ("folio_isolate_lru", "lru", ""), ("folio_lock", "pagecache", ""), ("folio_lock_anon_vma_read", "anon", ""), ("folio_lruvec", "lru", ""), ("folio_lruvec_lock_irq", "lru", ""), ("folio_mark_accessed", "lru", ""), ("folio_mark_dirty", "pagecache", ""), ("folio_mark_lazyfree", "lru", ""), ("folio_migrate_flags", "migrate", ""), ("folio_migrate_mapping", "migrate", ""), ("folio_mkclean", "rmap", ""), ("folio_move_anon_rmap", "anon", ""), ("folio_put", "free", ""), ("folio_put_refs", "free", ""), ("folio_putback_hugetlb", "hugetlb", ""), ("folio_putback_lru", "lru", ""), ("folio_referenced", "rmap", ""), ("folio_release_kmap", "highmem", ""), ("folio_remove_rmap_pmd", "rmap", ""), ("folio_remove_rmap_pte", "rmap", ""), ("folio_remove_rmap_ptes", "rmap", ""), ("folio_remove_rmap_pud", "rmap", ""), ("folio_rotate_reclaimable", "lru", ""), ("folio_try_get", "free", ""), ("folio_unlock", "pagecache", ""), ("folio_wait_locked", "pagecache", ""), ("folio_wait_writeback", "pagecache", ""), ("folio_walk_start", "gup", ""), ("folio_zero_range", "highmem", ""), ("folio_zero_segment", "highmem", ""), ("folio_zero_segments", "highmem", ""), ("folio_zero_tail", "highmem", ""), ("folios_put", "free", ""), ("folios_put_refs", "free", ""), ("free_contig_range", "free", ""), ("free_huge_folio", "hugetlb", ""), ("free_large_kmalloc", "slab", ""), ("free_page", "free", ""), ("free_pages", "free", ""), ("free_pages_exact", "free", ""), ("free_pages_nolock", "free", ""), ("free_slab", "slab", ""), ("get_dump_page", "gup", ""), ("get_netmem", "netmem", ""), ("get_page", "free", "folio_get"), ("get_user_page_fast_only", "gup", ""), ("get_user_page_vma_remote", "gup", ""), ("get_user_pages", "gup", ""), ("get_user_pages_fast", "gup", ""), ("get_user_pages_fast_only", "gup", ""), ("get_user_pages_remote", "gup", ""), ("get_user_pages_unlocked", "gup", ""), ("get_zeroed_page", "alloc", ""), ("gup_put_folio", "gup", ""), ("hugetlb_add_file_rmap", "hugetlb", ""), ("hugetlb_add_new_anon_rmap", "hugetlb", ""), ("hugetlb_add_to_page_cache", "hugetlb", ""), ("hugetlb_folio_mapping_lock_write", "hugetlb", ""), ("hugetlb_remove_rmap", "hugetlb", ""), ("io_pp_zc_alloc_netmems", "netmem", ""), ("isolate_folio_to_list", "migrate", ""), ("isolate_movable_ops_page", "migrate", ""), ("kfree", "slab", ""), ("kmalloc", "slab", ""), ("kmap", "highmem", "kmap_local_page"), ("kmap_atomic", "highmem", "kmap_local_page"), ("kmap_local_folio", "highmem", ""), ("kmap_local_page", "highmem", ""), ("kmap_local_zpdesc", "zsmalloc", ""), ("kmap_to_page", "highmem", ""), ("kmem_cache_alloc", "slab", ""), ("kmem_cache_create", "slab", ""), ("kmem_cache_destroy", "slab", ""), ("kmem_cache_free", "slab", ""), ("krealloc", "slab", ""), ("ksize", "slab", ""), ("ksm_might_need_to_copy", "anon", ""), ("kunmap", "highmem", ""), ("kunmap_atomic", "highmem", "kunmap_local"), ("kunmap_local", "highmem", ""), ("kzalloc", "slab", ""), ("lock_page", "pagecache", "folio_lock"), ("lru_add_drain", "lru", ""), ("lru_note_cost_refault", "lru", ""), ("lruvec_add_folio", "lru", ""), ("lruvec_del_folio", "lru", ""), ("mapping_read_folio_gfp", "pagecache", ""), ("mark_page_accessed", "lru", "folio_mark_accessed"), ("memcpy_folio", "highmem", ""), ("memcpy_from_folio", "highmem", ""), ("memcpy_page", "highmem", ""), ("memcpy_to_folio", "highmem", ""), ("memfd_pin_folios", "gup", ""), ("memzero_page", "highmem", ""), ("migrate_folio", "migrate", ""), ("migrate_huge_page_move_mapping", "migrate", ""), ("migrate_misplaced_folio", "migrate", ""), ("migrate_misplaced_folio_prepare", "migrate", ""), ("migrate_pages", "migrate", ""), ("move_hugetlb_state", "hugetlb", ""), ("move_to_new_folio", "migrate", ""), ("mp_dmabuf_devmem_alloc_netmems", "netmem", ""), ("napi_pp_put_page", "netmem", ""), ("net_devmem_alloc_dmabuf", "netmem", ""), ("net_devmem_free_dmabuf", "netmem", ""), ("net_mp_niov_set_page_pool", "netmem", ""), ("page_address_in_vma", "rmap", ""), ("page_pool_alloc_frag", "netmem", ""), ("page_pool_alloc_frag_netmem", "netmem", ""), ("page_pool_alloc_netmems", "netmem", ""), ("page_pool_alloc_pages", "netmem", ""), ("page_pool_dev_alloc_pages", "netmem", ""), ("page_pool_get_dma_addr", "netmem", ""), ("page_pool_put_full_netmem", "netmem", ""), ("page_pool_put_full_page", "netmem", ""), ("page_pool_put_netmem", "netmem", ""), ("page_pool_put_netmem_bulk", "netmem", ""), ("page_pool_put_page", "netmem", ""), ("page_pool_put_unrefed_netmem", "netmem", ""), ("page_pool_put_unrefed_page", "netmem", ""), ("page_pool_recycle_direct", "netmem", ""), ("page_vma_mapped_walk", "rmap", ""), ("pagetable_alloc", "pagetable", ""), ("pagetable_dtor", "pagetable", ""), ("pagetable_dtor_free", "pagetable", ""), ("pagetable_free", "pagetable", ""), ("pagetable_pmd_ctor", "pagetable", ""), ("pagetable_pte_ctor", "pagetable", ""), ("pgtable_trans_huge_deposit", "pagetable", ""), ("pgtable_trans_huge_withdraw", "pagetable", ""), ("pin_user_pages", "gup", ""), ("pin_user_pages_fast", "gup", ""), ("pin_user_pages_remote", "gup", ""), ("pin_user_pages_unlocked", "gup", ""), ("pmd_alloc_one", "pagetable", ""), ("pmd_free", "pagetable", ""), ("pte_alloc_one", "pagetable", ""), ("pte_free", "pagetable", ""), ("pte_free_defer", "pagetable", ""), ("pte_offset_map_lock", "pagetable", ""), ("ptlock_ptr", "pagetable", ""), ("put_netmem", "netmem", ""), ("put_page", "free", "folio_put"), ("read_cache_folio", "pagecache", ""), ("read_cache_page", "pagecache", "read_cache_folio"), ("read_cache_page_gfp", "pagecache", "mapping_read_folio_gfp"), ("read_mapping_folio", "pagecache", ""), ("read_mapping_page", "pagecache", "read_mapping_folio"), ("readahead_folio", "pagecache", ""), ("release_pages", "free", ""), ("rmap_walk", "rmap", ""), ("rmap_walk_locked", "rmap", ""), ("set_page_dirty", "pagecache", "folio_mark_dirty"), ("skb_add_rx_frag_netmem", "netmem", ""), ("split_page", "alloc", ""), ("swap_cache_get_folio", "anon", ""), ("try_grab_folio", "gup", ""), ("try_grab_folio_fast", "gup", ""), ("try_to_migrate", "rmap", ""), ("try_to_unmap", "rmap", ""), ("unlock_page", "pagecache", "folio_unlock"), ("unpin_folio", "gup", ""), ("unpin_folios", "gup", ""), ("unpin_user_page", "gup", ""), ("unpin_user_page_range_dirty_lock", "gup", ""), ("unpin_user_pages", "gup", ""), ("unpin_user_pages_dirty_lock", "gup", ""), ("update_and_free_hugetlb_folio", "hugetlb", ""), ("vma_alloc_folio", "alloc", ""), ("vma_alloc_zeroed_movable_folio", "anon", ""), ("zero_user_segments", "highmem", ""), ("zpdesc_get", "zsmalloc", ""), ("zpdesc_lock", "zsmalloc", ""), ("zpdesc_put", "zsmalloc", ""), ("zpdesc_trylock", "zsmalloc", ""), ("zpdesc_unlock", "zsmalloc", ""), ("zs_create_pool", "zsmalloc", ""), ("zs_destroy_pool", "zsmalloc", ""), ("zs_free", "zsmalloc", ""), ("zs_malloc", "zsmalloc", ""), ("zs_obj_read_begin", "zsmalloc", ""), ("zs_obj_read_end", "zsmalloc", ""), ("zs_page_isolate", "zsmalloc", ""), ("zs_page_migrate", "zsmalloc", ""), ("zs_page_putback", "zsmalloc", "")))
+@_rt.ontology_facts(
+    kernel="6.18",
+    types=(
+        # name, class_name, kind, struct, predicate
+        ("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon"),
+        ("anon_mem", "AnonMem", "proposed", "anon_mem", ""),
+        ("buddy", "Buddy", "proposed", "buddy", ""),
+        ("buddy_page", "BuddyPage", "refinement", "page", "PageBuddy"),
+        ("compound_page", "CompoundPage", "refinement", "page", "PageCompound"),
+        ("devmem", "Devmem", "proposed", "devmem", ""),
+        ("dmapool", "Dmapool", "proposed", "dmapool", ""),
+        ("file_folio", "FileFolio", "refinement", "folio", "folio_test_file"),
+        ("file_mem", "FileMem", "proposed", "file_mem", ""),
+        ("folio", "Folio", "struct", "folio", ""),
+        ("guard_page", "GuardPage", "refinement", "page", "PageGuard"),
+        ("head_page", "HeadPage", "refinement", "page", "PageHead"),
+        ("highmem_page", "HighmemPage", "refinement", "page", "PageHighMem"),
+        ("huge_zero_folio", "HugeZeroFolio", "refinement", "folio", "is_huge_zero_folio"),
+        ("hugetlb_folio", "HugetlbFolio", "refinement", "folio", "folio_test_hugetlb"),
+        ("hwpoison", "Hwpoison", "proposed", "hwpoison", ""),
+        ("ksm", "Ksm", "proposed", "ksm", ""),
+        ("ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm"),
+        ("large_folio", "LargeFolio", "refinement", "folio", "folio_test_large"),
+        ("large_kmalloc_folio", "LargeKmallocFolio", "refinement", "folio", "folio_test_large_kmalloc"),
+        ("lru_folio", "LruFolio", "refinement", "folio", "folio_test_lru"),
+        ("lru_mem", "LruMem", "proposed", "lru_mem", ""),
+        ("mappable", "Mappable", "proposed", "mappable", ""),
+        ("memdesc", "MemDesc", "proposed", "memdesc", ""),
+        ("movable", "Movable", "proposed", "movable", ""),
+        ("net_iov", "NetIov", "struct", "net_iov", ""),
+        ("netmem_desc", "NetmemDesc", "struct", "netmem_desc", ""),
+        ("netmem_ref", "NetmemRef", "handle", "netmem_ref", ""),
+        ("netpool", "Netpool", "proposed", "netpool", ""),
+        ("offline_page", "OfflinePage", "refinement", "page", "PageOffline"),
+        ("page", "Page", "struct", "page", ""),
+        ("page_32b", "Page32b", "proposed", "page_32b", ""),
+        ("page_pool_page", "PagePoolPage", "refinement", "page", "page_pool_page_is_pp"),
+        ("pcpudesc", "PcpuDesc", "proposed", "pcpudesc", ""),
+        ("pgtable", "Pgtable", "proposed", "pgtable", ""),
+        ("ptdesc", "PtDesc", "struct", "ptdesc", ""),
+        ("slab", "Slab", "struct", "slab", ""),
+        ("slab_page", "SlabPage", "refinement", "page", "PageSlab"),
+        ("swapcache_folio", "SwapcacheFolio", "refinement", "folio", "folio_test_swapcache"),
+        ("table_page", "TablePage", "refinement", "page", "PageTable"),
+        ("tail_page", "TailPage", "refinement", "page", "PageTail"),
+        ("unaccepted_page", "UnacceptedPage", "refinement", "page", "PageUnaccepted"),
+        ("vmalloc", "Vmalloc", "proposed", "vmalloc", ""),
+        ("zero_folio", "ZeroFolio", "refinement", "folio", "is_zero_folio"),
+        ("zero_page", "ZeroPage", "refinement", "page", "is_zero_page"),
+        ("zone_device_folio", "ZoneDeviceFolio", "refinement", "folio", "folio_is_zone_device"),
+        ("zone_device_page", "ZoneDevicePage", "refinement", "page", "is_zone_device_page"),
+        ("zonedev", "Zonedev", "proposed", "zonedev", ""),
+        ("zpdesc", "ZpDesc", "struct", "zpdesc", ""),
+        ("zsmalloc", "Zsmalloc", "proposed", "zsmalloc", ""),
+        ("zsmalloc_page", "ZsmallocPage", "refinement", "page", "PageZsmalloc"),
+    ),
+    fields=(
+        # owner, name, offset, size, bit_offset, bit_size, c_type
+        ("folio", "flags", 0, 8, None, None, "memdesc_flags_t"),
+        ("folio", "lru", 8, 16, None, None, "struct list_head"),
+        ("folio", "__filler", 8, 8, None, None, "void *"),
+        ("folio", "mlock_count", 16, 4, None, None, "unsigned int"),
+        ("folio", "pgmap", 8, 8, None, None, "struct dev_pagemap *"),
+        ("folio", "mapping", 24, 8, None, None, "struct address_space *"),
+        ("folio", "index", 32, 8, None, None, "unsigned long"),
+        ("folio", "share", 32, 8, None, None, "unsigned long"),
+        ("folio", "private", 40, 8, None, None, "void *"),
+        ("folio", "swap", 40, 8, None, None, "swp_entry_t"),
+        ("folio", "_mapcount", 48, 4, None, None, "atomic_t"),
+        ("folio", "_refcount", 52, 4, None, None, "atomic_t"),
+        ("folio", "memcg_data", 56, 8, None, None, "unsigned long"),
+        ("folio", "page", 0, 64, None, None, "struct page"),
+        ("folio", "_flags_1", 64, 8, None, None, "unsigned long"),
+        ("folio", "_head_1", 72, 8, None, None, "unsigned long"),
+        ("folio", "_large_mapcount", 80, 4, None, None, "atomic_t"),
+        ("folio", "_nr_pages_mapped", 84, 4, None, None, "atomic_t"),
+        ("folio", "_entire_mapcount", 88, 4, None, None, "atomic_t"),
+        ("folio", "_pincount", 92, 4, None, None, "atomic_t"),
+        ("folio", "_mm_id_mapcount", 96, 8, None, None, "mm_id_mapcount_t[2]"),
+        ("folio", "_mm_id", 104, 8, None, None, "mm_id_t[2]"),
+        ("folio", "_mm_ids", 104, 8, None, None, "unsigned long"),
+        ("folio", "_usable_1", 80, 32, None, None, "unsigned long[4]"),
+        ("folio", "_mapcount_1", 112, 4, None, None, "atomic_t"),
+        ("folio", "_refcount_1", 116, 4, None, None, "atomic_t"),
+        ("folio", "_nr_pages", 120, 4, None, None, "unsigned int"),
+        ("folio", "__page_1", 64, 64, None, None, "struct page"),
+        ("folio", "_flags_2", 128, 8, None, None, "unsigned long"),
+        ("folio", "_head_2", 136, 8, None, None, "unsigned long"),
+        ("folio", "_deferred_list", 144, 16, None, None, "struct list_head"),
+        ("folio", "__page_2", 128, 64, None, None, "struct page"),
+        ("folio", "_flags_3", 192, 8, None, None, "unsigned long"),
+        ("folio", "_head_3", 200, 8, None, None, "unsigned long"),
+        ("folio", "_hugetlb_subpool", 208, 8, None, None, "void *"),
+        ("folio", "_hugetlb_cgroup", 216, 8, None, None, "void *"),
+        ("folio", "_hugetlb_cgroup_rsvd", 224, 8, None, None, "void *"),
+        ("folio", "_hugetlb_hwpoison", 232, 8, None, None, "void *"),
+        ("folio", "__page_3", 192, 64, None, None, "struct page"),
+        ("memdesc", "memdesc", 0, 8, None, None, "unsigned long"),
+        ("memdesc", "type", 0, 8, 0, 4, "unsigned long"),
+        ("memdesc", "payload", 0, 8, 4, 60, "unsigned long"),
+        ("memdesc", "misc_subtype", 0, 8, 4, 7, "unsigned long"),
+        ("memdesc", "misc_mappable", 0, 8, 11, 1, "unsigned long"),
+        ("memdesc", "misc_order", 0, 8, 12, 6, "unsigned long"),
+        ("net_iov", "desc", 0, 48, None, None, "struct netmem_desc"),
+        ("net_iov", "_flags", 0, 8, None, None, "unsigned long"),
+        ("net_iov", "pp_magic", 8, 8, None, None, "unsigned long"),
+        ("net_iov", "pp", 16, 8, None, None, "struct page_pool *"),
+        ("net_iov", "_pp_mapping_pad", 24, 8, None, None, "unsigned long"),
+        ("net_iov", "dma_addr", 32, 8, None, None, "unsigned long"),
+        ("net_iov", "pp_ref_count", 40, 8, None, None, "atomic_long_t"),
+        ("net_iov", "owner", 48, 8, None, None, "struct net_iov_area *"),
+        ("net_iov", "type", 56, 8, None, None, "enum net_iov_type"),
+        ("netmem_desc", "_flags", 0, 8, None, None, "unsigned long"),
+        ("netmem_desc", "pp_magic", 8, 8, None, None, "unsigned long"),
+        ("netmem_desc", "pp", 16, 8, None, None, "struct page_pool *"),
+        ("netmem_desc", "_pp_mapping_pad", 24, 8, None, None, "unsigned long"),
+        ("netmem_desc", "dma_addr", 32, 8, None, None, "unsigned long"),
+        ("netmem_desc", "pp_ref_count", 40, 8, None, None, "atomic_long_t"),
+        ("page", "flags", 0, 8, None, None, "memdesc_flags_t"),
+        ("page", "lru", 8, 16, None, None, "struct list_head"),
+        ("page", "buddy_list", 8, 16, None, None, "struct list_head"),
+        ("page", "pcp_list", 8, 16, None, None, "struct list_head"),
+        ("page", "pcp_llist", 8, 8, None, None, "struct llist_node"),
+        ("page", "mapping", 24, 8, None, None, "struct address_space *"),
+        ("page", "__folio_index", 32, 8, None, None, "unsigned long"),
+        ("page", "share", 32, 8, None, None, "unsigned long"),
+        ("page", "buddy_since", 32, 8, None, None, "unsigned long"),
+        ("page", "private", 40, 8, None, None, "unsigned long"),
+        ("page", "pp_magic", 8, 8, None, None, "unsigned long"),
+        ("page", "pp", 16, 8, None, None, "struct page_pool *"),
+        ("page", "_pp_mapping_pad", 24, 8, None, None, "unsigned long"),
+        ("page", "dma_addr", 32, 8, None, None, "unsigned long"),
+        ("page", "pp_ref_count", 40, 8, None, None, "atomic_long_t"),
+        ("page", "compound_head", 8, 8, None, None, "unsigned long"),
+        ("page", "_unused_pgmap_compound_head", 8, 8, None, None, "void *"),
+        ("page", "zone_device_data", 16, 8, None, None, "void *"),
+        ("page", "callback_head", 8, 16, None, None, "struct callback_head"),
+        ("page", "page_type", 48, 4, None, None, "unsigned int"),
+        ("page", "_mapcount", 48, 4, None, None, "atomic_t"),
+        ("page", "_refcount", 52, 4, None, None, "atomic_t"),
+        ("page", "memcg_data", 56, 8, None, None, "unsigned long"),
+        ("page_32b", "flags", 0, 8, None, None, "unsigned long"),
+        ("page_32b", "buddy_list", 8, 16, None, None, "struct list_head"),
+        ("page_32b", "pcp_list", 8, 16, None, None, "struct list_head"),
+        ("page_32b", "memdesc", 8, 8, None, None, "unsigned long"),
+        ("page_32b", "_refcount", 16, 4, None, None, "int"),
+        ("page_32b", "private", 24, 8, None, None, "unsigned long"),
+        ("page_32b", "_folio_mapcount", 24, 4, None, None, "int"),
+        ("ptdesc", "pt_flags", 0, 8, None, None, "memdesc_flags_t"),
+        ("ptdesc", "pt_rcu_head", 8, 16, None, None, "struct callback_head"),
+        ("ptdesc", "pt_list", 8, 16, None, None, "struct list_head"),
+        ("ptdesc", "_pt_pad_1", 8, 8, None, None, "unsigned long"),
+        ("ptdesc", "pmd_huge_pte", 16, 8, None, None, "pgtable_t"),
+        ("ptdesc", "__page_mapping", 24, 8, None, None, "unsigned long"),
+        ("ptdesc", "pt_index", 32, 8, None, None, "unsigned long"),
+        ("ptdesc", "pt_mm", 32, 8, None, None, "struct mm_struct *"),
+        ("ptdesc", "pt_frag_refcount", 32, 4, None, None, "atomic_t"),
+        ("ptdesc", "pt_share_count", 32, 4, None, None, "atomic_t"),
+        ("ptdesc", "_pt_pad_2", 40, 8, None, None, "unsigned long"),
+        ("ptdesc", "ptl", 40, 4, None, None, "spinlock_t"),
+        ("ptdesc", "__page_type", 48, 4, None, None, "unsigned int"),
+        ("ptdesc", "__page_refcount", 52, 4, None, None, "atomic_t"),
+        ("ptdesc", "pt_memcg_data", 56, 8, None, None, "unsigned long"),
+        ("slab", "flags", 0, 8, None, None, "memdesc_flags_t"),
+        ("slab", "slab_cache", 8, 8, None, None, "struct kmem_cache *"),
+        ("slab", "slab_list", 16, 16, None, None, "struct list_head"),
+        ("slab", "llnode", 16, 8, None, None, "struct llist_node"),
+        ("slab", "flush_freelist", 24, 8, None, None, "void *"),
+        ("slab", "next", 16, 8, None, None, "struct slab *"),
+        ("slab", "slabs", 24, 4, None, None, "int"),
+        ("slab", "freelist", 32, 8, None, None, "void *"),
+        ("slab", "counters", 40, 8, None, None, "unsigned long"),
+        ("slab", "inuse", 40, 4, 320, 16, "unsigned int"),
+        ("slab", "objects", 40, 4, 336, 15, "unsigned int"),
+        ("slab", "frozen", 40, 4, 351, 1, "unsigned int"),
+        ("slab", "freelist_counter", 32, 16, None, None, "freelist_aba_t"),
+        ("slab", "callback_head", 16, 16, None, None, "struct callback_head"),
+        ("slab", "__page_type", 48, 4, None, None, "unsigned int"),
+        ("slab", "__page_refcount", 52, 4, None, None, "atomic_t"),
+        ("slab", "obj_exts", 56, 8, None, None, "unsigned long"),
+        ("zpdesc", "flags", 0, 8, None, None, "unsigned long"),
+        ("zpdesc", "lru", 8, 16, None, None, "struct list_head"),
+        ("zpdesc", "movable_ops", 24, 8, None, None, "unsigned long"),
+        ("zpdesc", "next", 32, 8, None, None, "struct zpdesc *"),
+        ("zpdesc", "handle", 32, 8, None, None, "unsigned long"),
+        ("zpdesc", "zspage", 40, 8, None, None, "struct zspage *"),
+        ("zpdesc", "first_obj_offset", 48, 4, None, None, "unsigned int"),
+        ("zpdesc", "_refcount", 52, 4, None, None, "atomic_t"),
+    ),
+    page_types=(
+        # name, value, marks
+        ("PGTY_buddy", 240, "buddy_page"),
+        ("PGTY_guard", 243, "guard_page"),
+        ("PGTY_hugetlb", 244, "hugetlb_folio"),
+        ("PGTY_large_kmalloc", 248, "large_kmalloc_folio"),
+        ("PGTY_mapcount_underflow", 255, ""),
+        ("PGTY_offline", 241, "offline_page"),
+        ("PGTY_slab", 245, "slab_page"),
+        ("PGTY_table", 242, "table_page"),
+        ("PGTY_unaccepted", 247, "unaccepted_page"),
+        ("PGTY_zsmalloc", 246, "zsmalloc_page"),
+    ),
+    predicates=(
+        # name, takes, establishes
+        ("PageAnon", "page", ""),
+        ("PageAnonNotKsm", "page", ""),
+        ("PageBuddy", "page", "buddy_page"),
+        ("PageCompound", "page", "compound_page"),
+        ("PageGuard", "page", "guard_page"),
+        ("PageHead", "page", "head_page"),
+        ("PageHighMem", "page", "highmem_page"),
+        ("PageHuge", "page", ""),
+        ("PageLRU", "page", ""),
+        ("PageMovableOps", "page", ""),
+        ("PageOffline", "page", "offline_page"),
+        ("PageReserved", "page", ""),
+        ("PageSlab", "page", "slab_page"),
+        ("PageTable", "page", "table_page"),
+        ("PageTail", "page", "tail_page"),
+        ("PageUnaccepted", "page", "unaccepted_page"),
+        ("PageUptodate", "page", ""),
+        ("PageZsmalloc", "page", "zsmalloc_page"),
+        ("folio_is_zone_device", "folio", "zone_device_folio"),
+        ("folio_mapped", "folio", ""),
+        ("folio_test_active", "folio", ""),
+        ("folio_test_anon", "folio", "anon_folio"),
+        ("folio_test_dirty", "folio", ""),
+        ("folio_test_file", "folio", "file_folio"),
+        ("folio_test_head", "folio", ""),
+        ("folio_test_highmem", "folio", ""),
+        ("folio_test_hugetlb", "folio", "hugetlb_folio"),
+        ("folio_test_ksm", "folio", "ksm_folio"),
+        ("folio_test_large", "folio", "large_folio"),
+        ("folio_test_large_kmalloc", "folio", "large_kmalloc_folio"),
+        ("folio_test_large_rmappable", "folio", ""),
+        ("folio_test_locked", "folio", ""),
+        ("folio_test_lru", "folio", "lru_folio"),
+        ("folio_test_mlocked", "folio", ""),
+        ("folio_test_partially_mapped", "folio", ""),
+        ("folio_test_pgtable", "folio", ""),
+        ("folio_test_pmd_mappable", "folio", ""),
+        ("folio_test_private", "folio", ""),
+        ("folio_test_reclaim", "folio", ""),
+        ("folio_test_referenced", "folio", ""),
+        ("folio_test_slab", "folio", ""),
+        ("folio_test_swapbacked", "folio", ""),
+        ("folio_test_swapcache", "folio", "swapcache_folio"),
+        ("folio_test_unevictable", "folio", ""),
+        ("folio_test_uptodate", "folio", ""),
+        ("folio_test_workingset", "folio", ""),
+        ("folio_test_writeback", "folio", ""),
+        ("is_huge_zero_folio", "folio", "huge_zero_folio"),
+        ("is_zero_folio", "folio", "zero_folio"),
+        ("is_zero_page", "page", "zero_page"),
+        ("is_zone_device_page", "page", "zone_device_page"),
+        ("netmem_is_net_iov", "netmem_ref", ""),
+        ("page_has_movable_ops", "page", ""),
+        ("page_has_type", "page", ""),
+        ("page_mapped", "page", ""),
+        ("page_pool_page_is_pp", "page", "page_pool_page"),
+        ("pagetable_is_reserved", "ptdesc", ""),
+        ("ptdesc_test_kernel", "ptdesc", ""),
+    ),
+    conversions=(
+        # name, source, target, checked
+        ("__netmem_clear_lsb", "netmem_ref", "net_iov", False),
+        ("__netmem_to_nmdesc", "netmem_ref", "netmem_desc", False),
+        ("__netmem_to_page", "netmem_ref", "page", False),
+        ("__pp_page_to_nmdesc", "page", "netmem_desc", False),
+        ("compound_head", "page", "page", False),
+        ("folio_file_page", "folio", "page", False),
+        ("folio_get_nontail_page", "page", "folio", True),
+        ("folio_next", "folio", "folio", False),
+        ("folio_page", "folio", "page", False),
+        ("folio_slab", "folio", "slab", False),
+        ("get_next_zpdesc", "zpdesc", "zpdesc", True),
+        ("gup_folio_range_next", "page", "folio", False),
+        ("io_zcrx_iov_page", "net_iov", "page", False),
+        ("net_iov_to_netmem", "net_iov", "netmem_ref", False),
+        ("netmem_compound_head", "netmem_ref", "netmem_ref", False),
+        ("netmem_to_net_iov", "netmem_ref", "net_iov", True),
+        ("netmem_to_page", "netmem_ref", "page", True),
+        ("page_fixed_fake_head", "page", "page", False),
+        ("page_folio", "page", "folio", False),
+        ("page_ptdesc", "page", "ptdesc", False),
+        ("page_rmappable_folio", "head_page", "folio", False),
+        ("page_slab", "page", "slab", False),
+        ("page_to_netmem", "page", "netmem_ref", False),
+        ("page_zpdesc", "page", "zpdesc", False),
+        ("pp_page_to_nmdesc", "page_pool_page", "netmem_desc", False),
+        ("ptdesc_folio", "ptdesc", "folio", False),
+        ("ptdesc_page", "ptdesc", "page", False),
+        ("slab_folio", "slab", "folio", False),
+        ("slab_page", "slab", "page", False),
+        ("try_get_folio", "page", "folio", True),
+        ("zpdesc_folio", "zpdesc", "folio", False),
+        ("zpdesc_page", "zpdesc", "page", False),
+    ),
+    functions=(
+        # name, category, replacement
+        ("___pte_free_tlb", "pagetable", ""),
+        ("__alloc_pages", "alloc", ""),
+        ("__alloc_pages_bulk", "alloc", ""),
+        ("__alloc_pages_node", "alloc", ""),
+        ("__filemap_get_folio", "pagecache", ""),
+        ("__folio_alloc", "alloc", ""),
+        ("__folio_alloc_node", "alloc", ""),
+        ("__folio_put", "free", ""),
+        ("__free_page", "free", ""),
+        ("__free_pages", "free", ""),
+        ("__free_slab", "slab", ""),
+        ("__get_free_pages", "alloc", ""),
+        ("__pte_alloc", "pagetable", ""),
+        ("__slab_free", "slab", ""),
+        ("add_to_page_cache_lru", "pagecache", "filemap_add_folio"),
+        ("alloc_contig_pages", "alloc", ""),
+        ("alloc_hugetlb_folio", "hugetlb", ""),
+        ("alloc_hugetlb_folio_nodemask", "hugetlb", ""),
+        ("alloc_hugetlb_folio_reserve", "hugetlb", ""),
+        ("alloc_migration_target", "migrate", ""),
+        ("alloc_page", "alloc", ""),
+        ("alloc_page_vma", "alloc", "vma_alloc_folio"),
+        ("alloc_pages", "alloc", ""),
+        ("alloc_pages_bulk", "alloc", ""),
+        ("alloc_pages_exact", "alloc", ""),
+        ("alloc_pages_node", "alloc", ""),
+        ("alloc_pages_nolock", "alloc", ""),
+        ("alloc_surplus_hugetlb_folio", "hugetlb", ""),
+        ("allocate_slab", "slab", ""),
+        ("buffer_migrate_folio", "migrate", ""),
+        ("buffer_migrate_folio_norefs", "migrate", ""),
+        ("clear_highpage", "highmem", ""),
+        ("clear_page_dirty_for_io", "pagecache", "folio_clear_dirty_for_io"),
+        ("clear_user_highpage", "highmem", ""),
+        ("copy_highpage", "highmem", ""),
+        ("copy_user_highpage", "highmem", ""),
+        ("create_page_chain", "zsmalloc", ""),
+        ("deactivate_file_folio", "lru", ""),
+        ("dissolve_free_hugetlb_folio", "hugetlb", ""),
+        ("end_page_writeback", "pagecache", "folio_end_writeback"),
+        ("filemap_add_folio", "pagecache", ""),
+        ("filemap_alloc_folio", "pagecache", ""),
+        ("filemap_dirty_folio", "pagecache", ""),
+        ("filemap_get_folio", "pagecache", ""),
+        ("filemap_get_folios", "pagecache", ""),
+        ("filemap_get_folios_contig", "pagecache", ""),
+        ("filemap_get_folios_tag", "pagecache", ""),
+        ("filemap_grab_folio", "pagecache", ""),
+        ("filemap_lock_folio", "pagecache", ""),
+        ("filemap_migrate_folio", "migrate", ""),
+        ("filemap_release_folio", "pagecache", ""),
+        ("filemap_remove_folio", "pagecache", ""),
+        ("find_get_page", "pagecache", "filemap_get_folio"),
+        ("find_lock_page", "pagecache", "filemap_lock_folio"),
+        ("find_or_create_page", "pagecache", "__filemap_get_folio"),
+        ("folio_activate", "lru", ""),
+        ("folio_add_anon_rmap_pmd", "anon", ""),
+        ("folio_add_anon_rmap_pte", "anon", ""),
+        ("folio_add_anon_rmap_ptes", "anon", ""),
+        ("folio_add_file_rmap_pmd", "rmap", ""),
+        ("folio_add_file_rmap_pte", "rmap", ""),
+        ("folio_add_file_rmap_ptes", "rmap", ""),
+        ("folio_add_file_rmap_pud", "rmap", ""),
+        ("folio_add_lru", "lru", ""),
+        ("folio_add_lru_vma", "lru", ""),
+        ("folio_add_new_anon_rmap", "anon", ""),
+        ("folio_add_pin", "gup", ""),
+        ("folio_alloc", "alloc", ""),
+        ("folio_alloc_mpol", "alloc", ""),
+        ("folio_alloc_swap", "anon", ""),
+        ("folio_anon_vma", "anon", ""),
+        ("folio_clear_dirty_for_io", "pagecache", ""),
+        ("folio_copy", "migrate", ""),
+        ("folio_deactivate", "lru", ""),
+        ("folio_end_read", "pagecache", ""),
+        ("folio_end_writeback", "pagecache", ""),
+        ("folio_fill_tail", "highmem", ""),
+        ("folio_free_swap", "anon", ""),
+        ("folio_get", "free", ""),
+        ("folio_get_anon_vma", "anon", ""),
+        ("folio_hstate", "hugetlb", ""),
+        ("folio_isolate_hugetlb", "hugetlb", ""),
+        ("folio_isolate_lru", "lru", ""),
+        ("folio_lock", "pagecache", ""),
+        ("folio_lock_anon_vma_read", "anon", ""),
+        ("folio_lruvec", "lru", ""),
+        ("folio_lruvec_lock_irq", "lru", ""),
+        ("folio_mark_accessed", "lru", ""),
+        ("folio_mark_dirty", "pagecache", ""),
+        ("folio_mark_lazyfree", "lru", ""),
+        ("folio_migrate_flags", "migrate", ""),
+        ("folio_migrate_mapping", "migrate", ""),
+        ("folio_mkclean", "rmap", ""),
+        ("folio_move_anon_rmap", "anon", ""),
+        ("folio_put", "free", ""),
+        ("folio_put_refs", "free", ""),
+        ("folio_putback_hugetlb", "hugetlb", ""),
+        ("folio_putback_lru", "lru", ""),
+        ("folio_referenced", "rmap", ""),
+        ("folio_release_kmap", "highmem", ""),
+        ("folio_remove_rmap_pmd", "rmap", ""),
+        ("folio_remove_rmap_pte", "rmap", ""),
+        ("folio_remove_rmap_ptes", "rmap", ""),
+        ("folio_remove_rmap_pud", "rmap", ""),
+        ("folio_rotate_reclaimable", "lru", ""),
+        ("folio_try_get", "free", ""),
+        ("folio_unlock", "pagecache", ""),
+        ("folio_wait_locked", "pagecache", ""),
+        ("folio_wait_writeback", "pagecache", ""),
+        ("folio_walk_start", "gup", ""),
+        ("folio_zero_range", "highmem", ""),
+        ("folio_zero_segment", "highmem", ""),
+        ("folio_zero_segments", "highmem", ""),
+        ("folio_zero_tail", "highmem", ""),
+        ("folios_put", "free", ""),
+        ("folios_put_refs", "free", ""),
+        ("free_contig_range", "free", ""),
+        ("free_huge_folio", "hugetlb", ""),
+        ("free_large_kmalloc", "slab", ""),
+        ("free_page", "free", ""),
+        ("free_pages", "free", ""),
+        ("free_pages_exact", "free", ""),
+        ("free_pages_nolock", "free", ""),
+        ("free_slab", "slab", ""),
+        ("get_dump_page", "gup", ""),
+        ("get_netmem", "netmem", ""),
+        ("get_page", "free", "folio_get"),
+        ("get_user_page_fast_only", "gup", ""),
+        ("get_user_page_vma_remote", "gup", ""),
+        ("get_user_pages", "gup", ""),
+        ("get_user_pages_fast", "gup", ""),
+        ("get_user_pages_fast_only", "gup", ""),
+        ("get_user_pages_remote", "gup", ""),
+        ("get_user_pages_unlocked", "gup", ""),
+        ("get_zeroed_page", "alloc", ""),
+        ("gup_put_folio", "gup", ""),
+        ("hugetlb_add_file_rmap", "hugetlb", ""),
+        ("hugetlb_add_new_anon_rmap", "hugetlb", ""),
+        ("hugetlb_add_to_page_cache", "hugetlb", ""),
+        ("hugetlb_folio_mapping_lock_write", "hugetlb", ""),
+        ("hugetlb_remove_rmap", "hugetlb", ""),
+        ("io_pp_zc_alloc_netmems", "netmem", ""),
+        ("isolate_folio_to_list", "migrate", ""),
+        ("isolate_movable_ops_page", "migrate", ""),
+        ("kfree", "slab", ""),
+        ("kmalloc", "slab", ""),
+        ("kmap", "highmem", "kmap_local_page"),
+        ("kmap_atomic", "highmem", "kmap_local_page"),
+        ("kmap_local_folio", "highmem", ""),
+        ("kmap_local_page", "highmem", ""),
+        ("kmap_local_zpdesc", "zsmalloc", ""),
+        ("kmap_to_page", "highmem", ""),
+        ("kmem_cache_alloc", "slab", ""),
+        ("kmem_cache_create", "slab", ""),
+        ("kmem_cache_destroy", "slab", ""),
+        ("kmem_cache_free", "slab", ""),
+        ("krealloc", "slab", ""),
+        ("ksize", "slab", ""),
+        ("ksm_might_need_to_copy", "anon", ""),
+        ("kunmap", "highmem", ""),
+        ("kunmap_atomic", "highmem", "kunmap_local"),
+        ("kunmap_local", "highmem", ""),
+        ("kzalloc", "slab", ""),
+        ("lock_page", "pagecache", "folio_lock"),
+        ("lru_add_drain", "lru", ""),
+        ("lru_note_cost_refault", "lru", ""),
+        ("lruvec_add_folio", "lru", ""),
+        ("lruvec_del_folio", "lru", ""),
+        ("mapping_read_folio_gfp", "pagecache", ""),
+        ("mark_page_accessed", "lru", "folio_mark_accessed"),
+        ("memcpy_folio", "highmem", ""),
+        ("memcpy_from_folio", "highmem", ""),
+        ("memcpy_page", "highmem", ""),
+        ("memcpy_to_folio", "highmem", ""),
+        ("memfd_pin_folios", "gup", ""),
+        ("memzero_page", "highmem", ""),
+        ("migrate_folio", "migrate", ""),
+        ("migrate_huge_page_move_mapping", "migrate", ""),
+        ("migrate_misplaced_folio", "migrate", ""),
+        ("migrate_misplaced_folio_prepare", "migrate", ""),
+        ("migrate_pages", "migrate", ""),
+        ("move_hugetlb_state", "hugetlb", ""),
+        ("move_to_new_folio", "migrate", ""),
+        ("mp_dmabuf_devmem_alloc_netmems", "netmem", ""),
+        ("napi_pp_put_page", "netmem", ""),
+        ("net_devmem_alloc_dmabuf", "netmem", ""),
+        ("net_devmem_free_dmabuf", "netmem", ""),
+        ("net_mp_niov_set_page_pool", "netmem", ""),
+        ("page_address_in_vma", "rmap", ""),
+        ("page_pool_alloc_frag", "netmem", ""),
+        ("page_pool_alloc_frag_netmem", "netmem", ""),
+        ("page_pool_alloc_netmems", "netmem", ""),
+        ("page_pool_alloc_pages", "netmem", ""),
+        ("page_pool_dev_alloc_pages", "netmem", ""),
+        ("page_pool_get_dma_addr", "netmem", ""),
+        ("page_pool_put_full_netmem", "netmem", ""),
+        ("page_pool_put_full_page", "netmem", ""),
+        ("page_pool_put_netmem", "netmem", ""),
+        ("page_pool_put_netmem_bulk", "netmem", ""),
+        ("page_pool_put_page", "netmem", ""),
+        ("page_pool_put_unrefed_netmem", "netmem", ""),
+        ("page_pool_put_unrefed_page", "netmem", ""),
+        ("page_pool_recycle_direct", "netmem", ""),
+        ("page_vma_mapped_walk", "rmap", ""),
+        ("pagetable_alloc", "pagetable", ""),
+        ("pagetable_dtor", "pagetable", ""),
+        ("pagetable_dtor_free", "pagetable", ""),
+        ("pagetable_free", "pagetable", ""),
+        ("pagetable_pmd_ctor", "pagetable", ""),
+        ("pagetable_pte_ctor", "pagetable", ""),
+        ("pgtable_trans_huge_deposit", "pagetable", ""),
+        ("pgtable_trans_huge_withdraw", "pagetable", ""),
+        ("pin_user_pages", "gup", ""),
+        ("pin_user_pages_fast", "gup", ""),
+        ("pin_user_pages_remote", "gup", ""),
+        ("pin_user_pages_unlocked", "gup", ""),
+        ("pmd_alloc_one", "pagetable", ""),
+        ("pmd_free", "pagetable", ""),
+        ("pte_alloc_one", "pagetable", ""),
+        ("pte_free", "pagetable", ""),
+        ("pte_free_defer", "pagetable", ""),
+        ("pte_offset_map_lock", "pagetable", ""),
+        ("ptlock_ptr", "pagetable", ""),
+        ("put_netmem", "netmem", ""),
+        ("put_page", "free", "folio_put"),
+        ("read_cache_folio", "pagecache", ""),
+        ("read_cache_page", "pagecache", "read_cache_folio"),
+        ("read_cache_page_gfp", "pagecache", "mapping_read_folio_gfp"),
+        ("read_mapping_folio", "pagecache", ""),
+        ("read_mapping_page", "pagecache", "read_mapping_folio"),
+        ("readahead_folio", "pagecache", ""),
+        ("release_pages", "free", ""),
+        ("rmap_walk", "rmap", ""),
+        ("rmap_walk_locked", "rmap", ""),
+        ("set_page_dirty", "pagecache", "folio_mark_dirty"),
+        ("skb_add_rx_frag_netmem", "netmem", ""),
+        ("split_page", "alloc", ""),
+        ("swap_cache_get_folio", "anon", ""),
+        ("try_grab_folio", "gup", ""),
+        ("try_grab_folio_fast", "gup", ""),
+        ("try_to_migrate", "rmap", ""),
+        ("try_to_unmap", "rmap", ""),
+        ("unlock_page", "pagecache", "folio_unlock"),
+        ("unpin_folio", "gup", ""),
+        ("unpin_folios", "gup", ""),
+        ("unpin_user_page", "gup", ""),
+        ("unpin_user_page_range_dirty_lock", "gup", ""),
+        ("unpin_user_pages", "gup", ""),
+        ("unpin_user_pages_dirty_lock", "gup", ""),
+        ("update_and_free_hugetlb_folio", "hugetlb", ""),
+        ("vma_alloc_folio", "alloc", ""),
+        ("vma_alloc_zeroed_movable_folio", "anon", ""),
+        ("zero_user_segments", "highmem", ""),
+        ("zpdesc_get", "zsmalloc", ""),
+        ("zpdesc_lock", "zsmalloc", ""),
+        ("zpdesc_put", "zsmalloc", ""),
+        ("zpdesc_trylock", "zsmalloc", ""),
+        ("zpdesc_unlock", "zsmalloc", ""),
+        ("zs_create_pool", "zsmalloc", ""),
+        ("zs_destroy_pool", "zsmalloc", ""),
+        ("zs_free", "zsmalloc", ""),
+        ("zs_malloc", "zsmalloc", ""),
+        ("zs_obj_read_begin", "zsmalloc", ""),
+        ("zs_obj_read_end", "zsmalloc", ""),
+        ("zs_page_isolate", "zsmalloc", ""),
+        ("zs_page_migrate", "zsmalloc", ""),
+        ("zs_page_putback", "zsmalloc", ""),
+    ),
+)
 class _OntologyFacts:
-    """The ontology's facts in one place for the checker: types, conversions, predicates, API."""
+    """The ontology's facts in one place: types and their fields, page types, predicates,
+    conversions, API functions. Read them as `FACTS`."""
+
+
+FACTS = _rt.facts_of(_OntologyFacts)
+"""The facts above as `ontology.facttable.FactTable`: field offsets, page types, classes..."""
 
 
 __all__ = [
@@ -2762,6 +2928,7 @@ __all__ = [
     "DevPagemap",
     "Devmem",
     "Dmapool",
+    "FACTS",
     "File",
     "FileFolio",
     "FileMem",

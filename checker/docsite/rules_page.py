@@ -21,6 +21,7 @@ from checker.facts import Facts
 from checker.fullnames import FACTS_CLASS
 from checker.run import Message, summary
 from ontology.errors import InputError
+from ontology.runtime import facts_of
 
 EXAMPLES_DIR = Path("docs/checker/examples")
 """Where the examples live, relative to the checkout (and as `memdesc check` prints their paths)."""
@@ -110,8 +111,7 @@ def read_examples(directory: Path) -> list[Example]:
 def checker_facts() -> Facts:
     """The facts the checker enforces, as recorded on the generated `_OntologyFacts` class."""
     module, name = FACTS_CLASS.rsplit(".", 1)
-    recorded = getattr(importlib.import_module(module), name).__memdesc__
-    return Facts.from_metadata(dict(recorded.values))
+    return Facts.from_table(facts_of(getattr(importlib.import_module(module), name)))
 
 
 _CLI_CAVEAT = ", if the configuration loads the plugin"

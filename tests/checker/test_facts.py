@@ -3,13 +3,15 @@ class, conversions, predicates, functions, field owners, and the conversion chai
 
 from __future__ import annotations
 
-from checker.facts import Conversion, Facts, TypeFacts
-from tests.support.checker_facts import FOLIO_FIELDS, METADATA, facts_without
+from checker.facts import Facts
+from ontology.facttable import ConversionFact, FieldFact, TypeFact
+from tests.support.checker_facts import FOLIO_FIELDS, METADATA, facts_without, field_rows
 
 
 def test_from_metadata_indexes_types_by_name_and_class(facts: Facts) -> None:
     assert facts.kernel == "6.18"
-    anon = TypeFacts("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", tuple(FOLIO_FIELDS))
+    folio_fields = tuple(FieldFact(*row) for row in field_rows("folio", FOLIO_FIELDS))
+    anon = TypeFact("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", folio_fields)
     assert facts.types["anon_folio"] == anon
     assert facts.by_class["AnonFolio"] is facts.types["anon_folio"]
     assert sorted(facts.types) == sorted(t[0] for t in METADATA["types"])
@@ -17,7 +19,7 @@ def test_from_metadata_indexes_types_by_name_and_class(facts: Facts) -> None:
 
 
 def test_from_metadata_conversions_predicates_functions(facts: Facts) -> None:
-    assert facts.conversions["page_folio"] == Conversion("page_folio", "page", "folio", False)
+    assert facts.conversions["page_folio"] == ConversionFact("page_folio", "page", "folio", False)
     assert facts.conversions["folio_get_nontail_page"].checked is True  # 1 in the metadata
     assert facts.conversions["page_rmappable_folio"].checked is False  # 0 in the metadata
     assert facts.predicates == {

@@ -23,7 +23,7 @@ from model.page_alloc import __free_pages as free_page_block
 from model.page_alloc import alloc_pages, folio_alloc, folio_get, folio_put, page_folio
 from model.predicates import PREDICATES
 from ontology import types
-from ontology.typegen import class_name
+from ontology.typegen.naming import class_name
 
 SMALL = {"DMA32": 1024, "NORMAL": 2048, "HIGHMEM": 1024, "MOVABLE": 1024}
 GFPS = st.sampled_from([pf.GFP_KERNEL, pf.GFP_HIGHUSER_MOVABLE, pf.GFP_KERNEL | pf.__GFP_COMP, pf.GFP_DMA32])

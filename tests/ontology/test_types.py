@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -9,8 +11,11 @@ import pytest
 from mypy import api as mypy_api
 
 from ontology import runtime
+from ontology.facttable import fact_lines, fact_rows, read_facts
 from ontology.indexed import Ontology
-from ontology.typegen import TYPES_PATH, class_name, generate
+from ontology.typegen import TYPES_PATH, generate
+from ontology.typegen.naming import class_name
+from ontology.typegen.records import fact_table
 
 
 def test_types_module_is_current(bundled: Ontology) -> None:
@@ -38,7 +43,7 @@ def test_struct_types_are_unrelated_and_refinements_subclass(bundled: Ontology) 
             assert one is other or not issubclass(one, other)
     for typedef in bundled.types.values():
         cls = getattr(types, class_name(typedef.name))
-        assert cls.__memdesc__.get("name") == typedef.name
+        assert types.FACTS.types[typedef.name].class_name == cls.__name__
         for parent in typedef.parents:
             assert issubclass(cls, getattr(types, class_name(parent)))
     assert issubclass(types.KsmFolio, types.AnonFolio)
@@ -96,3 +101,40 @@ def test_runtime_checks_declared_classes(bundled: Ontology) -> None:
     finally:
         if saved_test is not None:
             runtime.implement("folio_test_anon")(saved_test)
+
+
+def test_facts_read_back_as_written(bundled: Ontology) -> None:
+    from ontology import types
+
+    table = fact_table(bundled)
+    as_metadata = {key: [list(row) for row in rows] for key, rows in fact_rows(table).items()}  # mypy's lists
+    assert read_facts({"kernel": table.kernel, **as_metadata}) == table
+    assert table == types.FACTS
+
+
+def test_facts_are_written_once_one_a_line(bundled: Ontology) -> None:
+    text = TYPES_PATH.read_text(encoding="utf-8")
+    lines = fact_lines(fact_table(bundled), "_rt.ontology_facts")
+    start = text.splitlines().index(lines[0])
+    assert text.splitlines()[start : start + len(lines)] == lines
+    assert text.count("@_rt.") == 1
+    assert max(len(line) for line in lines) < 160
+
+
+def test_own_fields_are_carried_by_refinements(bundled: Ontology) -> None:
+    from ontology import types
+
+    for name in bundled.types:
+        carried = [(f.name, f.offset, f.bit_offset, f.c_type) for f in types.FACTS.types[name].fields]
+        assert carried == [(f.name, f.offset, f.bit_offset, f.c_type) for f in bundled.own_fields(name)], name
+    assert {p.name: p.value for p in types.FACTS.page_types.values()} == {
+        p.name: p.value for p in bundled.page_types.values()
+    }
+
+
+def test_model_imports_only_the_generated_contract() -> None:
+    """`import model` needs ontology.types and its runtime, not the engine (pydantic, networkx, lint)."""
+    roots = {"ontology", "pydantic", "networkx"}
+    probe = f"import sys, model; print(*sorted(m for m in sys.modules if m.split('.')[0] in {roots!r}))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["ontology", "ontology.facttable", "ontology.runtime", "ontology.types"]

@@ -1,5 +1,6 @@
 """Hand-built checker facts for the rule tests: a small metadata dict shaped like the one the plugin
-stores from `ontology.types._OntologyFacts`, so each expectation can be worked out by hand."""
+stores from `ontology.types._OntologyFacts` (`ontology.facttable`'s format, tuples become lists),
+so each expectation can be worked out by hand."""
 
 from __future__ import annotations
 
@@ -11,19 +12,33 @@ from checker.facts import Facts
 PAGE_FIELDS = ["flags", "mapping", "compound_head"]
 FOLIO_FIELDS = ["flags", "mapping", "index"]
 
+
+def field_rows(owner: str, names: list[str]) -> list[list[Any]]:
+    """One word-sized field a row: owner, name, offset, size, bit offset, bit size, C type."""
+    return [[owner, name, 8 * index, 8, None, None, "unsigned long"] for index, name in enumerate(names)]
+
+
 METADATA: dict[str, Any] = {
     "kernel": "6.18",
     "types": [
-        ["page", "Page", "struct", "page", "", PAGE_FIELDS],
-        ["folio", "Folio", "struct", "folio", "", FOLIO_FIELDS],
-        ["slab", "Slab", "struct", "slab", "", ["flags", "slab_cache"]],
-        ["netmem_desc", "NetmemDesc", "struct", "netmem_desc", "", ["pp_magic"]],
-        ["page_32b", "Page32b", "proposed", "page_32b", "", ["flags", "memdesc"]],
-        ["anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", FOLIO_FIELDS],
-        ["ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm", FOLIO_FIELDS],
-        ["head_page", "HeadPage", "refinement", "page", "PageHead", PAGE_FIELDS],
-        ["tail_page", "TailPage", "refinement", "page", "PageTail", PAGE_FIELDS],
-        ["compound_page", "CompoundPage", "refinement", "page", "", PAGE_FIELDS],
+        ["page", "Page", "struct", "page", ""],
+        ["folio", "Folio", "struct", "folio", ""],
+        ["slab", "Slab", "struct", "slab", ""],
+        ["netmem_desc", "NetmemDesc", "struct", "netmem_desc", ""],
+        ["page_32b", "Page32b", "proposed", "page_32b", ""],
+        ["anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon"],
+        ["ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm"],
+        ["head_page", "HeadPage", "refinement", "page", "PageHead"],
+        ["tail_page", "TailPage", "refinement", "page", "PageTail"],
+        ["compound_page", "CompoundPage", "refinement", "page", ""],
+    ],
+    # Declared by structs and proposals; a refinement carries its struct's.
+    "fields": [
+        *field_rows("page", PAGE_FIELDS),
+        *field_rows("folio", FOLIO_FIELDS),
+        *field_rows("slab", ["flags", "slab_cache"]),
+        *field_rows("netmem_desc", ["pp_magic"]),
+        *field_rows("page_32b", ["flags", "memdesc"]),
     ],
     # Listed out of order on purpose: the preference must not depend on the input order.
     "conversions": [

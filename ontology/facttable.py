@@ -1,0 +1,170 @@
+"""The ontology's facts as one table, and its format: written by the generator, read by its users.
+
+`ontology/types.py` carries the facts once, as the literal keyword arguments of the decorator
+on its `_OntologyFacts` class, one fact per line, so a change to the data reads as a diff. This
+module owns both directions, like mypy's serialize/deserialize pairs: `fact_lines` writes a
+table as those source lines (for the generator), `read_facts` reads one back from the literal
+values, whether the decorator's own arguments at run time (models, via `ontology.types.FACTS`)
+or the lists mypy's plugin stores in TypeInfo metadata (the checker). Pure Python, so the
+checker and the model import it without pydantic, networkx or mypy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+
+class FieldFact(NamedTuple):
+    """A member of a descriptor struct: where its bytes (and bits) are on 64-bit, and its C type.
+
+    `owner` is the type that declares it; a refinement carries the fields its struct declares.
+    """
+
+    owner: str
+    name: str
+    offset: int
+    size: int
+    bit_offset: int | None
+    bit_size: int | None
+    c_type: str
+
+
+class TypeFact(NamedTuple):
+    """A descriptor type: its generated class, kind, the struct it is made of, its predicate.
+
+    `struct` is the type itself unless it is a refinement (then the struct it refines);
+    `predicate` is "" when none picks the type out. `fields` are the fields its instances
+    carry (its own, or its struct's); they travel in the `fields` table, not in the type's row.
+    """
+
+    name: str
+    class_name: str
+    kind: str
+    struct: str
+    predicate: str
+    fields: tuple[FieldFact, ...] = ()
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+class PageTypeFact(NamedTuple):
+    """A PGTY_* value of page->page_type's top byte and the type it marks ("" when none)."""
+
+    name: str
+    value: int
+    marks: str
+
+
+class PredicateFact(NamedTuple):
+    """A test on a descriptor; `establishes` is the refinement it narrows to ("" when none)."""
+
+    name: str
+    takes: str
+    establishes: str
+
+
+class ConversionFact(NamedTuple):
+    """A registered conversion between descriptor types; `checked` ones may return NULL."""
+
+    name: str
+    source: str
+    target: str
+    checked: bool
+
+
+class FunctionFact(NamedTuple):
+    """A kernel API function: its category and the function that replaces it ("" when none)."""
+
+    name: str
+    category: str
+    replacement: str
+
+
+class FactTable(NamedTuple):
+    """Every fact of one ontology, each kind of fact by name."""
+
+    kernel: str
+    types: dict[str, TypeFact]
+    page_types: dict[str, PageTypeFact]
+    predicates: dict[str, PredicateFact]
+    conversions: dict[str, ConversionFact]
+    functions: dict[str, FunctionFact]
+
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "types": TypeFact._fields[:-1],  # a type's fields travel in their own table
+    "fields": FieldFact._fields,
+    "page_types": PageTypeFact._fields,
+    "predicates": PredicateFact._fields,
+    "conversions": ConversionFact._fields,
+    "functions": FunctionFact._fields,
+}
+"""Each table's keyword and the columns of its rows, in order (written as a comment above them)."""
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def fact_rows(table: FactTable) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """Each table's rows as plain tuples, in the table's order; a field's row is written once,
+    by the type that declares it."""
+    return {
+        "types": tuple(fact[: len(TABLES["types"])] for fact in table.types.values()),
+        "fields": tuple(tuple(f) for t in table.types.values() for f in t.fields if f.owner == t.name),
+        "page_types": tuple(tuple(fact) for fact in table.page_types.values()),
+        "predicates": tuple(tuple(fact) for fact in table.predicates.values()),
+        "conversions": tuple(tuple(fact) for fact in table.conversions.values()),
+        "functions": tuple(tuple(fact) for fact in table.functions.values()),
+    }
+
+
+def literal(value: object) -> str:
+    """A Python literal in the generated module's style (double-quoted strings)."""
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def fact_lines(table: FactTable, decorator: str) -> list[str]:
+    """`table` as a call of class decorator `decorator`: one keyword per table, one row a line,
+    each table headed by a comment naming its columns."""
+    lines = [f"@{decorator}(", f"    kernel={literal(table.kernel)},"]
+    for key, rows in fact_rows(table).items():
+        lines += [f"    {key}=(", f"        # {', '.join(TABLES[key])}"]
+        lines += [f"        {literal(row)}," for row in rows]
+        lines.append("    ),")
+    return [*lines, ")"]
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def read_facts(literals: Mapping[str, Any]) -> FactTable:
+    """The table `fact_lines` wrote, from its literal values: tuples at run time, lists in
+    mypy's metadata. Other keys are left to the caller (the checker's plugin adds one)."""
+    declared: dict[str, list[FieldFact]] = {}
+    for row in literals.get("fields", ()):
+        fact = FieldFact(*row)
+        declared.setdefault(fact.owner, []).append(fact)
+    types: dict[str, TypeFact] = {}
+    for name, class_name, kind, struct, predicate in literals.get("types", ()):
+        carried = declared.get(name) or declared.get(struct, [])
+        types[name] = TypeFact(name, class_name, kind, struct, predicate, tuple(carried))
+    return FactTable(
+        kernel=str(literals.get("kernel", "")),
+        types=types,
+        page_types={row[0]: PageTypeFact(*row) for row in literals.get("page_types", ())},
+        predicates={row[0]: PredicateFact(*row) for row in literals.get("predicates", ())},
+        conversions={
+            name: ConversionFact(name, source, target, bool(checked))
+            for name, source, target, checked in literals.get("conversions", ())
+        },
+        functions={row[0]: FunctionFact(*row) for row in literals.get("functions", ())},
+    )
