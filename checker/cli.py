@@ -119,7 +119,7 @@ _REGISTERED: list[typer.Typer] = []
 
 def full_app() -> typer.Typer:
     """The ontology's app with the checker's commands registered (once per process)."""
-    from checker.docsite.command import docs
+    from checker.site.command import docs
     from ontology.cli.app import app
     from ontology.cli.propose import propose_app
 

@@ -265,7 +265,7 @@ def test_pre_commit_hook_manifest() -> None:
 
 
 def test_cli_reference_covers_every_command_and_option(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.docsite.cli_reference import cli_reference_page
+    from checker.site.cli_reference import cli_reference_page
 
     page = cli_reference_page()
     assert page.startswith("# CLI reference\n")
@@ -286,7 +286,7 @@ def test_cli_reference_covers_every_command_and_option(monkeypatch: pytest.Monke
 
 
 def test_cli_reference_tables_are_well_formed() -> None:
-    from checker.docsite.cli_reference import cli_reference_page
+    from checker.site.cli_reference import cli_reference_page
 
     for block in cli_reference_page().split("\n\n"):
         rows = [line for line in block.splitlines() if line.startswith("|")]

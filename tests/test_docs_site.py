@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.docsite.site import MD_MARKER, TYPES_DIR, check_site, generated_files, write_site
+from checker.site.site import MD_MARKER, TYPES_DIR, check_site, generated_files, write_site
 from ontology.core import load_ontology
 from ontology.docsite.diagrams import conversions_dot, hierarchy_dot, render_svg, svg_is_current
 from ontology.docsite.type_pages import type_page

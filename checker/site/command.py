@@ -27,7 +27,7 @@ def docs(
     diagrams, proposal documents, nav) from the ontology, the CLI and the checker. Exit 0 up to date or written,
     1 stale (with --check), 2 unusable input.
     """
-    from checker.docsite.site import check_site, write_site
+    from checker.site.site import check_site, write_site
 
     if check:
         stale = check_site(root, proposals=not no_proposals)

@@ -168,7 +168,7 @@ def _nav_lines(entries: list[tuple[str, object]], onto: Ontology, root: Path, de
 def nav_yaml(onto: Ontology, root: Path) -> str:
     lines = [
         f"{YAML_MARKER}: the site's nav, INHERITed by mkdocs.yml. Do not edit; add hand-written pages to",
-        "# SITE_MAP in checker/docsite/site.py and run `memdesc docs`.",
+        "# SITE_MAP in checker/site/site.py and run `memdesc docs`.",
         "nav:",
         *_nav_lines(SITE_MAP, onto, root, 1),
     ]
@@ -177,8 +177,8 @@ def nav_yaml(onto: Ontology, root: Path) -> str:
 
 def generated_files(root: Path, proposals: bool = True) -> list[Generated]:
     """Every generated file of the site, in a fixed order."""
-    from checker.docsite.cli_reference import cli_reference_page
-    from checker.docsite.rules_page import rules_page
+    from checker.site.cli_reference import cli_reference_page
+    from checker.site.rules_page import rules_page
 
     onto = load_ontology()
     files = [_page(TYPES_DIR / f"{name}.md", type_page(onto, name)) for name in sorted(onto.types)]
