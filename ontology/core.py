@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from ontology import BUNDLED_ROOT
 from ontology.cdecl import CType, PrototypeError, parse_prototype, parse_type
 from ontology.loader import Entry, LoadResult, Location, load
 from ontology.schema import (
@@ -26,9 +27,6 @@ from ontology.schema import (
     TypeDef,
     TypedefDef,
 )
-
-BUNDLED_ROOT = Path(__file__).parent / "data" / "ontology.toml"
-"""The ontology shipped with memdesc: Linux 6.18."""
 
 
 @dataclass(frozen=True)

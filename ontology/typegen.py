@@ -17,8 +17,9 @@ from pathlib import Path
 
 import networkx as nx
 
+from ontology import BUNDLED_ROOT
 from ontology.cdecl import CType, PrototypeError, parse_prototype, parse_type
-from ontology.core import BUNDLED_ROOT, Ontology
+from ontology.core import Ontology
 from ontology.fingerprint import fingerprint
 from ontology.schema import FieldDef, TypeDef
 

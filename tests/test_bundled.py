@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ontology import BUNDLED_ROOT
 from ontology.cdecl import parse_prototype
-from ontology.core import BUNDLED_ROOT, Ontology
+from ontology.core import Ontology
 from ontology.lint import lint_path
 from ontology.schema import CATEGORIES
 

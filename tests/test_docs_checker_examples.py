@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from checker import errorcodes
-from checker.site.rules_page import EXAMPLES_DIR, Example, Expected, read_examples, rules_page
 from checker.run import Message, check
+from checker.site.rules_page import EXAMPLES_DIR, Example, Expected, read_examples, rules_page
 from ontology.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ontology.cli.app import app
+from memdesc.app import app
 from ontology.core import Ontology, load_ontology
 from ontology.errors import InputError
 from ontology.lint import RULES, Finding
