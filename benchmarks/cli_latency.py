@@ -1,7 +1,7 @@
 """CLI latency: the installed `memdesc` console script against `python -c pass`, as whole processes.
 
 The headline is `memdesc show folio --json`, the query an editor integration repeats: answered
-from the answer cache without importing typer (ontology/cli/fast.py, checker/entry.py). The
+from the answer cache without importing typer (memdesc/fastpath.py, memdesc/entry.py). The
 baseline is the cheapest Python process there is, `python -c pass` on the same interpreter
 (the venv's), so the ratio is what memdesc adds to starting Python. Extra rows, against the same
 baseline: the text form of `show`, `list --json` and `--help` (both through typer), and

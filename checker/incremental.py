@@ -29,7 +29,7 @@ FINGERPRINT = hashlib.sha256(
 ).hexdigest()[:16]
 """The content of checker's modules and rules and of the ontology modules they read the facts and
 search chains with: a changed rule must invalidate cached results, and mypy itself only watches
-the plugin's entry module. (checker.docsite, which the plugin never imports, is left out: it is
+the plugin's entry module. (checker.site, which the plugin never imports, is left out: it is
 read at every mypy start.)"""
 
 ONTOLOGY_CHANGED = (make_wildcard_trigger(TYPES_MODULE), make_trigger(f"{FACTS_CLASS}.{FACTS_STAMP}"))

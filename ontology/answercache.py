@@ -1,10 +1,10 @@
-"""Cached answers of BTF commands (verify, census), keyed by what the answer depends on.
+"""Cached answers of `show` (every type at once), `verify` and `census`, keyed by what they depend on.
 
-The key hashes the BTF file's content, the ontology data files, memdesc's version and the
+The key hashes the ontology data files, the BTF files' content, memdesc's version and the
 command's options, so an edited ontology or another kernel never gets a stale answer. Entries
 live in the user's cache directory ($XDG_CACHE_HOME/memdesc, else ~/.cache/memdesc;
 MEMDESC_CACHE_DIR overrides) and are written atomically. Light imports only: a cache hit must
-answer without loading pydantic, networkx or typer.
+answer without loading pydantic, networkx or typer; the engine is imported only on a miss.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ontology import __version__
+from ontology import BUNDLED_ROOT, __version__
+from ontology.btf import DEFAULT_BTF, BtfError
 from ontology.fingerprint import data_files, file_hash, fingerprint
 
 
@@ -59,3 +60,65 @@ def store_answer(key: str, answer: dict[str, Any]) -> None:
         os.replace(temporary, directory / f"{key}.json")
     except OSError:
         return
+
+
+def _btf_key(command: str, data: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
+    """The key of a BTF command; a missing BTF file or a directory is unusable input."""
+    for path in btf_files:
+        if not path.exists():
+            raise BtfError("no such file", str(path))
+        if path.is_dir():
+            raise BtfError("is a directory, expected a BTF file or vmlinux", str(path))
+    return answer_key(command, data, btf_files, options)
+
+
+def show_answers(data: Path | None = None) -> dict[str, Any]:
+    """`show` for every type (default: of the bundled data), from the cache or computed once on a miss."""
+    data = data or BUNDLED_ROOT
+    key = answer_key("show", data, [], {})
+    answers = load_answer(key)
+    if answers is None:
+        from ontology.core import load_ontology
+        from ontology.queries import show_type
+
+        onto = load_ontology(data)
+        answers = {name: show_type(onto, name) for name in sorted(onto.types)}
+        store_answer(key, answers)
+    return answers
+
+
+def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: bool = True) -> dict[str, Any]:
+    """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the running kernel's)."""
+    btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
+    key = _btf_key("verify", data, [btf], {})
+    answer = load_answer(key) if use_cache else None
+    if answer is None:
+        from ontology.btf import Btf
+        from ontology.core import load_ontology
+        from ontology.verify import verify
+
+        answer = verify(load_ontology(data), Btf.from_file(btf)).as_dict()
+        store_answer(key, answer)
+    return answer
+
+
+def census_answer(
+    btf: Path | None = None, against: Path | None = None, data: Path | None = None, use_cache: bool = True
+) -> dict[str, Any]:
+    """`census` as JSON-able data: descriptor users in `btf`, compared with `against` when given."""
+    btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
+    files = [btf] + ([against] if against else [])
+    key = _btf_key("census", data, files, {"against": bool(against)})
+    answer = load_answer(key) if use_cache else None
+    if answer is None:
+        from ontology.btf import Btf
+        from ontology.census import compare, report, take_census
+        from ontology.core import load_ontology
+
+        onto = load_ontology(data)
+        new = take_census(onto, Btf.from_file(btf))
+        answer = report(onto, new)
+        if against is not None:
+            answer["against"] = compare(onto, take_census(onto, Btf.from_file(against)), new)
+        store_answer(key, answer)
+    return answer

@@ -10,13 +10,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from ontology import BUNDLED_ROOT
 from ontology.errors import InputError
 from ontology.indexed import Ontology
 from ontology.lint import lint_loaded
 from ontology.loader import load
-
-BUNDLED_ROOT = Path(__file__).parent / "data" / "ontology.toml"
-"""The ontology shipped with memdesc: Linux 6.18."""
 
 
 def load_ontology(path: Path | None = None) -> Ontology:

@@ -1,4 +1,7 @@
-"""The imports of ontology/, checker/ and model/ form a DAG: no module imports itself back.
+"""The imports of ontology/, checker/, model/ and memdesc/ form a DAG, layered as the data flows.
+
+No module imports itself back, and the packages import one way only: the command line (memdesc)
+uses checker and ontology; checker and model use ontology; ontology uses none of them.
 
 The graph is read with `ast` from the sources (every import statement, at module level or in a
 function, counts), so it needs no import of the packages. An edge goes to the module named;
@@ -14,7 +17,14 @@ import networkx as nx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("ontology", "checker", "model")
+PACKAGES = ("ontology", "checker", "model", "memdesc")
+ALLOWED = {
+    "ontology": {"ontology"},
+    "model": {"model", "ontology"},
+    "checker": {"checker", "ontology"},
+    "memdesc": {"memdesc", "checker", "ontology"},
+}
+"""Which packages each package may import (model reaches ontology only through ontology.types)."""
 
 
 def _module_names() -> dict[str, Path]:
@@ -54,20 +64,7 @@ def import_graph() -> nx.DiGraph[str]:
     return graph
 
 
-def _pending(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=False, reason=reason)
-
-
-@pytest.mark.parametrize(
-    "package",
-    [
-        "ontology",
-        pytest.param("checker", marks=_pending("checker/cli.py <-> checker/docsite/*: issue 11, another slice")),
-        pytest.param("model", marks=_pending("model/mm.py <-> model/pagecache.py: issue 11, another slice")),
-        pytest.param(None, marks=_pending("across packages: waits for the checker and model slices of issue 11")),
-    ],
-    ids=["ontology", "checker", "model", "all"],
-)
+@pytest.mark.parametrize("package", [*PACKAGES, None], ids=[*PACKAGES, "all"])
 def test_no_import_cycle(package: str | None) -> None:
     graph = import_graph()
     if package is not None:
@@ -81,3 +78,13 @@ def test_the_graph_sees_imports() -> None:
     graph = import_graph()
     assert graph.has_edge("ontology.core", "ontology.lint")
     assert graph.has_edge("ontology.lint", "ontology.indexed")
+
+
+def test_packages_import_one_way() -> None:
+    graph = import_graph()
+    wrong = sorted(
+        (source, target)
+        for source, target in graph.edges
+        if target.partition(".")[0] not in ALLOWED[source.partition(".")[0]]
+    )
+    assert not wrong, f"imports against the data flow: {wrong}"

@@ -16,11 +16,10 @@ from pathlib import Path
 from ontology.indexed import Ontology
 from ontology.proposal.diff import Change
 from ontology.proposal.figures import changed_fields, changed_functions, class_diagram, layout_section, memory_section
+from ontology.proposal.impact_text import impact_section
 from ontology.proposal.schema import Proposal
 from ontology.schema import Source
 
-FIRST_BREAKS = 10
-"""Call sites the Impact section lists; the counts cover all of them."""
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -77,34 +76,6 @@ def _operation_line(index: int, operation: object) -> str:
     reason = " ".join(str(getattr(operation, "reason", "")).split())
     text = f"{index}. `{op}` {subject}".rstrip()
     return f"{text}: {reason}" if reason else text
-
-
-def _impact(impact: dict[str, object] | None, name: str) -> list[str]:
-    if impact is None:
-        return ["", f"Not checked. Run `memdesc propose check {name}` to type-check the model under this proposal."]
-    breaks = impact.get("breaks")
-    counts = impact.get("counts")
-    assert isinstance(breaks, list) and isinstance(counts, dict)
-    checked = f"{impact.get('files')} model files checked; errors before the proposal: {impact.get('baseline')}"
-    if not breaks:
-        return ["", f"Nothing in the model breaks under the proposed ontology ({checked})."]
-    lines = [
-        "",
-        f"{len(breaks)} new error{'s' if len(breaks) != 1 else ''} in {len(counts)} "
-        f"module{'s' if len(counts) != 1 else ''} of the unchanged model ({checked}):",
-        "",
-        "| module | errors |",
-        "|---|---:|",
-    ]
-    lines += [f"| {module} | {n} |" for module, n in counts.items()]
-    shown = breaks[:FIRST_BREAKS]
-    lines += ["", f"The first {len(shown)}:" if len(breaks) > len(shown) else "All of them:", "", "```"]
-    for entry in shown:
-        assert isinstance(entry, dict)
-        code = f"  [{entry['code']}]" if entry.get("code") else ""
-        lines.append(f"{entry['path']}:{entry['line']}: {entry['message']}{code}")
-    lines.append("```")
-    return lines
 
 
 def _source_line(source: Source) -> str:
@@ -180,7 +151,7 @@ def render_document(
         lines.append("(no changes)")
     lines += ["", "The operations, in order:", ""]
     lines += [_operation_line(i, op) for i, op in enumerate(proposal.operations, start=1)]
-    lines += ["", "## Impact", *_impact(impact, shown_path(source_path))]
+    lines += ["", "## Impact", *impact_section(impact, shown_path(source_path))]
     lines += ["", "## Migration", ""]
     lines += [f"{i}. {' '.join(step.split())}" for i, step in enumerate(proposal.migration, 1)] or ["(none given)"]
     lines += ["", "## Drawbacks and alternatives", "", "### Drawbacks", *_prose(proposal.drawbacks, "(none given)")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ontology.cli.app import app
+from memdesc.app import app
 from tests.support.paths import MINI
 
 runner = CliRunner()
@@ -162,13 +162,13 @@ def test_bundled_show_folio_json(bundled) -> None:  # type: ignore[no-untyped-de
 
 
 def test_tables_use_rich_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ontology.cli import render
+    from memdesc import display
 
-    plain = render.table(["a", "b"], [["1", "2"]])
+    plain = display.table(["a", "b"], [["1", "2"]])
     assert plain == "a  b\n-  -\n1  2\n"
-    monkeypatch.setattr(render, "is_terminal", lambda: True)
+    monkeypatch.setattr(display, "is_terminal", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
-    fancy = render.table(["a", "b"], [["1", "2"]])
+    fancy = display.table(["a", "b"], [["1", "2"]])
     assert "┃" in fancy or "│" in fancy
     assert "\x1b[" not in fancy
 
@@ -183,7 +183,7 @@ def test_fast_path_show_matches_the_full_cli(tmp_path: Path) -> None:
     full = runner.invoke(app, ["show", "folio", "--json"]).stdout
     for _ in range(2):  # the first run fills the cache, the second answers from it
         fast = subprocess.run(
-            [sys.executable, "-m", "ontology", "show", "folio", "--json"],
+            [sys.executable, "-m", "memdesc", "show", "folio", "--json"],
             env=env,
             capture_output=True,
             text=True,
@@ -192,6 +192,27 @@ def test_fast_path_show_matches_the_full_cli(tmp_path: Path) -> None:
         assert fast.stdout == full
     assert list((tmp_path / "cache").glob("*.json"))
     text = subprocess.run(
-        [sys.executable, "-m", "ontology", "show", "slab"], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "memdesc", "show", "slab"], env=env, capture_output=True, text=True, check=True
     ).stdout
     assert text == runner.invoke(app, ["show", "slab"]).stdout
+
+
+def test_a_fast_path_miss_costs_one_computation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console entry tries the fast path once: an unknown name computes `show` for every type
+    once, then typer reports the name; nothing is computed twice, even with a cache that cannot
+    be written (which would leave a second attempt nothing to read)."""
+    import sys
+
+    import ontology.queries
+    from memdesc.entry import main
+
+    calls: list[str] = []
+    show_type = ontology.queries.show_type
+    monkeypatch.setattr(ontology.queries, "show_type", lambda onto, name: calls.append(name) or show_type(onto, name))
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("MEMDESC_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    monkeypatch.setattr(sys, "argv", ["memdesc", "show", "no_such_type"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    assert sorted(set(calls)) == sorted(calls), "each type's answer computed once"

@@ -18,8 +18,8 @@ from typer._click import Command, Context
 from typer.core import TyperArgument, TyperGroup, TyperOption
 from typer.testing import CliRunner
 
-from checker.cli import full_app
-from ontology.cli import render
+from memdesc import display
+from memdesc.app import app
 from tests.support.paths import MINI, ROOT
 
 MEMDESC = Path(sys.executable).parent / "memdesc"
@@ -35,7 +35,7 @@ def tree() -> Iterator[tuple[list[str], Command]]:
             for name, sub in command.commands.items():
                 yield from walk([*path, name], sub, Context(sub, info_name=name, parent=context))
 
-    root = typer.main.get_command(full_app())
+    root = typer.main.get_command(app)
     yield from walk([], root, Context(root, info_name="memdesc"))
 
 
@@ -53,7 +53,7 @@ def resolve(example: str) -> tuple[list[str], Command, Context, list[str]]:
     """The command an example invokes (its path, the command, a context) and its remaining words."""
     words = shlex.split(example)
     assert words[0] == "memdesc"
-    command = typer.main.get_command(full_app())
+    command = typer.main.get_command(app)
     context = Context(command, info_name="memdesc")
     path: list[str] = []
     rest = words[1:]
@@ -71,7 +71,7 @@ def test_the_tree_has_every_command() -> None:
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
 def test_help_starts_with_its_own_example(path: list[str], command: Command) -> None:
-    result = runner.invoke(full_app(), [*path, "--help"])  # CliRunner formats at 80 columns
+    result = runner.invoke(app, [*path, "--help"])  # CliRunner formats at 80 columns
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Usage: " + " ".join(["memdesc", *path]))
@@ -102,7 +102,7 @@ CHEAP = {"", "list", "show", "tree", "path", "layout", "functions", "lint", "pro
 def test_cheap_examples_run(path: list[str], command: Command, monkeypatch: pytest.MonkeyPatch) -> None:
     """Examples that read only the checkout run clean from its root (the others need mypy, BTF or write files)."""
     monkeypatch.chdir(ROOT)
-    result = runner.invoke(full_app(), shlex.split(example_of(command))[1:])
+    result = runner.invoke(app, shlex.split(example_of(command))[1:])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() or path == ["lint"], "lint prints nothing when clean"
 
@@ -111,7 +111,7 @@ def test_command_lists_show_the_description_not_the_example() -> None:
     for path, command in COMMANDS:
         if not isinstance(command, TyperGroup):
             continue
-        output = runner.invoke(full_app(), [*path, "--help"]).output
+        output = runner.invoke(app, [*path, "--help"]).output
         listing = output.split("\nCommands:\n")[1].splitlines()
         assert len(listing) == len(command.commands), f"one line per command in {path}: {listing}"
         for line, (name, sub) in zip(listing, command.commands.items(), strict=True):
@@ -124,7 +124,7 @@ def test_command_lists_show_the_description_not_the_example() -> None:
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    monkeypatch.setattr(render, "is_terminal", lambda: True)
+    monkeypatch.setattr(display, "is_terminal", lambda: True)
     monkeypatch.setenv("TERM", "xterm-256color")
     for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "COLORTERM"):
         monkeypatch.delenv(name, raising=False)
@@ -132,18 +132,18 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def test_tables_colour_on_a_terminal_unless_no_color(terminal: pytest.MonkeyPatch) -> None:
-    fancy = render.table(["a", "b"], [["1", "[bold]2[/]"]])
+    fancy = display.table(["a", "b"], [["1", "[bold]2[/]"]])
     assert "\x1b[" in fancy and "│" in fancy
     terminal.setenv("NO_COLOR", "1")
-    plain = render.table(["a", "b"], [["1", "[bold]2[/]"]])
+    plain = display.table(["a", "b"], [["1", "[bold]2[/]"]])
     assert "\x1b[" not in plain and "│" in plain
     assert "[bold]2[/]" in plain, "cells are text, not rich markup"
 
 
 def test_show_on_a_terminal_honours_no_color(terminal: pytest.MonkeyPatch) -> None:
-    coloured = runner.invoke(full_app(), ["show", "folio", "--data", str(MINI)])
+    coloured = runner.invoke(app, ["show", "folio", "--data", str(MINI)])
     assert coloured.exit_code == 0 and "\x1b[" in coloured.stdout
-    plain = runner.invoke(full_app(), ["show", "folio", "--data", str(MINI)], env={"NO_COLOR": "1"})
+    plain = runner.invoke(app, ["show", "folio", "--data", str(MINI)], env={"NO_COLOR": "1"})
     assert plain.exit_code == 0 and "\x1b[" not in plain.stdout and "│" in plain.stdout
 
 
@@ -182,13 +182,12 @@ def test_no_color_on_a_real_terminal(tmp_path: Path) -> None:
 
 
 def test_no_rich_help_anywhere() -> None:
-    from ontology.cli.app import app
-    from ontology.cli.propose import propose_app
+    from memdesc.propose_commands import propose_app
 
     assert app.rich_markup_mode is None and propose_app.rich_markup_mode is None
 
 
-# Shell completion, through the console entry point (checker.entry:main, fast path first).
+# Shell completion, through the console entry point (memdesc.entry:main, fast path first).
 
 
 def complete(words: str, shell: str = "bash") -> list[str]:
@@ -220,19 +219,19 @@ def test_type_names_complete() -> None:
 
 
 def test_type_completion_reads_data_and_survives_bad_data(tmp_path: Path) -> None:
-    from ontology.cli.completion import complete_type, type_names
+    from memdesc.completion import complete_type, type_names
 
     assert set(type_names(MINI)) == {"anon_folio", "folio", "page"}
     assert type_names(tmp_path / "missing.toml") == {}
     (tmp_path / "bad.toml").write_text("[[type]\n")
     assert type_names(tmp_path / "bad.toml") == {}
-    context = Context(typer.main.get_command(full_app()), info_name="memdesc")
+    context = Context(typer.main.get_command(app), info_name="memdesc")
     context.params["data"] = MINI
     assert [name for name, _ in complete_type(context, "")] == ["anon_folio", "folio", "page"]
 
 
 def test_fast_path_leaves_completion_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ontology.cli.fast import fast_path
+    from memdesc.fastpath import fast_path
 
     monkeypatch.setenv("_MEMDESC_COMPLETE", "complete_bash")
     assert fast_path(["show", "folio"]) is None
@@ -252,7 +251,7 @@ def test_pre_commit_hook_manifest() -> None:
     assert hook["pass_filenames"] is False and hook["types"] == ["python"]
     program, *arguments = shlex.split(hook["entry"])
     (script,) = entry_points(group="console_scripts", name=program)
-    assert script.value == "checker.entry:main"
+    assert script.value == "memdesc.entry:main"
     assert (Path(sys.executable).parent / program).exists(), "pip installs the console script pre-commit runs"
     path, command, context, rest = resolve(" ".join([program, *arguments, "model"]))
     assert path == ["check"] and rest == ["model"]
@@ -263,12 +262,12 @@ def test_pre_commit_hook_manifest() -> None:
 
 
 def test_cli_reference_covers_every_command_and_option(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.docsite.cli_reference import cli_reference_page
+    from checker.site.cli_reference import cli_reference_page
 
-    page = cli_reference_page()
+    page = cli_reference_page(typer.main.get_command(app))
     assert page.startswith("# CLI reference\n")
     monkeypatch.setenv("COLUMNS", "40")
-    assert cli_reference_page() == page, "deterministic, whatever the terminal"
+    assert cli_reference_page(typer.main.get_command(app)) == page, "deterministic, whatever the terminal"
     sections = {section.split("\n", 1)[0]: section for section in page.split("\n## ")[1:]}
     headings = list(sections)
     assert headings == [f"{name} {{#{name.replace(' ', '-')}}}" for name in IDS], "root first, registration order"
@@ -284,9 +283,9 @@ def test_cli_reference_covers_every_command_and_option(monkeypatch: pytest.Monke
 
 
 def test_cli_reference_tables_are_well_formed() -> None:
-    from checker.docsite.cli_reference import cli_reference_page
+    from checker.site.cli_reference import cli_reference_page
 
-    for block in cli_reference_page().split("\n\n"):
+    for block in cli_reference_page(typer.main.get_command(app)).split("\n\n"):
         rows = [line for line in block.splitlines() if line.startswith("|")]
         if rows:
             widths = {len(re.split(r"(?<!\\)\|", row)) for row in rows}

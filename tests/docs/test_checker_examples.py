@@ -3,7 +3,7 @@
 docs/checker/examples/*.py are checked in one `memdesc check` run with the project's mypy
 configuration (strict, the plugin), as tests/checker/test_corpus.py checks the corpus. Every
 message (file, line, severity, code, text) must match a `# E: [code] message` / `# N: message`
-comment on its line, and every comment a message. The page (checker.docsite.rules_page) renders
+comment on its line, and every comment a message. The page (checker.site.rules_page) renders
 the messages from those same comments with the same parser, so it cannot show anything else.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from checker import errorcodes
-from checker.docsite.rules_page import EXAMPLES_DIR, Example, Expected, read_examples, rules_page
 from checker.run import Message, check
+from checker.site.rules_page import EXAMPLES_DIR, Example, Expected, read_examples, rules_page
 from ontology.errors import InputError
 from tests.support.paths import ROOT
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checker import propose
-from checker.cli import full_app
-from checker.propose import check_proposal, orphaned, portable
+from checker import proposal_check
+from checker.proposal_check import check_proposal, orphaned, portable
+from memdesc.app import app
 from ontology.proposal.apply import apply_file
 from ontology.proposal.diff import diff
 from ontology.proposal.render import render_document
@@ -110,8 +110,7 @@ def test_orphaned_implementations(tmp_path: Path) -> None:
 
 
 def test_cli_check_text_and_json(impacts: dict[str, dict[str, object]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(propose, "check_proposal", lambda new, paths, old=None: impacts["gup-returns-folios"])
-    app = full_app()
+    monkeypatch.setattr(proposal_check, "check_proposal", lambda new, paths, old=None: impacts["gup-returns-folios"])
     text = runner.invoke(app, ["propose", "check", str(GUP)])
     assert text.exit_code == 1
     assert "model/gup.py:" in text.stdout and "new errors in 1 module" in text.stdout
@@ -120,7 +119,6 @@ def test_cli_check_text_and_json(impacts: dict[str, dict[str, object]], monkeypa
 
 
 def test_cli_doc_writes_refuses_and_reads_saved_impact(tmp_path: Path, impacts: dict[str, dict[str, object]]) -> None:
-    app = full_app()
     saved = tmp_path / "impact.json"
     saved.write_text(json.dumps(impacts["gup-returns-folios"]))
     out = tmp_path / "gup.md"
@@ -145,7 +143,7 @@ def test_cli_invalid_proposal_is_findings_not_a_check(tmp_path: Path) -> None:
         '[[operation]]\nop = "retype_function"\nfunction = "get_user_pagez"\nparam = "pages"\nto = "folio"\n'
     )
     for command in (["propose", "check", str(path)], ["propose", "doc", str(path), "--no-check"]):
-        result = runner.invoke(full_app(), command)
+        result = runner.invoke(app, command)
         assert result.exit_code == 1
         assert "bad.toml:8:" in result.stderr, result.stderr
         assert "Traceback" not in result.output

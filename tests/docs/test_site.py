@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer.main
 
-from checker.docsite.site import MD_MARKER, TYPES_DIR, check_site, generated_files, write_site
+from checker.site.site import MD_MARKER, TYPES_DIR, check_site, generated_files, write_site
+from memdesc.app import app
 from ontology.core import load_ontology
 from ontology.docsite.diagrams import conversions_dot, hierarchy_dot, render_svg, svg_is_current
 from ontology.docsite.type_pages import type_page
@@ -25,10 +27,11 @@ from ontology.proposal.apply import apply_file
 from tests.support.paths import ROOT
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+CLI = typer.main.get_command(app)
 
 
 def test_generated_pages_are_current() -> None:
-    assert check_site(ROOT, proposals=False) == [], "run `memdesc docs` from the repository root"
+    assert check_site(ROOT, CLI, proposals=False) == [], "run `memdesc docs` from the repository root"
 
 
 def _copy_site(tmp_path: Path) -> Path:
@@ -104,21 +107,21 @@ def test_write_site_refuses_a_hand_written_file_and_removes_obsolete_pages(tmp_p
     root = _copy_site(tmp_path)
     (root / TYPES_DIR / "gone.md").write_text(f"{MD_MARKER}: old -->\n# gone\n", encoding="utf-8")
     (root / TYPES_DIR / "notes.txt").write_text("mine\n", encoding="utf-8")
-    assert any("gone.md" in line for line in check_site(root, proposals=False))
-    written = write_site(root, proposals=False)
+    assert any("gone.md" in line for line in check_site(root, CLI, proposals=False))
+    written = write_site(root, CLI, proposals=False)
     assert f"removed {TYPES_DIR / 'gone.md'}" in written
     assert (root / TYPES_DIR / "notes.txt").exists()
-    assert check_site(root, proposals=False) == []
+    assert check_site(root, CLI, proposals=False) == []
     hand = root / TYPES_DIR / "folio.md"
     hand.write_text("# my own folio notes\n", encoding="utf-8")
     with pytest.raises(InputError, match="did not generate"):
-        write_site(root, proposals=False)
+        write_site(root, CLI, proposals=False)
     assert hand.read_text(encoding="utf-8") == "# my own folio notes\n"
 
 
 def test_generated_files_are_deterministic() -> None:
-    first = [(f.path, f.text, f.dot) for f in generated_files(ROOT, proposals=False)]
-    second = [(f.path, f.text, f.dot) for f in generated_files(ROOT, proposals=False)]
+    first = [(f.path, f.text, f.dot) for f in generated_files(ROOT, CLI, proposals=False)]
+    second = [(f.path, f.text, f.dot) for f in generated_files(ROOT, CLI, proposals=False)]
     assert first == second
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ontology import BUNDLED_ROOT
 from ontology.cdecl import parse_prototype
-from ontology.core import BUNDLED_ROOT
 from ontology.indexed import Ontology
 from ontology.lint import lint_path
 from ontology.schema import CATEGORIES

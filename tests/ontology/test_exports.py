@@ -116,7 +116,7 @@ def test_exports_identical_across_hash_seeds(fmt: str) -> None:
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         result = subprocess.run(
-            [sys.executable, "-m", "ontology", "export", "--format", fmt, "--data", str(MINI)],
+            [sys.executable, "-m", "memdesc", "export", "--format", fmt, "--data", str(MINI)],
             capture_output=True,
             env=env,
             check=True,

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from memdesc.app import app
 from ontology.btf import DEFAULT_BTF, Btf
 from ontology.census import Census, compare, name_prefix
-from ontology.cli.app import app
 from ontology.core import load_ontology
 from ontology.indexed import Ontology
 from ontology.verify import verify
@@ -80,7 +80,7 @@ def test_verify_cli_json_exit_codes_and_cache(private_cache: Path, mutate) -> No
 
 def test_cached_answer_is_identical() -> None:
     """Cached and fresh answers are the same bytes (their speed is measured in benchmarks/)."""
-    command = [sys.executable, "-m", "ontology", "verify", "--json"]
+    command = [sys.executable, "-m", "memdesc", "verify", "--json"]
     first = subprocess.run(command, capture_output=True, check=True).stdout
     second = subprocess.run(command, capture_output=True, check=True).stdout
     assert first == second
@@ -105,7 +105,7 @@ def test_bad_btf_is_one_line_exit_2(tmp_path: Path, command: str) -> None:
     garbage.write_bytes(b"\x00\x01not btf at all" * 10)
     for target, expected in ((tmp_path / "absent", "no such file"), (garbage, "wrong magic"), (tmp_path, "directory")):
         process = subprocess.run(
-            [sys.executable, "-m", "ontology", command, "--btf", str(target)],
+            [sys.executable, "-m", "memdesc", command, "--btf", str(target)],
             capture_output=True,
             text=True,
             check=False,

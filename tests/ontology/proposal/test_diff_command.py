@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ontology.cli.app import app
+from memdesc.app import app
 from ontology.proposal.diff import diff, diff_text
 from tests.support.proposals import EVERY_OPERATION, apply, line_of, write
 

@@ -1,6 +1,8 @@
-"""`memdesc`: query, lint and export the ontology of Linux memory descriptors.
+"""`memdesc`: query, lint and export the ontology of Linux memory descriptors, check models against it.
 
-Each command parses its arguments, calls one library function and renders the result.
+The whole command line: the ontology's commands and `check` here, `docs` and the
+`propose` group from their own modules. Each command parses its arguments, calls one library
+function and renders the result.
 Exit codes: 0 ok, 1 findings (lint) or no answer (path), 2 unusable input.
 
 Help text starts with an example (`Example: memdesc ...`, then a blank line, then what the
@@ -15,9 +17,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ontology.cli import render
-from ontology.cli.common import DataOption, JsonOption, fail, handles_input_errors
-from ontology.cli.completion import complete_type
+from memdesc import display
+from memdesc.completion import complete_type
+from memdesc.docs_command import docs
+from memdesc.options import DataOption, JsonOption, fail, handles_input_errors
+from memdesc.propose_commands import propose_app
 
 app = typer.Typer(
     name="memdesc",
@@ -29,7 +33,7 @@ app = typer.Typer(
     # Plain click help (no rich panels); under NO_COLOR click's own styling (the green
     # "completion installed") is stripped too: every sub-context inherits `color`.
     rich_markup_mode=None,
-    context_settings={"color": False} if render.no_color() else None,
+    context_settings={"color": False} if display.no_color() else None,
 )
 
 
@@ -54,10 +58,10 @@ def list_command(
 
     types = list_types(_ontology(data), kind)
     if json:
-        render.emit(render.dumps(types))
+        display.emit(display.dumps(types))
         return
     rows = [[t["name"], t["kind"], t["status"], ", ".join(t["parents"]), t["summary"]] for t in types]
-    render.emit(render.table(["type", "kind", "status", "parents", "summary"], rows))
+    display.emit(display.table(["type", "kind", "status", "parents", "summary"], rows))
 
 
 TypeArgument = Annotated[
@@ -75,7 +79,7 @@ def show(type_name: TypeArgument, json: JsonOption = False, data: DataOption = N
     from ontology.queries import show_type
 
     info = show_type(_ontology(data), type_name)
-    render.emit(render.dumps(info) if json else render.show_text(info))
+    display.emit(display.dumps(info) if json else display.show_text(info))
 
 
 @app.command(short_help="The refinement tree of the types, or of one subtree.")
@@ -94,7 +98,7 @@ def tree(
     from ontology.queries import tree as build_tree
 
     nodes = build_tree(_ontology(data), type_name)
-    render.emit(render.dumps(nodes) if json else render.tree_text(nodes))
+    display.emit(display.dumps(nodes) if json else display.tree_text(nodes))
 
 
 @app.command(short_help="Conversion chains from one type to another.")
@@ -114,7 +118,7 @@ def path(
 
     result = conversion_paths(_ontology(data), source, target)
     if json:
-        render.emit(render.dumps(result))
+        display.emit(display.dumps(result))
     else:
         lines = []
         for chain in result["paths"]:
@@ -125,7 +129,7 @@ def path(
             lines.append(" ".join(steps))
         if "reason" in result:
             lines.append(result["reason"])
-        render.emit("\n".join(lines))
+        display.emit("\n".join(lines))
     if not result["paths"] and source != target:
         raise typer.Exit(1)
 
@@ -152,10 +156,10 @@ def layout(
         require_type(onto, name)
     result = build_layout(onto, type_names)
     if json:
-        render.emit(render.dumps(result.as_dict()))
+        display.emit(display.dumps(result.as_dict()))
         return
     rows = [[row.word, row.offset, *("\n".join(cell) for cell in row.cells)] for row in result.rows]
-    render.emit(render.table(["word", "offset", *result.columns], rows))
+    display.emit(display.table(["word", "offset", *result.columns], rows))
 
 
 @app.command(short_help="Kernel API functions and the descriptor types they use.")
@@ -179,7 +183,7 @@ def functions(
 
     records = find_functions(_ontology(data), returns, takes, category)
     if json:
-        render.emit(render.dumps(records))
+        display.emit(display.dumps(records))
         return
     rows = []
     for record in records:
@@ -188,7 +192,7 @@ def functions(
         )
         returned = (record["returns"] or "-") + ("?" if record["nullable"] and record["returns"] else "")
         rows.append([record["name"], record["category"], returned, params, record["frees_with"] or ""])
-    render.emit(render.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
+    display.emit(display.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
 
 
 @app.command(short_help="Export the ontology graph: dot, graphml, mermaid, json.")
@@ -229,12 +233,12 @@ def lint(
     Check the ontology data: schema, names, cycles, layouts, overlays, signatures.
     Exit 0 clean, 1 findings, 2 unusable input.
     """
-    from ontology.core import BUNDLED_ROOT
+    from ontology import BUNDLED_ROOT
     from ontology.lint import lint_path
 
     findings = lint_path(file or BUNDLED_ROOT)
     if json:
-        render.emit(render.dumps([finding.as_dict() for finding in findings]))
+        display.emit(display.dumps([finding.as_dict() for finding in findings]))
     else:
         for finding in findings:
             sys.stdout.write(f"{finding}\n")
@@ -293,13 +297,13 @@ def verify(
     Check the ontology against a kernel's BTF: layouts, overlay matches, page types, prototypes.
     Exit 0 when every decidable fact agrees, 1 on any mismatch, 2 on unreadable input.
     """
-    from ontology.cli.btfcmds import run_verify
+    from memdesc.btf_display import run_verify
 
     if draft:
         from ontology.btf import DEFAULT_BTF, Btf
         from ontology.draft import draft_entries
 
-        render.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF)))
+        display.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF)))
         return
     code = run_verify(btf, data, json, not no_cache)
     if code:
@@ -320,11 +324,29 @@ def census(
     Count the kernel functions that take or return each memory descriptor, from BTF;
     `--against OLD_BTF` compares two kernels.
     """
-    from ontology.cli.btfcmds import run_census
+    from memdesc.btf_display import run_census
 
     run_census(btf, against, data, json, not no_cache)
 
 
-from ontology.cli.propose import propose_app  # noqa: E402  (registered last: it uses ontology.cli.common only)
+@app.command("check", short_help="Type-check models against the ontology.")
+def check(
+    paths: Annotated[
+        list[str] | None, typer.Argument(metavar="PATHS", help="Files or packages (default: the bundled model).")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
+) -> None:
+    """Example: memdesc check model/
 
+    Type-check models against the ontology: mypy with the memdesc plugin plus a post-pass.
+    Output and exit codes follow mypy's: 0 clean, 1 errors, 2 crash or bad usage.
+    """
+    from checker.run import main
+
+    code = main(list(paths or []), json)
+    if code:
+        raise typer.Exit(code)
+
+
+app.command("docs", short_help="Regenerate or check the documentation site's generated pages.")(docs)
 app.add_typer(propose_app, name="propose")

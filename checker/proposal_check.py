@@ -1,4 +1,4 @@
-"""`memdesc propose check`: what of the unchanged model breaks under a proposed ontology.
+"""What of the unchanged model breaks under a proposed ontology (`memdesc propose check`).
 
 The proposed ontology's generated types go into a temporary copy of the `ontology` package,
 which comes first on mypy's search path; the model itself is checked where it lies, so every
@@ -188,28 +188,3 @@ def read_impact(path: Path) -> dict[str, object]:
     if not (isinstance(data, dict) and isinstance(data.get("breaks"), list) and isinstance(data.get("counts"), dict)):
         raise InputError("not the output of `memdesc propose check --json` (needs breaks and counts)", path)
     return data
-
-
-def impact_text(impact: dict[str, object]) -> str:
-    """The check result as a terminal reads it: each break, counts per module, a summary."""
-    breaks = impact["breaks"]
-    counts = impact["counts"]
-    assert isinstance(breaks, list) and isinstance(counts, dict)
-    lines = [
-        f"{b['path']}:{b['line']}: error: {b['message']}" + (f"  [{b['code']}]" if b["code"] else "") for b in breaks
-    ]
-    if breaks:
-        lines.append("")
-        width = max(len(str(module)) for module in counts)
-        lines.extend(f"{str(module).ljust(width)}  {n}" for module, n in counts.items())
-        lines.append("")
-    modules = len(counts)
-    lines.append(
-        f"{len(breaks)} new error{'s' if len(breaks) != 1 else ''} in {modules} module{'s' if modules != 1 else ''} "
-        f"under the proposed ontology (baseline: {impact['baseline']} error{'s' if impact['baseline'] != 1 else ''}, "
-        f"{impact['files']} file{'s' if impact['files'] != 1 else ''} checked)"
-        if breaks
-        else f"nothing breaks under the proposed ontology (baseline: {impact['baseline']} errors, "
-        f"{impact['files']} files checked)"
-    )
-    return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""Rendering for the CLI: JSON for scripts, aligned text for pipes and mails, rich on a TTY.
+"""How the CLI displays answers: JSON for scripts, aligned text for pipes and mails, rich on a TTY.
 
 Text output contains no escape codes unless stdout is a terminal and NO_COLOR is unset, so it
 pastes cleanly into a mail or a document. Under NO_COLOR (https://no-color.org) a terminal still

@@ -1,4 +1,6 @@
-"""The CLI reference page, generated from the typer app so that it cannot drift from `--help`.
+"""The CLI reference page, generated from the command line's click tree so that it cannot drift from `--help`.
+
+The tree is passed in (`memdesc docs` hands over its own root command): the site never imports the CLI.
 
 Built from click's parameter objects rather than by scraping `--help`, so the page does not
 depend on the terminal's width. Commands come in the app's own order (the order of
@@ -11,7 +13,6 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 
-import typer.main
 from typer._click import Command, Context  # typer vendors click; its objects are these classes
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
@@ -36,11 +37,8 @@ def walk(command: Command, context: Context) -> Iterator[tuple[Command, Context]
             yield from walk(sub, sub_context)
 
 
-def commands() -> list[tuple[Command, Context]]:
-    """Every command and group of `memdesc`, with a context naming its path."""
-    from checker.cli import full_app
-
-    root = typer.main.get_command(full_app())
+def commands(root: Command) -> list[tuple[Command, Context]]:
+    """Every command and group of `memdesc` (the click tree `root`), with a context naming its path."""
     return list(walk(root, Context(root, info_name="memdesc")))
 
 
@@ -105,12 +103,12 @@ def _section(command: Command, context: Context) -> str:
     return "\n".join(out)
 
 
-def cli_reference_page() -> str:
-    """The whole page: an intro, then one section per command and group (root first)."""
+def cli_reference_page(root: Command) -> str:
+    """The whole page for the command line `root`: an intro, then one section per command and group (root first)."""
     intro = (
         "# CLI reference\n\n"
         "Every `memdesc` command and group, generated from the command line itself by `memdesc docs`: "
         "`--help` prints the same, and every command also takes `--help`. "
         "Unless a command says otherwise, it exits 0 when all is well, 1 on findings, 2 on unusable input.\n"
     )
-    return "\n".join([intro, *(_section(command, context) for command, context in commands())])
+    return "\n".join([intro, *(_section(command, context) for command, context in commands(root))])

@@ -1,7 +1,7 @@
 """What every `memdesc` command module shares: the one-line error exit and common options.
 
-Kept apart from `app` so sub-apps (`propose`) can use it without importing the main app,
-which registers them (no import cycle).
+Kept apart from `app` so the modules of other commands (`propose`, `docs`) can use it without
+importing the main app, which registers them (no import cycle).
 """
 
 from __future__ import annotations

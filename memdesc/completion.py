@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from ontology.cli.btfcmds import BUNDLED_ROOT
+from ontology import BUNDLED_ROOT
 from ontology.fingerprint import data_files
 
 

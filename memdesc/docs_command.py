@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from ontology.cli.common import handles_input_errors
+from memdesc.options import handles_input_errors
 
 
 @handles_input_errors
 def docs(
+    ctx: typer.Context,
     root: Annotated[Path, typer.Option("--root", help="The checkout whose docs/ are written.")] = Path("."),
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 naming each stale or missing page.")
@@ -27,14 +28,15 @@ def docs(
     diagrams, proposal documents, nav) from the ontology, the CLI and the checker. Exit 0 up to date or written,
     1 stale (with --check), 2 unusable input.
     """
-    from checker.docsite.site import check_site, write_site
+    from checker.site.site import check_site, write_site
 
+    cli = ctx.find_root().command  # the whole command line, for the CLI reference page
     if check:
-        stale = check_site(root, proposals=not no_proposals)
+        stale = check_site(root, cli, proposals=not no_proposals)
         for line in stale:
             typer.echo(line, err=True)
         if stale:
             raise typer.Exit(1)
         return
-    for line in write_site(root, proposals=not no_proposals):
+    for line in write_site(root, cli, proposals=not no_proposals):
         typer.echo(line)

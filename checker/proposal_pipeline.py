@@ -1,0 +1,74 @@
+"""The proposal pipeline as one call each: apply a proposal -> check the model under it -> render its document.
+
+`memdesc propose check`, `memdesc propose doc` and the docs site's proposal pages all go
+through here, so a document reads the same whichever of them wrote it. It lives in the checker
+because the check runs mypy with the checker's plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker import proposal_check
+from ontology.indexed import Ontology
+from ontology.proposal.schema import Proposal
+
+
+class ProposalRejected(Exception):
+    """The proposal has findings (or could not be applied): nothing downstream is computed."""
+
+    def __init__(self, findings: Sequence[object]):
+        self.findings = list(findings)
+        super().__init__(f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}")
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A proposal and the ontology before and after it."""
+
+    proposal: Proposal
+    old: Ontology
+    new: Ontology
+
+
+def apply_proposal(path: Path, data: Path | None = None) -> Applied:
+    """The proposal at `path` applied to `data` (default: the bundled ontology); ProposalRejected on findings."""
+    from ontology.proposal.apply import apply_file
+
+    proposal, old, new, findings = apply_file(path, data)
+    if findings or proposal is None:
+        raise ProposalRejected(findings)
+    return Applied(proposal, old, new)
+
+
+def _impact(applied: Applied, paths: list[str], data: Path | None) -> dict[str, object]:
+    """The model's new errors under the proposal; against the installed types unless --data names the old ontology."""
+    return proposal_check.check_proposal(applied.new, paths, old=applied.old if data is not None else None)
+
+
+def proposal_impact(path: Path, paths: list[str], data: Path | None = None) -> dict[str, object]:
+    """What of the model (`paths`, default: the bundled model) breaks under the proposal: `memdesc propose check`."""
+    return _impact(apply_proposal(path, data), paths, data)
+
+
+def proposal_document(
+    path: Path, data: Path | None = None, *, check: bool = True, impact_file: Path | None = None
+) -> str:
+    """The proposal's Markdown document: `memdesc propose doc` and the docs site's proposal pages.
+
+    Its Impact section comes from `impact_file` (a saved `memdesc propose check --json`) when
+    given, else from checking the bundled model (unless `check` is False: "not checked").
+    """
+    from ontology.proposal.diff import diff
+    from ontology.proposal.render import render_document
+
+    applied = apply_proposal(path, data)
+    if impact_file is not None:
+        impact: dict[str, object] | None = proposal_check.read_impact(impact_file)
+    elif check:
+        impact = proposal_check.portable(_impact(applied, [], data))
+    else:
+        impact = None
+    return render_document(applied.proposal, applied.old, applied.new, diff(applied.old, applied.new), impact, path)

@@ -1,0 +1,84 @@
+"""`memdesc verify` and `memdesc census` as text: their (cached) answers printed for a terminal.
+
+Used both by the typer commands and by the fast path, so kept free of typer, pydantic and
+networkx; the answers come from `ontology.answercache`, which loads the engine only on a miss.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from memdesc.display import dumps, emit, table
+from ontology.answercache import census_answer, verify_answer
+
+
+def run_verify(btf: Path | None, data: Path | None, as_json: bool, use_cache: bool) -> int:
+    """Print `verify`'s answer; the exit code: 1 on any mismatch, else 0."""
+    answer = verify_answer(btf, data, use_cache)
+    emit(dumps(answer) if as_json else verify_text(answer))
+    return 1 if answer["mismatches"] else 0
+
+
+def verify_text(answer: dict[str, Any]) -> str:
+    agreements, mismatches, undecidable = answer["agreements"], answer["mismatches"], answer["undecidable"]
+    lines = [
+        f"Linux {answer['kernel']} ontology against {answer['btf']}: {answer['decided']} facts decided, "
+        f"{len(agreements)} agree, {len(mismatches)} mismatch, {len(undecidable)} undecidable",
+        "",
+    ]
+    if mismatches:
+        lines.append("mismatches:")
+        for fact in mismatches:
+            what = f"{fact['subject']}.{fact['item']}" if fact["item"] else fact["subject"]
+            lines.append(
+                f"  {fact['location']}: {what} {fact['aspect']}: ontology {fact['claim']!r}, BTF {fact['btf']!r}"
+            )
+        lines.append("")
+    per_subject: dict[str, Counter[str]] = defaultdict(Counter)
+    for fact in agreements:
+        per_subject[fact["subject"]][fact["aspect"]] += 1
+    lines.append("agreements:")
+    for subject in sorted(per_subject):
+        aspects = ", ".join(
+            f"{count} {aspect}" if count > 1 else aspect for aspect, count in sorted(per_subject[subject].items())
+        )
+        lines.append(f"  {subject}: {aspects}")
+    lines.append("")
+    lines.append("undecidable (BTF holds no macros, inline functions without a copy, refinements or proposals):")
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for item in undecidable:
+        grouped[f"{item['kind']} ({item['form']})"].append(item["subject"])
+    for group in sorted(grouped):
+        lines.append(f"  {group}: {', '.join(sorted(grouped[group]))}")
+    return "\n".join(lines) + "\n"
+
+
+def run_census(btf: Path | None, against: Path | None, data: Path | None, as_json: bool, use_cache: bool) -> int:
+    """Print `census`'s answer; the exit code is 0."""
+    answer = census_answer(btf, against, data, use_cache)
+    emit(dumps(answer) if as_json else census_text(answer))
+    return 0
+
+
+def census_text(answer: dict[str, Any], top: int = 15) -> str:
+    counts: dict[str, int] = answer["counts"]
+    names = list(counts)
+    out = [f"{answer['functions']} functions in {answer['btf']} take or return a memory descriptor", ""]
+    out.append(table(["descriptor", "functions"], [[name, counts[name]] for name in names]))
+    rows = [[category, *(row.get(name, 0) for name in names)] for category, row in answer["by_category"].items()]
+    out.append(table(["category", *names], rows, title="by ontology category (functions the ontology files):"))
+    prefixes = sorted(answer["by_prefix"].items(), key=lambda item: (-sum(item[1].values()), item[0]))[:top]
+    rows = [[prefix, *(row.get(name, 0) for name in names)] for prefix, row in prefixes]
+    out.append(table(["prefix", *names], rows, title=f"top {top} name prefixes:"))
+    against = answer.get("against")
+    if against:
+        rows = [[name, c["old"], c["new"], f"{c['delta']:+d}"] for name, c in against["counts"].items()]
+        out.append(table(["descriptor", "old", "new", "change"], rows, title=f"against {against['old']}:"))
+        moved = against["moved"]
+        out.append(f"moved from {moved['from']} to {moved['to']} ({len(moved['in_place']) + len(moved['renamed'])}):")
+        out.extend(f"  {name}" for name in moved["in_place"])
+        out.extend(f"  {pair['old']} -> {pair['new']}" for pair in moved["renamed"])
+        out.append(f"functions added: {len(against['added'])}, removed: {len(against['removed'])}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,75 @@
+"""Answers that skip typer, pydantic and networkx: the CLI's fast path.
+
+Repeated queries are the common case (an editor integration asking `memdesc show folio --json`,
+a pre-commit hook running verify), so the entry point first tries to answer from caches keyed
+by the content of what the answer depends on: the ontology data files (and BTF files for
+verify/census). Anything unusual (another option, an unknown name) returns None and the full
+typer CLI takes over. A cache miss is computed here, once, and cached.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from memdesc.btf_display import run_census, run_verify
+from memdesc.display import dumps, emit, show_text
+from ontology.answercache import show_answers
+from ontology.errors import InputError
+
+COMPLETE_VAR = "_MEMDESC_COMPLETE"
+"""Set by the completion scripts typer installs (`_{PROG}_COMPLETE=complete_bash memdesc`)."""
+
+
+def fast_show(argv: list[str]) -> int | None:
+    names = [arg for arg in argv if not arg.startswith("-")]
+    flags = [arg for arg in argv if arg.startswith("-")]
+    if len(names) != 1 or any(flag != "--json" for flag in flags):
+        return None
+    info = show_answers().get(names[0])
+    if info is None:
+        return None  # typer reports the unknown name with a close match
+    emit(dumps(info) if "--json" in flags else show_text(info))
+    return 0
+
+
+def fast_btf(argv: list[str]) -> int | None:
+    """Answer `verify`/`census` without typer when the arguments are plain; None to fall back.
+
+    Only the simple forms are handled here (the options of the two commands, no --help, no
+    --draft); anything else goes through typer, which also reports usage errors.
+    """
+    options: dict[str, Any] = {"btf": None, "against": None, "data": None, "json": False, "cache": True}
+    rest = argv[1:]
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--json":
+            options["json"] = True
+        elif arg == "--no-cache":
+            options["cache"] = False
+        elif arg in ("--btf", "--data") or (arg == "--against" and argv[0] == "census"):
+            if not rest:
+                return None
+            options[arg[2:]] = Path(rest.pop(0))
+        else:
+            return None
+    try:
+        if argv[0] == "verify":
+            return run_verify(options["btf"], options["data"], options["json"], options["cache"])
+        return run_census(options["btf"], options["against"], options["data"], options["json"], options["cache"])
+    except InputError as error:  # BtfError included
+        sys.stderr.write(f"memdesc: error: {error}\n")
+        return 2
+
+
+def fast_path(argv: list[str]) -> int | None:
+    """Exit code when answered here; None to hand over to the typer CLI."""
+    if not argv or COMPLETE_VAR in os.environ:
+        return None  # a shell asking for completions: typer answers (it reads COMP_WORDS, not argv)
+    if argv[0] in ("verify", "census"):
+        return fast_btf(argv)
+    if argv[0] == "show":
+        return fast_show(argv[1:])
+    return None

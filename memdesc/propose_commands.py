@@ -1,0 +1,121 @@
+"""`memdesc propose ...`: what a proposal file changes in the ontology, breaks in the model, and its document.
+
+`diff` asks the ontology; `check` and `doc` call the proposal pipeline (`checker.proposal_pipeline`),
+which the docs site uses too. Exit codes as for lint: 0 no findings, 1 findings, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memdesc import display
+from memdesc.options import DataOption, JsonOption, handles_input_errors
+
+propose_app = typer.Typer(
+    name="propose",
+    help="Example: memdesc propose diff docs/proposals/gup-returns-folios.toml\n\n"
+    "Proposals: TOML files that change the ontology (typed diff, impact on the model, document).",
+    short_help="Proposals: typed diff, impact on the model, document.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ProposalArgument = Annotated[Path, typer.Argument(metavar="PROPOSAL", help="Proposal TOML file.")]
+
+
+def report_findings(findings: list[object]) -> None:
+    """Findings on stderr, one per line with file:line, then their count (stdout stays the answer)."""
+    for finding in findings:
+        sys.stderr.write(f"{finding}\n")
+    if findings:
+        sys.stderr.write(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}\n")
+
+
+@propose_app.command("diff", short_help="The typed changes a proposal makes.")
+@handles_input_errors
+def diff_command(proposal: ProposalArgument, json: JsonOption = False, data: DataOption = None) -> None:
+    """Example: memdesc propose diff docs/proposals/gup-returns-folios.toml --json
+
+    The typed changes a proposal makes: created, removed, renamed, moved, retyped...
+    Exit 0 no findings, 1 findings (each with file:line), 2 unusable input.
+    """
+    from ontology.proposal.apply import apply_file
+    from ontology.proposal.diff import diff, diff_text
+
+    loaded, old, new, findings = apply_file(proposal, data)
+    changes = diff(old, new) if loaded is not None else []
+    if json:
+        payload = {"changes": [c.as_dict() for c in changes], "findings": [f.as_dict() for f in findings]}
+        display.emit(display.dumps(payload))
+    else:
+        if loaded is not None:
+            display.emit(diff_text(changes))
+        report_findings(list(findings))
+    if findings:
+        raise typer.Exit(1)
+
+
+@propose_app.command("check", short_help="What of the model breaks under a proposal.")
+@handles_input_errors
+def propose_check(
+    proposal: ProposalArgument,
+    paths: Annotated[
+        list[str] | None, typer.Argument(metavar="PATHS", help="Files or packages (default: the bundled model).")
+    ] = None,
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Example: memdesc propose check docs/proposals/gup-returns-folios.toml
+
+    What of the unchanged model breaks under the proposed ontology, with file:line and counts.
+    The working tree is not modified. Exit 0 nothing breaks, 1 breaks (or findings in the
+    proposal), 2 unusable input.
+    """
+    from checker.proposal_pipeline import ProposalRejected, proposal_impact
+    from ontology.proposal.impact_text import impact_text
+
+    try:
+        impact = proposal_impact(proposal, list(paths or []), data)
+    except ProposalRejected as rejected:
+        report_findings(rejected.findings)
+        raise typer.Exit(1) from None
+    display.emit(display.dumps(impact) if json else impact_text(impact))
+    if impact["breaks"]:
+        raise typer.Exit(1)
+
+
+@propose_app.command("doc", short_help="The proposal's Markdown document for reviewers.")
+@handles_input_errors
+def propose_doc(
+    proposal: ProposalArgument,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (atomically) instead of stdout.")
+    ] = None,
+    no_check: Annotated[bool, typer.Option("--no-check", help="Skip the impact check (Impact: not checked).")] = False,
+    impact_file: Annotated[
+        Path | None, typer.Option("--impact", help="Impact from a saved `memdesc propose check --json`.")
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """Example: memdesc propose doc docs/proposals/lru-mem-2021.toml -o lru-mem.md
+
+    The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact.
+    Refuses to overwrite a file memdesc did not generate. Exit 0 written, 1 findings, 2 unusable.
+    """
+    from checker.proposal_pipeline import ProposalRejected, proposal_document
+    from ontology.atomic import write_output
+
+    try:
+        text = proposal_document(proposal, data, check=not no_check, impact_file=impact_file)
+    except ProposalRejected as rejected:
+        report_findings(rejected.findings)
+        raise typer.Exit(1) from None
+    if output is None:
+        display.emit(text)
+    else:
+        write_output(output, text)
