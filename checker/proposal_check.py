@@ -17,9 +17,9 @@ from collections import Counter
 from pathlib import Path
 
 from checker.run import Message, check, default_paths, package_dir
-from ontology.core import load_ontology
 from ontology.errors import InputError
 from ontology.indexed import Ontology
+from ontology.strict import load_ontology
 
 _Key = tuple[str, int, str, str]
 _BASELINES: dict[tuple[tuple[str, ...], str], list[Message]] = {}

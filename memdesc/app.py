@@ -38,7 +38,7 @@ app = typer.Typer(
 
 
 def _ontology(data: Path | None) -> Any:
-    from ontology.core import load_ontology
+    from ontology.strict import load_ontology
 
     return load_ontology(data)
 
@@ -209,7 +209,7 @@ def export(
     """
     from ontology.exports import EXPORTERS
     from ontology.graph import build_graph
-    from ontology.names import suggest
+    from ontology.suggest import suggest
 
     if format not in EXPORTERS:
         fail(f"unknown format {format!r}{suggest(format, EXPORTERS)}; expected one of {', '.join(sorted(EXPORTERS))}")
@@ -257,7 +257,7 @@ def generate(
 
     Regenerate ontology/types.py from the data (or check that it is current).
     """
-    from ontology.core import load_ontology
+    from ontology.strict import load_ontology
     from ontology.typegen import TYPES_PATH
     from ontology.typegen import generate as generate_types
 

@@ -78,8 +78,8 @@ def show_answers(data: Path | None = None) -> dict[str, Any]:
     key = answer_key("show", data, [], {})
     answers = load_answer(key)
     if answers is None:
-        from ontology.core import load_ontology
         from ontology.queries import show_type
+        from ontology.strict import load_ontology
 
         onto = load_ontology(data)
         answers = {name: show_type(onto, name) for name in sorted(onto.types)}
@@ -94,7 +94,7 @@ def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: 
     answer = load_answer(key) if use_cache else None
     if answer is None:
         from ontology.btf import Btf
-        from ontology.core import load_ontology
+        from ontology.strict import load_ontology
         from ontology.verify import verify
 
         answer = verify(load_ontology(data), Btf.from_file(btf)).as_dict()
@@ -113,7 +113,7 @@ def census_answer(
     if answer is None:
         from ontology.btf import Btf
         from ontology.census import compare, report, take_census
-        from ontology.core import load_ontology
+        from ontology.strict import load_ontology
 
         onto = load_ontology(data)
         new = take_census(onto, Btf.from_file(btf))

@@ -1,7 +1,7 @@
 """The validated ontology, indexed by name, with function signatures resolved to descriptor types.
 
 `Ontology.from_load` never fails on dangling names: queries and lint both work from it, and
-lint is what reports what does not resolve (`ontology.core.load_ontology` refuses such data).
+lint is what reports what does not resolve (`ontology.strict.load_ontology` refuses such data).
 """
 
 from __future__ import annotations

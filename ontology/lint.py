@@ -15,8 +15,8 @@ from ontology.cdecl import PrototypeError, parse_prototype, parse_type
 from ontology.hierarchy import refinement_cycles
 from ontology.indexed import Ontology
 from ontology.loader import LoadResult, Location, load
-from ontology.names import suggest
 from ontology.schema import FieldDef, TypeDef
+from ontology.suggest import suggest
 
 POINTER_LIKE = ("struct list_head", "struct llist_node", "struct callback_head", "struct rcu_head")
 """Embedded structs that start with a pointer, so bit 0 of their first word is always clear."""

@@ -12,8 +12,8 @@ from ontology.chains import Step, reachable, shortest_chains
 from ontology.errors import InputError
 from ontology.hierarchy import ancestors
 from ontology.indexed import Ontology, Signature
-from ontology.names import suggest
 from ontology.schema import CATEGORIES, KINDS, FunctionDef
+from ontology.suggest import suggest
 
 
 def require_type(onto: Ontology, name: str) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ontology.core import load_ontology
 from ontology.indexed import Ontology
+from ontology.strict import load_ontology
 from tests.support.paths import MINI
 
 

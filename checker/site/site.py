@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ontology.atomic import write_generated
-from ontology.core import load_ontology
 from ontology.docsite.diagrams import (
     DOT_MARKER,
     SVG_MARKER,
@@ -36,6 +35,7 @@ from ontology.errors import InputError
 from ontology.indexed import Ontology
 from ontology.ownership import first_line
 from ontology.proposal.schema import Proposal
+from ontology.strict import load_ontology
 
 if TYPE_CHECKING:
     from typer._click import Command

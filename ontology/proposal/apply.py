@@ -143,8 +143,8 @@ def apply_file(path: Path, data: Path | None = None) -> tuple[Proposal | None, O
     Returns (proposal, old, new, findings); with schema findings the proposal is None and
     `new` is `old`. InputError when the proposal or the ontology cannot be read at all.
     """
-    from ontology.core import load_ontology
     from ontology.proposal.load import load_proposal
+    from ontology.strict import load_ontology
 
     old = load_ontology(data)
     proposal, findings = load_proposal(path)

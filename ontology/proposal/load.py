@@ -17,9 +17,9 @@ from pydantic_core import ErrorDetails
 
 from ontology.lint import Finding
 from ontology.loader import Location, display_path, read_toml
-from ontology.names import suggest
 from ontology.proposal.schema import OPERATION_MODELS, Operation, Proposal, ProposalMeta
 from ontology.schema import Source
+from ontology.suggest import suggest
 from ontology.tomlpos import scan
 
 RULE = "proposal-schema"

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 
 from ontology.cdecl import PrototypeError, parse_prototype
 from ontology.indexed import Signature
-from ontology.names import suggest
 from ontology.proposal.cproto import retype
 from ontology.proposal.schema import AddConversion, AddFunction, RemoveConversion, RemoveFunction, RetypeFunction
 from ontology.proposal.state import Rejected, State
 from ontology.schema import ConversionDef, FunctionDef, ParamOverride
+from ontology.suggest import suggest
 
 
 def _unknown_function(state: State, name: str) -> tuple[str, str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ontology.names import suggest
 from ontology.proposal.schema import AddField, MoveField, NewField, RemoveField
 from ontology.proposal.state import Rejected, State
 from ontology.schema import FieldDef, TypeDef
+from ontology.suggest import suggest
 
 
 def bits(fielddef: FieldDef) -> tuple[int, int]:

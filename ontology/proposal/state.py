@@ -18,8 +18,8 @@ from typing import Any
 
 from ontology.indexed import Ontology
 from ontology.loader import Entry, LoadResult, Location
-from ontology.names import suggest
 from ontology.schema import TypeDef
+from ontology.suggest import suggest
 from ontology.tomlpos import EntryPositions
 
 NAMED_SECTIONS = ("source", "type", "page_type", "predicate", "conversion", "function", "typedef")

@@ -33,7 +33,7 @@ def generate(onto: Ontology) -> str:
 def write_types(onto: Ontology | None = None, path: Path = TYPES_PATH) -> bool:
     """Regenerate `types.py` atomically; return True if its content changed."""
     from ontology.atomic import write_generated
-    from ontology.core import load_ontology
+    from ontology.strict import load_ontology
 
     return write_generated(path, generate(onto or load_ontology()), HEADER)
 

@@ -19,11 +19,11 @@ import typer.main
 
 from checker.site.site import MD_MARKER, TYPES_DIR, check_site, generated_files, write_site
 from memdesc.app import app
-from ontology.core import load_ontology
 from ontology.docsite.diagrams import conversions_dot, hierarchy_dot, render_svg, svg_is_current
 from ontology.docsite.type_pages import type_page
 from ontology.errors import InputError
 from ontology.proposal.apply import apply_file
+from ontology.strict import load_ontology
 from tests.support.paths import ROOT
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]

@@ -13,9 +13,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from ontology.core import load_ontology
 from ontology.exports import EXPORTERS, mermaid
 from ontology.graph import build_graph
+from ontology.strict import load_ontology
 from tests.support.paths import MINI
 
 MERMAID_RESERVED = {

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from memdesc.app import app
 from ontology.btf import DEFAULT_BTF, Btf
 from ontology.census import Census, compare, name_prefix
-from ontology.core import load_ontology
 from ontology.indexed import Ontology
+from ontology.strict import load_ontology
 from ontology.verify import verify
 from tests.support.paths import MINI
 

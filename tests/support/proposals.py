@@ -6,11 +6,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from ontology.core import load_ontology
 from ontology.indexed import Ontology
 from ontology.lint import Finding
 from ontology.proposal.apply import apply_proposal
 from ontology.proposal.load import load_proposal
+from ontology.strict import load_ontology
 from tests.support.paths import FIXTURES
 
 HEADER = """\

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ontology.core import load_ontology
 from ontology.indexed import Ontology
 from ontology.lint import RULES, Finding
 from ontology.proposal.diff import Change, diff
+from ontology.strict import load_ontology
 from ontology.typegen import TYPES_PATH, generate
 from tests.support.proposals import EVERY_OPERATION, apply, write
 
