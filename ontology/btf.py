@@ -17,8 +17,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,8 +152,6 @@ class Btf:
         self._by_name: dict[int, dict[str, int]] = {}
         self._param_types = array("I")
         """Every FUNC_PROTO's parameter type ids, in type id order (set by `_validate`)."""
-        self._param_at: dict[int, int] | None = None
-        """Where each FUNC_PROTO's parameters start in `_param_types` (built when first asked)."""
         self._index(type_len)
         self._validate()
 
@@ -322,20 +319,13 @@ class Btf:
         start = self._starts[proto_id] + 3
         return (self._sizes[proto_id], *self._words[start + 1 : start + 2 * (self._infos[proto_id] & 0xFFFF) : 2])
 
-    def signatures(self, proto_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
-        """`signature_ids` of many FUNC_PROTOs at once (a kernel's census reads tens of
-        thousands), sliced from the parameter words the reference check already gathered."""
-        if self._param_at is None:
-            vlens = [self._infos[proto_id] & 0xFFFF for proto_id in self._by_kind[FUNC_PROTO]]
-            self._param_at = dict(zip(self._by_kind[FUNC_PROTO], accumulate(vlens, initial=0), strict=False))
-        param_at, param_types, sizes, infos = self._param_at, self._param_types, self._sizes, self._infos
-        signatures: dict[int, tuple[int, ...]] = {}
-        for proto_id in proto_ids:
-            at = param_at.get(proto_id)
-            if at is None:
-                raise BtfError(f"type {proto_id} is a {KIND_NAMES[self.kind(proto_id)]}, not a FUNC_PROTO", self.path)
-            signatures[proto_id] = (sizes[proto_id], *param_types[at : at + (infos[proto_id] & 0xFFFF)])
-        return signatures
+    def all_parameter_type_ids(self) -> tuple[list[int], list[int], array[int]]:
+        """Every FUNC_PROTO's parameters at once, for scans over tens of thousands of them:
+        (the prototypes in type id order, each one's parameter count, all their parameter
+        type ids concatenated in that order), as the reference check gathered them."""
+        protos = self._by_kind[FUNC_PROTO]
+        infos = self._infos
+        return protos, [infos[proto_id] & 0xFFFF for proto_id in protos], self._param_types
 
     def type(self, type_id: int) -> BtfType:
         """Decode one type record with its members, parameters or values."""

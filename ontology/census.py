@@ -10,24 +10,25 @@ conversion progress mm developers report each cycle.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, chain, compress, count, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ontology import BUNDLED_ROOT, cview
-from ontology.btf import FUNC, FUNC_PROTO, Btf
+from ontology.btf import FUNC, FUNC_PROTO, Btf, BtfError
 from ontology.facttable import FactTable
 
 
-@dataclass
-class Census:
-    """Which descriptors each BTF function mentions, and the counts derived from that."""
+class Census(NamedTuple):
+    """Which descriptors each BTF function mentions, and the counts derived from that.
+
+    A NamedTuple, like `cview`'s records: a cold census does not import `dataclasses`."""
 
     btf_path: str
     descriptors: list[str]
-    mentions: dict[str, frozenset[str]] = field(default_factory=dict)
+    mentions: dict[str, frozenset[str]]
     """Function name -> descriptor names it mentions (only functions mentioning one)."""
 
     def counts(self) -> dict[str, int]:
@@ -75,7 +76,7 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
     """
     structs, handles = descriptor_names(facts)
     keep = frozenset(handles)
-    census = Census(btf_path=btf.path, descriptors=sorted(structs.values()) + sorted(handles.values()))
+    census = Census(btf.path, sorted(structs.values()) + sorted(handles.values()), {})
 
     def mentioned(type_id: int) -> str:
         """The descriptor a parameter or return type points to or names (a handle), else ""."""
@@ -86,33 +87,47 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
             return structs.get(shape.base.removeprefix("struct "), "")
         return ""
 
-    functions = list(btf.ids(FUNC))
-    proto_ids = list(map(btf.ref, functions))
-    used = dict.fromkeys(proto_ids)
-    protos = btf.signatures(proto_id for proto_id in used if btf.kind(proto_id) == FUNC_PROTO)
-
     def signature(proto_id: int) -> tuple[int, ...]:
-        if proto_id in protos:
-            return protos[proto_id]
+        if btf.kind(proto_id) == FUNC_PROTO:
+            return btf.signature_ids(proto_id)
         record = btf.type(proto_id)  # malformed: read the record as before, whatever it is
         return (record.ref, *(member.type_id for member in record.members))
 
-    signatures = {proto_id: signature(proto_id) for proto_id in used}
-    type_ids = dict.fromkeys(chain.from_iterable(signatures.values()))
-    hits = {type_id: name for type_id in type_ids if (name := mentioned(type_id))}
-    hit_ids = frozenset(hits)
-    # Few prototypes mention a descriptor: the C-speed disjointness test skips the others.
-    by_proto = {
-        proto_id: frozenset(map(hits.__getitem__, hit_ids.intersection(ids)))
-        for proto_id, ids in signatures.items()
-        if not hit_ids.isdisjoint(ids)
-    }
+    functions = list(btf.ids(FUNC))
+    proto_ids = list(map(btf.ref, functions))
+    used = dict.fromkeys(proto_ids)
+    protos, counts, params = btf.all_parameter_type_ids()
+    malformed = {proto_id: signature(proto_id) for proto_id in sorted(used.keys() - set(protos))}
+    in_use = [proto_id in used for proto_id in protos]
+    returns = dict(zip(compress(protos, in_use), map(btf.ref, compress(protos, in_use)), strict=True))
+    # The type ids the used prototypes mention, gathered at C speed (no tuple per prototype).
+    type_ids = set(compress(params, chain.from_iterable(map(repeat, in_use, counts))))
+    type_ids.update(returns.values(), *malformed.values())
+    try:
+        hits = {type_id: name for type_id in sorted(type_ids) if (name := mentioned(type_id))}
+    except BtfError:  # a type-id loop: report the one a scan in signature order meets first
+        for type_id in chain.from_iterable(map(signature, used)):
+            mentioned(type_id)
+        raise
+    # Few prototypes mention a descriptor: find them from the hits, not by visiting each one.
+    found: dict[int, set[str]] = {}
+    for proto_id, returned in returns.items():
+        if returned in hits:
+            found[proto_id] = {hits[returned]}
+    starts = list(accumulate(counts, initial=0))
+    for position in compress(count(), map(hits.__contains__, params)):
+        proto_id = protos[bisect_right(starts, position) - 1]
+        if proto_id in used:
+            found.setdefault(proto_id, set()).add(hits[params[position]])
+    for proto_id, ids in malformed.items():
+        found[proto_id] = {hits[type_id] for type_id in ids if type_id in hits}
+    by_proto = {proto_id: frozenset(names) for proto_id, names in found.items()}
     mentions = census.mentions
     for func_id, proto_id in zip(functions, proto_ids, strict=True):
-        found = by_proto.get(proto_id)
-        if found:
+        names = by_proto.get(proto_id)
+        if names:
             name = btf.name(func_id)
-            mentions[name] = mentions[name] | found if name in mentions else found
+            mentions[name] = mentions[name] | names if name in mentions else names
     return census
 
 

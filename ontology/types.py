@@ -8,11 +8,12 @@ offsets, page types...) are `FACTS`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing_extensions import TypeIs
+from typing import TYPE_CHECKING, Any
 
 from ontology import runtime as _rt
+
+if TYPE_CHECKING:  # annotations only: typing_extensions imports inspect, a cold census's cost
+    from typing_extensions import TypeIs
 
 
 class AddressSpace(_rt.KernelObject):

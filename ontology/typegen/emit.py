@@ -72,11 +72,12 @@ def _head(module: ModuleDecl, uses_callable: bool) -> list[str]:
         "from __future__ import annotations",
         "",
         *(["from collections.abc import Callable", ""] if uses_callable else []),
-        "from typing import Any",
-        "",
-        "from typing_extensions import TypeIs",
+        "from typing import TYPE_CHECKING, Any",
         "",
         "from ontology import runtime as _rt",
+        "",
+        "if TYPE_CHECKING:  # annotations only: typing_extensions imports inspect, a cold census's cost",
+        "    from typing_extensions import TypeIs",
     ]
 
 
