@@ -108,3 +108,16 @@ def test_the_contract_path_loads_no_engine() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@needs_btf
+@pytest.mark.parametrize("command", ["verify", "census"])
+def test_missing_or_broken_data_is_one_line_exit_2(tmp_path: Path, command: str) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("x = [\n")
+    for data, expected in ((tmp_path / "absent.toml", "no such file"), (broken, "invalid TOML")):
+        process = subprocess.run(
+            [sys.executable, "-m", "memdesc", command, "--data", str(data)], capture_output=True, text=True, check=False
+        )
+        assert process.returncode == 2 and process.stdout == ""
+        assert process.stderr.count("\n") == 1 and expected in process.stderr
