@@ -112,13 +112,12 @@ def census_answer(
     answer = load_answer(key) if use_cache else None
     if answer is None:
         from ontology.btf import Btf
-        from ontology.census import compare, report, take_census
-        from ontology.strict import load_ontology
+        from ontology.census import census_facts, compare, report, take_census
 
-        onto = load_ontology(data)
-        new = take_census(onto, Btf.from_file(btf))
-        answer = report(onto, new)
+        facts = census_facts(data, fingerprint(data_files(data)))
+        new = take_census(facts, Btf.from_file(btf))
+        answer = report(facts, new)
         if against is not None:
-            answer["against"] = compare(onto, take_census(onto, Btf.from_file(against)), new)
+            answer["against"] = compare(take_census(facts, Btf.from_file(against)), new)
         store_answer(key, answer)
     return answer

@@ -150,6 +150,8 @@ class Btf:
             self._words.byteswap()
         self._decoded: dict[int, str] = {0: ""}
         self._by_name: dict[int, dict[str, int]] = {}
+        self._param_types = array("I")
+        """Every FUNC_PROTO's parameter type ids, in type id order (set by `_validate`)."""
         self._index(type_len)
         self._validate()
 
@@ -250,8 +252,9 @@ class Btf:
         check(members[0::3], "member name offset", string_limit)
         check(members[1::3], "member type id", count)
         params = self._trailers((FUNC_PROTO,))
+        self._param_types = params[1::2]
         check(params[0::2], "parameter name offset", string_limit)
-        check(params[1::2], "parameter type id", count)
+        check(self._param_types, "parameter type id", count)
         check(self._trailers((ENUM,))[0::2], "enumerator name offset", string_limit)
         check(self._trailers((ENUM64,))[0::3], "enumerator name offset", string_limit)
         check(self._trailers((DATASEC,))[0::3], "section variable type id", count)
@@ -315,6 +318,14 @@ class Btf:
             raise BtfError(f"type {proto_id} is a {KIND_NAMES[self._kinds[proto_id]]}, not a FUNC_PROTO", self.path)
         start = self._starts[proto_id] + 3
         return (self._sizes[proto_id], *self._words[start + 1 : start + 2 * (self._infos[proto_id] & 0xFFFF) : 2])
+
+    def all_parameter_type_ids(self) -> tuple[list[int], list[int], array[int]]:
+        """Every FUNC_PROTO's parameters at once, for scans over tens of thousands of them:
+        (the prototypes in type id order, each one's parameter count, all their parameter
+        type ids concatenated in that order), as the reference check gathered them."""
+        protos = self._by_kind[FUNC_PROTO]
+        infos = self._infos
+        return protos, [infos[proto_id] & 0xFFFF for proto_id in protos], self._param_types
 
     def type(self, type_id: int) -> BtfType:
         """Decode one type record with its members, parameters or values."""

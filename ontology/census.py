@@ -10,23 +10,25 @@ conversion progress mm developers report each cycle.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
-from itertools import chain
-from typing import Any
+from itertools import accumulate, chain, compress, count, repeat
+from pathlib import Path
+from typing import Any, NamedTuple
 
-from ontology import cview
-from ontology.btf import FUNC, FUNC_PROTO, Btf
-from ontology.indexed import Ontology
+from ontology import BUNDLED_ROOT, cview
+from ontology.btf import FUNC, FUNC_PROTO, Btf, BtfError
+from ontology.facttable import FactTable
 
 
-@dataclass
-class Census:
-    """Which descriptors each BTF function mentions, and the counts derived from that."""
+class Census(NamedTuple):
+    """Which descriptors each BTF function mentions, and the counts derived from that.
+
+    A NamedTuple, like `cview`'s records: a cold census does not import `dataclasses`."""
 
     btf_path: str
     descriptors: list[str]
-    mentions: dict[str, frozenset[str]] = field(default_factory=dict)
+    mentions: dict[str, frozenset[str]]
     """Function name -> descriptor names it mentions (only functions mentioning one)."""
 
     def counts(self) -> dict[str, int]:
@@ -39,23 +41,42 @@ class Census:
         return sorted(name for name, names in self.mentions.items() if descriptor in names)
 
 
-def descriptor_names(onto: Ontology) -> tuple[dict[str, str], dict[str, str]]:
+def census_facts(data: Path, data_hash: str) -> FactTable:
+    """The facts a census of `data` (whose files hash to `data_hash`) reads.
+
+    For the bundled data, the generated contract's (`ontology.types.FACTS`) when it was
+    generated from exactly these files: they passed lint then, and reading them costs neither
+    pydantic nor lint. Any other data, or a contract older than the data, is loaded the strict
+    way, so bad data is refused with its one-line error as everywhere else.
+    """
+    if data.resolve() == BUNDLED_ROOT.resolve():
+        from ontology.types import FACTS
+
+        if FACTS.data_hash == data_hash:
+            return FACTS
+    from ontology.strict import load_ontology
+    from ontology.typegen.records import fact_table
+
+    return fact_table(load_ontology(data))
+
+
+def descriptor_names(facts: FactTable) -> tuple[dict[str, str], dict[str, str]]:
     """(struct C name -> type name, handle typedef -> type name) for every descriptor struct."""
-    structs = {t.c_struct: t.name for t in onto.types.values() if t.kind == "struct" and t.c_struct}
-    handles = {t.c_type: t.name for t in onto.types.values() if t.kind == "handle" and t.c_type}
+    structs = {t.c_name: t.name for t in facts.types.values() if t.kind == "struct" and t.c_name}
+    handles = {t.c_name: t.name for t in facts.types.values() if t.kind == "handle" and t.c_name}
     return structs, handles
 
 
-def take_census(onto: Ontology, btf: Btf) -> Census:
+def take_census(facts: FactTable, btf: Btf) -> Census:
     """Scan every FUNC in `btf` once.
 
     Kernel functions share prototypes and prototypes share parameter types, so what a type
     points to is resolved once per type id and what a prototype mentions once per prototype id;
     a function's name is decoded only when its prototype mentions a descriptor.
     """
-    structs, handles = descriptor_names(onto)
+    structs, handles = descriptor_names(facts)
     keep = frozenset(handles)
-    census = Census(btf_path=btf.path, descriptors=sorted(structs.values()) + sorted(handles.values()))
+    census = Census(btf.path, sorted(structs.values()) + sorted(handles.values()), {})
 
     def mentioned(type_id: int) -> str:
         """The descriptor a parameter or return type points to or names (a handle), else ""."""
@@ -73,17 +94,40 @@ def take_census(onto: Ontology, btf: Btf) -> Census:
         return (record.ref, *(member.type_id for member in record.members))
 
     functions = list(btf.ids(FUNC))
-    proto_ids = [btf.ref(func_id) for func_id in functions]
-    signatures = {proto_id: signature(proto_id) for proto_id in dict.fromkeys(proto_ids)}
-    by_type = {type_id: mentioned(type_id) for type_id in dict.fromkeys(chain.from_iterable(signatures.values()))}
-    lookup = by_type.__getitem__
-    by_proto = {proto_id: frozenset(map(lookup, ids)).difference(("",)) for proto_id, ids in signatures.items()}
+    proto_ids = list(map(btf.ref, functions))
+    used = dict.fromkeys(proto_ids)
+    protos, counts, params = btf.all_parameter_type_ids()
+    malformed = {proto_id: signature(proto_id) for proto_id in sorted(used.keys() - set(protos))}
+    in_use = [proto_id in used for proto_id in protos]
+    returns = dict(zip(compress(protos, in_use), map(btf.ref, compress(protos, in_use)), strict=True))
+    # The type ids the used prototypes mention, gathered at C speed (no tuple per prototype).
+    type_ids = set(compress(params, chain.from_iterable(map(repeat, in_use, counts))))
+    type_ids.update(returns.values(), *malformed.values())
+    try:
+        hits = {type_id: name for type_id in sorted(type_ids) if (name := mentioned(type_id))}
+    except BtfError:  # a type-id loop: report the one a scan in signature order meets first
+        for type_id in chain.from_iterable(map(signature, used)):
+            mentioned(type_id)
+        raise
+    # Few prototypes mention a descriptor: find them from the hits, not by visiting each one.
+    found: dict[int, set[str]] = {}
+    for proto_id, returned in returns.items():
+        if returned in hits:
+            found[proto_id] = {hits[returned]}
+    starts = list(accumulate(counts, initial=0))
+    for position in compress(count(), map(hits.__contains__, params)):
+        proto_id = protos[bisect_right(starts, position) - 1]
+        if proto_id in used:
+            found.setdefault(proto_id, set()).add(hits[params[position]])
+    for proto_id, ids in malformed.items():
+        found[proto_id] = {hits[type_id] for type_id in ids if type_id in hits}
+    by_proto = {proto_id: frozenset(names) for proto_id, names in found.items()}
     mentions = census.mentions
     for func_id, proto_id in zip(functions, proto_ids, strict=True):
-        found = by_proto[proto_id]
-        if found:
+        names = by_proto.get(proto_id)
+        if names:
             name = btf.name(func_id)
-            mentions[name] = mentions[name] | found if name in mentions else found
+            mentions[name] = mentions[name] | names if name in mentions else names
     return census
 
 
@@ -96,19 +140,19 @@ def name_prefix(function: str) -> str:
     return match.group(1) if match else function
 
 
-def _category_index(onto: Ontology) -> dict[str, str]:
+def _category_index(facts: FactTable) -> dict[str, str]:
     """BTF symbol -> ontology category, for the functions the ontology files under a category."""
     index: dict[str, str] = {}
-    for function in onto.functions.values():
+    for function in facts.functions.values():
         for symbol in (function.impl, function.name, f"{function.name}_noprof"):
             if symbol:
                 index.setdefault(symbol, function.category)
     return index
 
 
-def report(onto: Ontology, census: Census) -> dict[str, Any]:
+def report(facts: FactTable, census: Census) -> dict[str, Any]:
     """The JSON shape: counts, per-category and per-prefix breakdowns."""
-    categories = _category_index(onto)
+    categories = _category_index(facts)
     by_category: dict[str, Counter[str]] = {}
     by_prefix: dict[str, Counter[str]] = {}
     for function, names in census.mentions.items():
@@ -127,7 +171,7 @@ def _folio_name(function: str, source: str, target: str) -> str:
     return function.replace(source, target)
 
 
-def compare(onto: Ontology, old: Census, new: Census, source: str = "page", target: str = "folio") -> dict[str, Any]:
+def compare(old: Census, new: Census, source: str = "page", target: str = "folio") -> dict[str, Any]:
     """What changed between two kernels: count deltas, and functions that moved page -> folio.
 
     A function moved when, under the same name, it mentioned `source` but not `target` in the

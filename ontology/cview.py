@@ -9,7 +9,7 @@ never ends (a type-id loop in malformed BTF) raises `BtfError` instead of hangin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ontology.btf import (
     ARRAY,
@@ -45,8 +45,7 @@ MAX_FIELDS = 1 << 16
 """No struct flattens to this many members; more means anonymous members fan out without end."""
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """A flattened struct member: absolute byte offset, size, and bitfield position if any."""
 
     name: str
@@ -58,9 +57,11 @@ class Field:
     bit_size: int | None = None
 
 
-@dataclass(frozen=True)
-class TypeShape:
-    """What a type is once qualifiers (and typedefs, unless kept) are peeled: a base and depth."""
+class TypeShape(NamedTuple):
+    """What a type is once qualifiers (and typedefs, unless kept) are peeled: a base and depth.
+
+    NamedTuples, not dataclasses, here and in `Field`: `dataclasses` (and `inspect`) would cost
+    a cold `memdesc census` some 25 ms of imports."""
 
     base: str
     pointers: int

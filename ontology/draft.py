@@ -12,6 +12,7 @@ from ontology import cview
 from ontology.btf import FUNC, FUNC_PROTO, Btf
 from ontology.census import take_census
 from ontology.indexed import Ontology
+from ontology.typegen.records import fact_table
 
 CATEGORY_HINTS: tuple[tuple[str, str], ...] = (
     (r"gup|pin_user|unpin_|get_user_page", "gup"),
@@ -67,7 +68,7 @@ def draft_entries(onto: Ontology, btf: Btf, limit: int | None = None) -> str:
     known.update(onto.conversions)
     known.update(onto.predicates)
     source = next((s.id for s in sorted(onto.sources.values(), key=lambda s: s.id) if s.kind == "btf"), "btf")
-    census = take_census(onto, btf)
+    census = take_census(fact_table(onto), btf)
     blocks = [
         f"# Drafted by `memdesc verify --draft` from {btf.path}: BTF functions that take or return a",
         "# memory descriptor and are not in the ontology. Prototypes are BTF's; categories are guessed",

@@ -35,8 +35,10 @@ class TypeFact(NamedTuple):
     """A descriptor type: its generated class, kind, the struct it is made of, its predicate.
 
     `struct` is the type itself unless it is a refinement (then the struct it refines);
-    `predicate` is "" when none picks the type out. `fields` are the fields its instances
-    carry (its own, or its struct's); they travel in the `fields` table, not in the type's row.
+    `predicate` is "" when none picks the type out. `c_name` is what BTF calls it: a struct's
+    tag, a handle's typedef; "" for the other kinds, which have no C type of their own.
+    `fields` are the fields its instances carry (its own, or its struct's); they travel in
+    the `fields` table, not in the type's row.
     """
 
     name: str
@@ -44,6 +46,7 @@ class TypeFact(NamedTuple):
     kind: str
     struct: str
     predicate: str
+    c_name: str
     fields: tuple[FieldFact, ...] = ()
 
     @property
@@ -77,17 +80,22 @@ class ConversionFact(NamedTuple):
 
 
 class FunctionFact(NamedTuple):
-    """A kernel API function: its category and the function that replaces it ("" when none)."""
+    """A kernel API function: its category, the function that replaces it ("" when none) and
+    its symbol in BTF when that is not its name (alloc_pages -> alloc_pages_noprof; else "")."""
 
     name: str
     category: str
     replacement: str
+    impl: str
 
 
 class FactTable(NamedTuple):
-    """Every fact of one ontology, each kind of fact by name."""
+    """Every fact of one ontology, each kind of fact by name; `data_hash` fingerprints the data
+    files they were read from (`ontology.fingerprint`), so a reader can tell whether they are
+    the facts of the data at hand."""
 
     kernel: str
+    data_hash: str
     types: dict[str, TypeFact]
     page_types: dict[str, PageTypeFact]
     predicates: dict[str, PredicateFact]
@@ -135,7 +143,7 @@ def literal(value: object) -> str:
 def fact_lines(table: FactTable, decorator: str) -> list[str]:
     """`table` as a call of class decorator `decorator`: one keyword per table, one row a line,
     each table headed by a comment naming its columns."""
-    lines = [f"@{decorator}(", f"    kernel={literal(table.kernel)},"]
+    lines = [f"@{decorator}(", f"    kernel={literal(table.kernel)},", f"    data_hash={literal(table.data_hash)},"]
     for key, rows in fact_rows(table).items():
         lines += [f"    {key}=(", f"        # {', '.join(TABLES[key])}"]
         lines += [f"        {literal(row)}," for row in rows]
@@ -154,11 +162,12 @@ def read_facts(literals: Mapping[str, Any]) -> FactTable:
         fact = FieldFact(*row)
         declared.setdefault(fact.owner, []).append(fact)
     types: dict[str, TypeFact] = {}
-    for name, class_name, kind, struct, predicate in literals.get("types", ()):
+    for name, class_name, kind, struct, predicate, c_name in literals.get("types", ()):
         carried = declared.get(name) or declared.get(struct, [])
-        types[name] = TypeFact(name, class_name, kind, struct, predicate, tuple(carried))
+        types[name] = TypeFact(name, class_name, kind, struct, predicate, c_name, tuple(carried))
     return FactTable(
         kernel=str(literals.get("kernel", "")),
+        data_hash=str(literals.get("data_hash", "")),
         types=types,
         page_types={row[0]: PageTypeFact(*row) for row in literals.get("page_types", ())},
         predicates={row[0]: PredicateFact(*row) for row in literals.get("predicates", ())},

@@ -16,14 +16,21 @@ def fingerprint(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths, key=lambda p: p.name):
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # missing or unreadable: hashed as such; the loader reports it
+            digest.update(b"\0unreadable")
     return digest.hexdigest()[:16]
 
 
 def data_files(root: Path) -> list[Path]:
-    """The root ontology file and the files its `[ontology] include` lists."""
-    with root.open("rb") as stream:
-        meta = tomllib.load(stream).get("ontology", {})
+    """The root ontology file and the files its `[ontology] include` lists (only the root when
+    it cannot be read or parsed: the loader then reports what is wrong, as one line)."""
+    try:
+        with root.open("rb") as stream:
+            meta = tomllib.load(stream).get("ontology", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return [root]
     includes = meta.get("include", []) if isinstance(meta, dict) else []
     return [root, *(root.parent / name for name in includes if isinstance(name, str))]
 

@@ -62,8 +62,8 @@ def render(module: ModuleDecl) -> str:
 def _head(module: ModuleDecl, uses_callable: bool) -> list[str]:
     return [
         HEADER,
-        f"# Data: Linux {module.kernel}, hash {module.data_hash}.",
-        f'"""Python types of the memdesc ontology (Linux {module.kernel}): descriptors, predicates,',
+        f"# Data: Linux {module.facts.kernel}, hash {module.facts.data_hash}.",
+        f'"""Python types of the memdesc ontology (Linux {module.facts.kernel}): descriptors, predicates,',
         "conversions and the kernel API, generated from ontology/data. Import from here in models:",
         "`from ontology.types import Page, Folio, page_folio, folio_test_anon`; the facts (field",
         "offsets, page types...) are `FACTS`.",
@@ -72,11 +72,12 @@ def _head(module: ModuleDecl, uses_callable: bool) -> list[str]:
         "from __future__ import annotations",
         "",
         *(["from collections.abc import Callable", ""] if uses_callable else []),
-        "from typing import Any",
-        "",
-        "from typing_extensions import TypeIs",
+        "from typing import TYPE_CHECKING, Any",
         "",
         "from ontology import runtime as _rt",
+        "",
+        "if TYPE_CHECKING:  # annotations only: typing_extensions imports inspect, a cold census's cost",
+        "    from typing_extensions import TypeIs",
     ]
 
 

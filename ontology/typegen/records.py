@@ -83,10 +83,9 @@ class FunctionDecl:
 
 @dataclass(frozen=True)
 class ModuleDecl:
-    """Everything `ontology/types.py` declares, in the order it declares it."""
+    """Everything `ontology/types.py` declares, in the order it declares it (the kernel and the
+    data's hash, which its header names, are the fact table's)."""
 
-    kernel: str
-    data_hash: str
     kernel_classes: tuple[tuple[str, str], ...]
     """(C struct, class name) of the kernel objects descriptors point at, by class name."""
     field_names: tuple[str, ...]
@@ -123,8 +122,6 @@ def declare_module(onto: Ontology) -> ModuleDecl:
         + ["FACTS"]
     )
     return ModuleDecl(
-        kernel=onto.kernel,
-        data_hash=data_hash(onto),
         kernel_classes=kernel_classes,
         field_names=tuple(
             sorted({f.name for t in onto.types.values() for f in t.fields if not f.name.startswith("__")})
@@ -282,6 +279,15 @@ def _function_decl(onto: Ontology, annotator: Annotator, name: str) -> FunctionD
 # -- facts ----------------------------------------------------------------------------------
 
 
+def _c_name(typedef: TypeDef) -> str:
+    """What BTF calls a type: a struct's tag, a handle's typedef, else ""."""
+    if typedef.kind == "struct":
+        return typedef.c_struct or ""
+    if typedef.kind == "handle":
+        return typedef.c_type or ""
+    return ""
+
+
 def fact_table(onto: Ontology) -> FactTable:
     """The facts models and the checker read from the generated module, each kind by name."""
     types: dict[str, TypeFact] = {}
@@ -292,11 +298,13 @@ def fact_table(onto: Ontology) -> FactTable:
             FieldFact(owner, f.name, f.offset, f.size, f.bit_offset, f.bit_size, f.c_type)
             for f in onto.own_fields(typedef.name)
         )
+        predicate = typedef.predicate or ""
         types[typedef.name] = TypeFact(
-            typedef.name, class_name(typedef.name), typedef.kind, struct, typedef.predicate or "", fields
+            typedef.name, class_name(typedef.name), typedef.kind, struct, predicate, _c_name(typedef), fields
         )
     return FactTable(
         kernel=onto.kernel,
+        data_hash=data_hash(onto),
         types=types,
         page_types={
             p.name: PageTypeFact(p.name, p.value, p.marks or "")
@@ -311,7 +319,7 @@ def fact_table(onto: Ontology) -> FactTable:
             for c in sorted(onto.conversions.values(), key=lambda c: c.name)
         },
         functions={
-            f.name: FunctionFact(f.name, f.category, f.replacement or "")
+            f.name: FunctionFact(f.name, f.category, f.replacement or "", f.impl or "")
             for f in sorted(onto.functions.values(), key=lambda f: f.name)
         },
     )

@@ -11,7 +11,7 @@ from tests.support.checker_facts import FOLIO_FIELDS, METADATA, facts_without, f
 def test_from_metadata_indexes_types_by_name_and_class(facts: Facts) -> None:
     assert facts.kernel == "6.18"
     folio_fields = tuple(FieldFact(*row) for row in field_rows("folio", FOLIO_FIELDS))
-    anon = TypeFact("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", folio_fields)
+    anon = TypeFact("anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", "", folio_fields)
     assert facts.types["anon_folio"] == anon
     assert facts.by_class["AnonFolio"] is facts.types["anon_folio"]
     assert sorted(facts.types) == sorted(t[0] for t in METADATA["types"])

@@ -108,7 +108,7 @@ def test_facts_read_back_as_written(bundled: Ontology) -> None:
 
     table = fact_table(bundled)
     as_metadata = {key: [list(row) for row in rows] for key, rows in fact_rows(table).items()}  # mypy's lists
-    assert read_facts({"kernel": table.kernel, **as_metadata}) == table
+    assert read_facts({"kernel": table.kernel, "data_hash": table.data_hash, **as_metadata}) == table
     assert table == types.FACTS
 
 

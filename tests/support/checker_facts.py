@@ -21,16 +21,16 @@ def field_rows(owner: str, names: list[str]) -> list[list[Any]]:
 METADATA: dict[str, Any] = {
     "kernel": "6.18",
     "types": [
-        ["page", "Page", "struct", "page", ""],
-        ["folio", "Folio", "struct", "folio", ""],
-        ["slab", "Slab", "struct", "slab", ""],
-        ["netmem_desc", "NetmemDesc", "struct", "netmem_desc", ""],
-        ["page_32b", "Page32b", "proposed", "page_32b", ""],
-        ["anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon"],
-        ["ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm"],
-        ["head_page", "HeadPage", "refinement", "page", "PageHead"],
-        ["tail_page", "TailPage", "refinement", "page", "PageTail"],
-        ["compound_page", "CompoundPage", "refinement", "page", ""],
+        ["page", "Page", "struct", "page", "", "page"],
+        ["folio", "Folio", "struct", "folio", "", "folio"],
+        ["slab", "Slab", "struct", "slab", "", "slab"],
+        ["netmem_desc", "NetmemDesc", "struct", "netmem_desc", "", "netmem_desc"],
+        ["page_32b", "Page32b", "proposed", "page_32b", "", ""],
+        ["anon_folio", "AnonFolio", "refinement", "folio", "folio_test_anon", ""],
+        ["ksm_folio", "KsmFolio", "refinement", "folio", "folio_test_ksm", ""],
+        ["head_page", "HeadPage", "refinement", "page", "PageHead", ""],
+        ["tail_page", "TailPage", "refinement", "page", "PageTail", ""],
+        ["compound_page", "CompoundPage", "refinement", "page", "", ""],
     ],
     # Declared by structs and proposals; a refinement carries its struct's.
     "fields": [
@@ -56,9 +56,9 @@ METADATA: dict[str, Any] = {
         ["folio_test_dirty", "folio", ""],
     ],
     "functions": [
-        ["put_page", "free", "folio_put"],
-        ["folio_put", "free", ""],
-        ["alloc_pages", "alloc", ""],
+        ["put_page", "free", "folio_put", ""],
+        ["folio_put", "free", "", ""],
+        ["alloc_pages", "alloc", "", "alloc_pages_noprof"],
     ],
     # Stored by the plugin from the declarations: positional-only names, which mypy's cache drops.
     "parameters": {"page_folio": ["page"], "alloc_pages": ["gfp", "order"]},

@@ -78,7 +78,7 @@ def test_refined_source_message(facts: Facts) -> None:
 
 def test_refined_source_message_for_other_refinements() -> None:
     data = copy.deepcopy(METADATA)
-    data["types"].append(["page_pool_page", "PagePoolPage", "refinement", "page", "page_pool_page_is_pp"])
+    data["types"].append(["page_pool_page", "PagePoolPage", "refinement", "page", "page_pool_page_is_pp", ""])
     data["conversions"] += [["pp_page_to_nmdesc", "page_pool_page", "netmem_desc", False]]
     data["conversions"] += [["compound_folio", "compound_page", "folio", False]]
     facts = Facts.from_metadata(data)
