@@ -221,7 +221,7 @@ def _obsolete(root: Path, files: list[Generated]) -> list[Path]:
 
 def _is_current(path: Path, item: Generated) -> bool:
     """Whether the file on disk is what `item` generates (an SVG: rendered from its DOT source)."""
-    if not path.exists():
+    if path.is_symlink() or not path.is_file():  # a FIFO or device is never read (nor current)
         return False
     text = path.read_text(encoding="utf-8")
     return svg_is_current(text, item.dot) if item.dot is not None else text == item.text
