@@ -218,8 +218,9 @@ def export(
         sys.stdout.write(text)
         return
     from ontology.atomic import write_output
+    from ontology.exports import FIRST_LINES
 
-    write_output(output, text)
+    write_output(output, text, also_ours=FIRST_LINES)
 
 
 @app.command(short_help="Check the ontology data: schema, names, layouts...")

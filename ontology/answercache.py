@@ -51,13 +51,12 @@ def load_answer(key: str) -> dict[str, Any] | None:
 
 
 def store_answer(key: str, answer: dict[str, Any]) -> None:
-    """Best effort: a cache that cannot be written only costs time next run."""
-    directory = cache_dir()
+    """Best effort: a cache that cannot be written only costs time next run. The cache directory
+    is the cache's own (created if missing); a failed write leaves no temporary file behind."""
+    from ontology.atomic import write_atomic
+
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f".{key}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(answer, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, directory / f"{key}.json")
+        write_atomic(cache_dir() / f"{key}.json", json.dumps(answer, sort_keys=True), parents=True)
     except OSError:
         return
 

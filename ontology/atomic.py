@@ -1,20 +1,38 @@
 """Atomic writes (temporary file + rename), and the two writers built on them that replace a
-file only when it is memdesc's own (`ontology.ownership` decides that)."""
+file only when it is memdesc's own (`ontology.ownership` decides that).
+
+A new file gets the mode the umask gives (0666 & ~umask), a replaced file keeps its mode; no
+directory is created unless the caller says `parents=True`.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-from ontology.ownership import refuse_unless_generated, refuse_unless_output
+from ontology.ownership import Marker, existing_target
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename: readers never see half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, text: str, mode: int | None = None, parents: bool = False) -> None:
+    """Write `text` to `path` through a temporary file and a rename: readers never see half.
+
+    The file gets `mode` (default: 0666 less the umask); the temporary file is removed if
+    anything fails. Missing parent directories are created only with `parents`.
+    """
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(handle, (0o666 & ~_umask()) if mode is None else mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)
@@ -23,24 +41,29 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_generated(path: Path, text: str, marker: str) -> bool:
-    """Write a generated file whose first line starts with `marker`; return True if it changed.
-
-    An existing file whose first line lacks the marker was written by someone else: refuse
-    with InputError instead of destroying it.
-    """
-    refuse_unless_generated(path, marker)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+def _write_ours(path: Path, text: str, markers: Iterable[Marker], parents: bool, skip_unchanged: bool) -> bool:
+    status = existing_target(path, markers, parents)
+    unchanged = skip_unchanged and status is not None and status.st_size == len(text.encode("utf-8"))
+    if unchanged and path.read_text(encoding="utf-8", errors="replace") == text:
         return False
-    write_atomic(path, text)
+    write_atomic(path, text, None if status is None else stat.S_IMODE(status.st_mode), parents)
     return True
 
 
-def write_output(path: Path, text: str) -> None:
+def write_generated(path: Path, text: str, marker: Marker, parents: bool = False) -> bool:
+    """Write a generated file whose first line is `marker`; return True if it changed.
+
+    An existing file whose first line is not exactly `marker` was written by someone else (or is
+    not a regular file): refuse with InputError instead of destroying it.
+    """
+    return _write_ours(path, text, [marker], parents, skip_unchanged=True)
+
+
+def write_output(path: Path, text: str, also_ours: Iterable[Marker] = ()) -> None:
     """Write a user-requested output file (an export, a document) atomically.
 
-    An existing file is replaced only if memdesc wrote it; anything else is refused with
+    An existing file is replaced only if its first line is the first line of `text` (the same
+    kind of output, from the same source) or one of `also_ours`; anything else is refused with
     InputError, untouched.
     """
-    refuse_unless_output(path)
-    write_atomic(path, text)
+    _write_ours(path, text, [text.split("\n", 1)[0], *also_ours], parents=False, skip_unchanged=False)

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 Exporter = Callable[["nx.MultiDiGraph"], str]
 
+FIRST_LINES = (
+    f"// {dot.EXPORT_COMMENT}",
+    graphml.FIRST_LINE,
+    nodelink.FIRST_LINE,
+    mermaid.FIRST_LINE,
+)
+"""The first line of each format's export: `export -o` may replace a file starting with any of them."""
+
 EXPORTERS: dict[str, Exporter] = {
     "dot": dot.export,
     "graphml": graphml.export,

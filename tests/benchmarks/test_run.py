@@ -318,6 +318,7 @@ def test_refuses_to_overwrite_a_hand_written_page(tmp_path: Path) -> None:
 
 def test_overwrites_its_own_page_atomically(tmp_path: Path) -> None:
     page = tmp_path / "docs" / "benchmarks.md"
+    page.parent.mkdir()  # memdesc creates no directories for its output
     run.write_page(page, run.render(CANNED))
     results = copy.deepcopy(CANNED)
     results["meta"]["date"] = "2025-02-03 04:05 UTC"

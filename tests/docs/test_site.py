@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from checker.site.site import MD_MARKER, TYPES_DIR, check_site, generated_files, write_site
+from checker.site.site import PAGE_HEADER, TYPES_DIR, check_site, generated_files, write_site
 from memdesc.app import app
 from ontology.docsite.diagrams import conversions_dot, hierarchy_dot, render_svg, svg_is_current
 from ontology.docsite.type_pages import type_page
@@ -105,7 +105,7 @@ def test_svg_follows_its_dot_source() -> None:
 
 def test_write_site_refuses_a_hand_written_file_and_removes_obsolete_pages(tmp_path: Path) -> None:
     root = _copy_site(tmp_path)
-    (root / TYPES_DIR / "gone.md").write_text(f"{MD_MARKER}: old -->\n# gone\n", encoding="utf-8")
+    (root / TYPES_DIR / "gone.md").write_text(f"{PAGE_HEADER}\n# gone\n", encoding="utf-8")
     (root / TYPES_DIR / "notes.txt").write_text("mine\n", encoding="utf-8")
     assert any("gone.md" in line for line in check_site(root, CLI, proposals=False))
     written = write_site(root, CLI, proposals=False)
