@@ -123,13 +123,19 @@ def fact_rows(table: FactTable) -> dict[str, tuple[tuple[Any, ...], ...]]:
 
 
 def literal(value: object) -> str:
-    """A Python literal in the generated module's style (double-quoted strings)."""
+    """A Python literal in the generated module's style (double-quoted strings).
+
+    Strings are JSON-escaped (ASCII, every quote, backslash and control character escaped), so
+    a data string is always one string constant; anything but a tuple, string, int, bool or
+    None is refused rather than written as its repr."""
     if isinstance(value, tuple):
         inner = ", ".join(literal(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, str):
         return json.dumps(value)
-    return repr(value)
+    if value is None or isinstance(value, (bool, int)):
+        return repr(value)
+    raise TypeError(f"{type(value).__name__} is not a fact table value")
 
 
 def fact_lines(table: FactTable, decorator: str) -> list[str]:

@@ -96,6 +96,15 @@ def kernel_class_name(struct: str, taken: set[str]) -> str:
     return name + "Struct" if name in taken else name
 
 
+def code_name(name: str) -> str:
+    """`name`, refused unless it is a plain ASCII Python identifier that is not a keyword: the
+    only data the generator writes outside a string literal. The schema's patterns make this
+    hold; the check keeps a name that slipped past them from becoming code."""
+    if not (name.isascii() and name.isidentifier()) or keyword.iskeyword(name):
+        raise ValueError(f"{name!r} cannot be a name in the generated module")
+    return name
+
+
 def identifier(name: str) -> str:
     """A C name as a Python identifier: `type` -> type_, `match` -> match_."""
     return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
