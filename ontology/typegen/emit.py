@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from ontology.facttable import fact_lines
+from ontology.facttable import fact_lines, string_literal
 from ontology.indexed import Ontology
 from ontology.typegen.naming import code_name
 from ontology.typegen.records import (
@@ -112,11 +112,11 @@ def _annotation(text: str) -> str:
 
 def _docstring(text: str, indent: str = "    ") -> str:
     """`text` on one line as a docstring literal: triple-quoted when that spells it exactly,
-    else a JSON-escaped string, so no data can close the string or start a statement."""
+    else an escaped string (`string_literal`), so no data can close the string or start a statement."""
     clean = " ".join(text.split())
     if clean.isprintable() and not ('"' in clean or "\\" in clean):
         return f'{indent}"""{clean}"""'
-    return indent + json.dumps(clean)
+    return indent + string_literal(clean)
 
 
 def _fields_base(names: tuple[str, ...]) -> list[str]:
