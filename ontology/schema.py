@@ -3,6 +3,12 @@
 Every table forbids unknown keys, so a typo in the data is an error, not a silently ignored
 fact. Cross-references (parents, predicates, conversion ends, function parameter types) are
 plain names here; `ontology.lint` checks that they resolve and `ontology.indexed` indexes them.
+
+The data is untrusted input (people send each other ontology files), and names become Python
+identifiers in the generated `ontology/types.py`. So every name is checked where it enters, by
+an annotated type (`TypeName`, `Symbol`, `SourceId`, `CTypeText`...) whose pattern must match the
+whole string (`re.fullmatch`: `$` would let a final newline through), and no string of any table
+may hold a control character, a surrogate, a line separator or a bidi override.
 """
 
 from __future__ import annotations
@@ -68,7 +74,8 @@ def check_text(value: Any) -> Any:
 def check_pattern(value: str, pattern: re.Pattern[str], what: str) -> str:
     """`value` if the whole of it matches `pattern` (never a prefix, never before a final newline)."""
     if not pattern.fullmatch(value):
-        raise ValueError(f"{what} {value!r} is not a valid name (expected {pattern.pattern})")
+        shown = repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value)} characters)"
+        raise ValueError(f"{what} {shown} is not valid (expected {pattern.pattern})")
     return value
 
 

@@ -25,9 +25,11 @@ A proposal is one TOML file:
     param = "pages"
     to = "folio"
 
-Every table forbids unknown keys, as the ontology's own schema does. Names are plain strings
-here; `ontology.proposal.apply` resolves them against the ontology and reports what does not
-resolve as findings at the operation's line. An operation's `source` defaults to the proposal
+Every table forbids unknown keys, as the ontology's own schema does. Names are checked here with
+the ontology schema's patterns (a name that becomes a type is a `TypeName`, every other name a C
+identifier), and no string may hold a control character, since applying copies them into the
+ontology unvalidated (`model_copy`); `ontology.proposal.apply` resolves them against the ontology
+and reports what does not resolve as findings at the operation's line. An operation's `source` defaults to the proposal
 itself (a source `proposal:<file stem>` that applying adds).
 """
 

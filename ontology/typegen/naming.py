@@ -75,14 +75,14 @@ INTEGER_TYPES = frozenset(
 )
 """C types a model sees as Python ints (flags words, counters, page-table entries, gfp masks)."""
 
-_DESC_SUFFIX = re.compile(r"^([a-z]+?)(desc)$")
+_DESC_SUFFIX = re.compile(r"([a-z]+?)(desc)")
 
 
 def class_name(type_name: str) -> str:
     """`anon_folio` -> AnonFolio, `ptdesc` -> PtDesc, `netmem_desc` -> NetmemDesc."""
     parts: list[str] = []
     for part in type_name.split("_"):
-        split = _DESC_SUFFIX.match(part)
+        split = _DESC_SUFFIX.fullmatch(part)
         if split and split.group(1):
             parts.extend([split.group(1), split.group(2)])
         elif part:

@@ -68,6 +68,9 @@ def test_hostile_data_is_a_schema_error_with_its_line(tmp_path: Path, case: str)
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"{path}:" in result.output and "Traceback" not in result.output
+    exported = CliRunner().invoke(app, ["export", "--data", str(path)])
+    assert exported.exit_code == 2 and exported.stdout == "", exported.output
+    assert exported.stderr.startswith(f"memdesc: error: {path}:") and exported.stderr.count("\n") == 1
 
 
 def test_the_mini_fixture_itself_is_clean() -> None:
