@@ -130,14 +130,30 @@ def fact_rows(table: FactTable) -> dict[str, tuple[tuple[Any, ...], ...]]:
     }
 
 
+def string_literal(text: str) -> str:
+    """`text` as a double-quoted Python string literal in ASCII: JSON's escapes for quotes,
+    backslashes and controls, `\\uXXXX`/`\\UXXXXXXXX` for everything else outside printable ASCII
+    (JSON's surrogate pairs would read back as two lone surrogates in Python)."""
+    return "".join(
+        char if " " <= char <= "~" else f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+        for char in json.dumps(text, ensure_ascii=False)
+    )
+
+
 def literal(value: object) -> str:
-    """A Python literal in the generated module's style (double-quoted strings)."""
+    """A Python literal in the generated module's style (double-quoted strings).
+
+    Strings are escaped by `string_literal` (ASCII, every quote, backslash and control escaped), so
+    a data string is always one string constant; anything but a tuple, string, int, bool or
+    None is refused rather than written as its repr."""
     if isinstance(value, tuple):
         inner = ", ".join(literal(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, str):
-        return json.dumps(value)
-    return repr(value)
+        return string_literal(value)
+    if value is None or isinstance(value, (bool, int)):
+        return repr(value)
+    raise TypeError(f"{type(value).__name__} is not a fact table value")
 
 
 def fact_lines(table: FactTable, decorator: str) -> list[str]:

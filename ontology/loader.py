@@ -162,7 +162,9 @@ def _load_file(path: Path, result: LoadResult) -> list[str]:
                 name = raw.get("name", raw.get("id")) if isinstance(raw, dict) else None
                 if isinstance(name, str):
                     result.rejected.setdefault(section, set()).add(name)
-                label = f"[[{section}]] {name}" if isinstance(name, str) else f"[[{section}]] #{index + 1}"
+                label = f"[[{section}]] #{index + 1}"
+                if isinstance(name, str):
+                    label = f"[[{section}]] {name if name.isprintable() else repr(name)}"
                 result.issues.append(SchemaIssue(location, f"{label}: {_first_error(error)}"))
                 continue
             result.entries.append(Entry(section, item, location, positions, index))

@@ -3,20 +3,98 @@
 Every table forbids unknown keys, so a typo in the data is an error, not a silently ignored
 fact. Cross-references (parents, predicates, conversion ends, function parameter types) are
 plain names here; `ontology.lint` checks that they resolve and `ontology.indexed` indexes them.
+
+The data is untrusted input (people send each other ontology files), and names become Python
+identifiers in the generated `ontology/types.py`. So every name is checked where it enters, by
+an annotated type (`TypeName`, `Symbol`, `SourceId`, `CTypeText`...) whose pattern must match the
+whole string (`re.fullmatch`: `$` would let a final newline through), and no string of any table
+may hold a control character, a surrogate, a line separator or a bidi override.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 """Descriptor type names are the kernel's, in snake case (page, folio, anon_folio, lru_mem)."""
 
-SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-"""Function, predicate and page-type names are C identifiers (PageAnon, PGTY_slab, page_folio)."""
+SYMBOL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+"""Function, predicate, field and page-type names are C identifiers (PageAnon, PGTY_slab, page_folio)."""
+
+SOURCE_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:/+-]{0,127}")
+"""Source ids (K-mm_types.h, proposal:gup-returns-folios, W8)."""
+
+VERSION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}")
+"""Kernel versions and proposal ids (6.18, v6.19-rc1, W8-2025)."""
+
+PATH_RE = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./+-]{0,255}")
+"""Kernel source paths, headers and include file names (include/linux/mm_types.h)."""
+
+C_TYPE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_ *\[\](),]{0,255}")
+"""A C type as the data spells it (`struct page *`, `unsigned long [4]`): C tokens only."""
+
+PROTOTYPE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_ *\[\](),.]{0,1023}")
+"""A C prototype: C identifiers, pointers, brackets, commas and `...`, nothing that could end a
+string or start a statement in what is generated from it."""
+
+CONFIG_RE = re.compile(r"[A-Za-z0-9_ ()|&!]{1,255}")
+"""A Kconfig condition (CONFIG_MEMCG, CONFIG_64BIT && !CONFIG_X)."""
+
+_PROSE_CONTROLS = frozenset("\t\n\r")
+"""The only control characters prose (summaries, notes) may hold: TOML multi-line strings."""
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def forbidden_character(text: str, allowed: frozenset[str] = _PROSE_CONTROLS) -> str | None:
+    """The first character of `text` no ontology string may hold, or None: C0/C1 controls (but
+    `allowed`), surrogates, line/paragraph separators (U+2028/2029) and bidi overrides."""
+    for char in text:
+        if char in allowed:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return char
+    return None
+
+
+def check_text(value: Any) -> Any:
+    """Reject a string (or a list of strings) holding a forbidden character."""
+    for item in value if isinstance(value, list) else (value,):
+        if isinstance(item, str):
+            char = forbidden_character(item)
+            if char is not None:
+                raise ValueError(f"contains the control character U+{ord(char):04X}")
+    return value
+
+
+def check_pattern(value: str, pattern: re.Pattern[str], what: str) -> str:
+    """`value` if the whole of it matches `pattern` (never a prefix, never before a final newline)."""
+    if not pattern.fullmatch(value):
+        shown = repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value)} characters)"
+        raise ValueError(f"{what} {shown} is not valid (expected {pattern.pattern})")
+    return value
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    return AfterValidator(lambda value: check_pattern(value, pattern, what))
+
+
+TypeName = Annotated[str, _matching(NAME_RE, "type name")]
+"""The name of a descriptor type being declared (it becomes a Python class name)."""
+Symbol = Annotated[str, _matching(SYMBOL_RE, "name")]
+"""A C identifier: a function, predicate, field, page type, or a reference to a type by name."""
+SourceId = Annotated[str, _matching(SOURCE_ID_RE, "source id")]
+Version = Annotated[str, _matching(VERSION_RE, "version")]
+FilePath = Annotated[str, _matching(PATH_RE, "path")]
+CTypeText = Annotated[str, _matching(C_TYPE_RE, "C type")]
+PrototypeText = Annotated[str, _matching(PROTOTYPE_RE, "C prototype")]
+Config = Annotated[str, _matching(CONFIG_RE, "config condition")]
+Url = Annotated[str, _matching(re.compile(r"[!-~]{1,2048}"), "URL")]
+"""A link: printable ASCII, no spaces."""
 
 Kind = Literal["struct", "refinement", "proposed", "handle"]
 Status = Literal["merged", "proposed", "rejected", "removed"]
@@ -47,22 +125,21 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-
-def _check_pattern(value: str, pattern: re.Pattern[str], what: str) -> str:
-    if not pattern.match(value):
-        raise ValueError(f"{what} {value!r} is not a valid name (expected {pattern.pattern})")
-    return value
+    @field_validator("*")
+    @classmethod
+    def _no_controls(cls, value: Any) -> Any:
+        return check_text(value)
 
 
 class Source(Strict):
     """Where a fact comes from: a kernel file at a version, the running kernel's BTF, or a URL."""
 
-    id: str
+    id: SourceId
     kind: SourceKind
     title: str
-    version: str | None = None
-    path: str | None = None
-    url: str | None = None
+    version: Version | None = None
+    path: FilePath | None = None
+    url: Url | None = None
     commit: str | None = None
     note: str = ""
 
@@ -85,113 +162,93 @@ class FieldDef(Strict):
     `keeps_bit0_clear` records that an owner of that word guarantees bit 0 stays clear.
     """
 
-    name: str
+    name: Symbol
     offset: int = Field(ge=0)
     size: int = Field(ge=0)
-    c_type: str
+    c_type: CTypeText
     bit_offset: int | None = Field(default=None, ge=0)
     bit_size: int | None = Field(default=None, ge=1)
-    matches: str | None = None
+    matches: Symbol | None = None
     match_index: int = Field(default=0, ge=0)
     tail_marker: bool = False
     keeps_bit0_clear: bool = False
-    config: str | None = None
+    config: Config | None = None
     doc: str = ""
-    source: str | None = None
+    source: SourceId | None = None
 
 
 class TypeDef(Strict):
     """A descriptor type: a C struct, a refinement picked out by a predicate, or a proposal."""
 
-    name: str
+    name: TypeName
     kind: Kind
     summary: str
-    c_struct: str | None = None
-    c_type: str | None = None
-    header: str | None = None
+    c_struct: Symbol | None = None
+    c_type: CTypeText | None = None
+    header: FilePath | None = None
     size: int | None = Field(default=None, gt=0)
-    overlays: str | None = None
+    overlays: Symbol | None = None
     overlay_pages: int = Field(default=1, ge=1)
-    parents: list[str] = []
-    predicate: str | None = None
-    refers_to: list[str] = []
-    realized_by: str | None = None
+    parents: list[Symbol] = []
+    predicate: Symbol | None = None
+    refers_to: list[Symbol] = []
+    realized_by: Symbol | None = None
     status: Status = "merged"
-    since: str | None = None
-    removed_in: str | None = None
-    proposed_in: str | None = None
-    source: str
-    layout_source: str | None = None
+    since: Version | None = None
+    removed_in: Version | None = None
+    proposed_in: Version | None = None
+    source: SourceId
+    layout_source: SourceId | None = None
     notes: str = ""
     fields: list[FieldDef] = []
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_pattern(value, NAME_RE, "type name")
 
 
 class PageType(Strict):
     """A PGTY_* value held in the top byte of page->page_type, and the refinement it marks."""
 
-    name: str
+    name: Symbol
     value: int = Field(ge=0, le=255)
-    marks: str | None = None
-    predicate: str | None = None
-    since: str | None = None
-    source: str
+    marks: Symbol | None = None
+    predicate: Symbol | None = None
+    since: Version | None = None
+    source: SourceId
     notes: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_pattern(value, SYMBOL_RE, "page type")
 
 
 class PredicateDef(Strict):
     """A test on a descriptor; when it establishes a refinement, it narrows the type."""
 
-    name: str
-    takes: str
-    establishes: str | None = None
+    name: Symbol
+    takes: Symbol
+    establishes: Symbol | None = None
     tests: str
     form: Form
-    prototype: str | None = None
-    config: str | None = None
-    since: str | None = None
-    source: str
+    prototype: PrototypeText | None = None
+    config: Config | None = None
+    since: Version | None = None
+    source: SourceId
     notes: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_pattern(value, SYMBOL_RE, "predicate")
 
 
 class ConversionDef(Strict):
     """A function that turns one descriptor into another; `checked` ones may return NULL."""
 
-    name: str
-    source_type: str = Field(alias="from")
-    target_type: str = Field(alias="to")
+    name: Symbol
+    source_type: Symbol = Field(alias="from")
+    target_type: Symbol = Field(alias="to")
     checked: bool
     form: Form
-    prototype: str
-    since: str | None = None
-    source: str
+    prototype: PrototypeText
+    since: Version | None = None
+    source: SourceId
     notes: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_pattern(value, SYMBOL_RE, "conversion")
 
 
 class ParamOverride(Strict):
     """A parameter whose descriptor type is narrower than its C type says (a folio that must be anon)."""
 
-    name: str
-    type: str
+    name: Symbol
+    type: Symbol
 
 
 class FunctionDef(Strict):
@@ -203,32 +260,27 @@ class FunctionDef(Strict):
     an alloc_hooks() wrapper (alloc_pages -> alloc_pages_noprof).
     """
 
-    name: str
+    name: Symbol
     category: Category
-    prototype: str
+    prototype: PrototypeText
     form: Form = "function"
-    impl: str | None = None
-    returns: str | None = None
+    impl: Symbol | None = None
+    returns: Symbol | None = None
     nullable: bool = False
     params: list[ParamOverride] = []
-    frees_with: str | None = None
-    replacement: str | None = None
-    since: str | None = None
-    source: str
+    frees_with: Symbol | None = None
+    replacement: Symbol | None = None
+    since: Version | None = None
+    source: SourceId
     notes: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _check_pattern(value, SYMBOL_RE, "function")
 
 
 class TypedefDef(Strict):
     """A C typedef that stands for a descriptor pointer (x86 pgtable_t is struct page *)."""
 
-    name: str
-    means: str
-    source: str
+    name: Symbol
+    means: CTypeText
+    source: SourceId
     notes: str = ""
 
 
@@ -236,17 +288,17 @@ class MemdescTag(Strict):
     """One value of the memdesc plan's 4-bit type tag in the shrunken struct page word."""
 
     value: int = Field(ge=0, le=15)
-    name: str
-    type: str | None = None
-    source: str
+    name: Symbol
+    type: Symbol | None = None
+    source: SourceId
 
 
 class Meta(Strict):
     """The root file's header: which kernel the data describes and which files it includes."""
 
-    kernel: str
+    kernel: Version
     title: str
-    include: list[str] = []
+    include: list[FilePath] = []
 
 
 class OntologyFile(Strict):

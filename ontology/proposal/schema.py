@@ -25,19 +25,45 @@ A proposal is one TOML file:
     param = "pages"
     to = "folio"
 
-Every table forbids unknown keys, as the ontology's own schema does. Names are plain strings
-here; `ontology.proposal.apply` resolves them against the ontology and reports what does not
-resolve as findings at the operation's line. An operation's `source` defaults to the proposal
+Every table forbids unknown keys, as the ontology's own schema does. Names are checked here with
+the ontology schema's patterns (a name that becomes a type is a `TypeName`, every other name a C
+identifier), and no string may hold a control character, since applying copies them into the
+ontology unvalidated (`model_copy`); `ontology.proposal.apply` resolves them against the ontology
+and reports what does not resolve as findings at the operation's line. An operation's `source` defaults to the proposal
 itself (a source `proposal:<file stem>` that applying adds).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from ontology.schema import Category, FieldDef, Form, Kind, ParamOverride, Source, Status
+from ontology.schema import (
+    SYMBOL_RE,
+    Category,
+    CTypeText,
+    FieldDef,
+    FilePath,
+    Form,
+    Kind,
+    ParamOverride,
+    PrototypeText,
+    Source,
+    SourceId,
+    Status,
+    Symbol,
+    TypeName,
+    Url,
+    Version,
+    check_pattern,
+    check_text,
+)
+
+_SYMBOL_OR_EMPTY = re.compile(f"(?:{SYMBOL_RE.pattern})?")
+SymbolOrEmpty = Annotated[str, AfterValidator(lambda value: check_pattern(value, _SYMBOL_OR_EMPTY, "name"))]
+"""A C identifier, or "" to clear the fact (`overlays = ""`)."""
 
 ProposalStatus = Literal["draft", "posted", "merged", "rejected"]
 
@@ -55,6 +81,11 @@ class _Table(BaseModel):
     def line(self) -> int | None:
         return self._line
 
+    @field_validator("*")
+    @classmethod
+    def _no_controls(cls, value: Any) -> Any:
+        return check_text(value)
+
 
 class ProposalMeta(_Table):
     """Who proposes what against which kernel, and where the discussion is."""
@@ -62,8 +93,8 @@ class ProposalMeta(_Table):
     title: str
     authors: list[str]
     status: ProposalStatus
-    base_kernel: str
-    links: list[str] = []
+    base_kernel: Version
+    links: list[Url] = []
 
 
 class ProposalSource(Source):
@@ -83,7 +114,7 @@ class NewField(FieldDef):
     overlapping any other field of the descriptor is a `proposal-overlap` finding.
     """
 
-    overlaps: list[str] = Field(default_factory=list)
+    overlaps: list[Symbol] = Field(default_factory=list)
 
 
 class _Op(_Table):
@@ -99,23 +130,23 @@ class AddType(_Op):
     proposed ontology the type exists)."""
 
     op: Literal["add_type"]
-    name: str
+    name: TypeName
     kind: Kind
     summary: str
-    c_struct: str | None = None
-    c_type: str | None = None
-    header: str | None = None
+    c_struct: Symbol | None = None
+    c_type: CTypeText | None = None
+    header: FilePath | None = None
     size: int | None = Field(default=None, gt=0)
-    overlays: str | None = None
+    overlays: Symbol | None = None
     overlay_pages: int = Field(default=1, ge=1)
-    parents: list[str] = []
-    predicate: str | None = None
+    parents: list[Symbol] = []
+    predicate: Symbol | None = None
     tests: str | None = None
-    refers_to: list[str] = []
-    realized_by: str | None = None
+    refers_to: list[Symbol] = []
+    realized_by: Symbol | None = None
     status: Status | None = None
-    since: str | None = None
-    source: str | None = None
+    since: Version | None = None
+    source: SourceId | None = None
     notes: str = ""
     fields: list[NewField] = []
 
@@ -129,14 +160,14 @@ class SplitPart(_Table):
     struct. `takes` is what the predicate tests (default: the split type, or the struct it
     overlays when the split type does not survive)."""
 
-    name: str
+    name: TypeName
     summary: str | None = None
-    predicate: str
+    predicate: Symbol
     tests: str | None = None
-    takes: str | None = None
-    c_struct: str | None = None
+    takes: Symbol | None = None
+    c_struct: Symbol | None = None
     size: int | None = Field(default=None, gt=0)
-    fields: list[str] | None = None
+    fields: list[Symbol] | None = None
     add_fields: list[NewField] = []
 
 
@@ -146,11 +177,11 @@ class SplitType(_Op):
     not survive must be retyped by later operations, or are findings)."""
 
     op: Literal["split_type"]
-    type: str
+    type: Symbol
     style: Literal["refinement", "struct"] = "refinement"
     into: list[SplitPart] = Field(min_length=1)
     keep: bool | None = None
-    source: str | None = None
+    source: SourceId | None = None
     notes: str = ""
 
 
@@ -160,10 +191,10 @@ class MergeTypes(_Op):
     findings), the other types are removed."""
 
     op: Literal["merge_types"]
-    types: list[str] = Field(min_length=2)
-    into: str
+    types: list[Symbol] = Field(min_length=2)
+    into: TypeName
     summary: str | None = None
-    source: str | None = None
+    source: SourceId | None = None
     notes: str = ""
 
 
@@ -171,8 +202,8 @@ class Reparent(_Op):
     """Give a type new parents (a refinement exactly one); a cycle is a finding naming its members."""
 
     op: Literal["reparent"]
-    type: str
-    parents: list[str]
+    type: Symbol
+    parents: list[Symbol]
 
 
 class Rename(_Op):
@@ -180,9 +211,9 @@ class Rename(_Op):
     `c_struct` renames the C struct as well (struct types)."""
 
     op: Literal["rename"]
-    type: str
-    to: str
-    c_struct: str | None = None
+    type: Symbol
+    to: TypeName
+    c_struct: Symbol | None = None
 
 
 class Remove(_Op):
@@ -190,8 +221,8 @@ class Remove(_Op):
     remaining reference is a finding."""
 
     op: Literal["remove"]
-    type: str
-    replaced_by: str | None = None
+    type: Symbol
+    replaced_by: Symbol | None = None
 
 
 class UpdateType(_Op):
@@ -202,17 +233,17 @@ class UpdateType(_Op):
     field first."""
 
     op: Literal["update_type"]
-    type: str
+    type: Symbol
     kind: Kind | None = None
     summary: str | None = None
     size: int | None = Field(default=None, gt=0)
-    c_struct: str | None = None
-    c_type: str | None = None
-    overlays: str | None = None
+    c_struct: Symbol | None = None
+    c_type: CTypeText | None = None
+    overlays: SymbolOrEmpty | None = None
     status: Status | None = None
-    predicate: str | None = None
-    realized_by: str | None = None
-    since: str | None = None
+    predicate: Symbol | None = None
+    realized_by: Symbol | None = None
+    since: Version | None = None
     notes: str | None = None
 
 
@@ -221,28 +252,28 @@ class AddField(_Op, NewField):
     field (name, offset, size, c_type, bit_offset, ...) sit in the operation itself."""
 
     op: Literal["add_field"]
-    type: str
+    type: Symbol
 
 
 class MoveField(_Op):
     """Move a field to another offset (and size), or to another type with `to_type`."""
 
     op: Literal["move_field"]
-    type: str
-    field: str
-    to_type: str | None = None
+    type: Symbol
+    field: Symbol
+    to_type: Symbol | None = None
     offset: int | None = Field(default=None, ge=0)
     size: int | None = Field(default=None, ge=0)
     bit_offset: int | None = Field(default=None, ge=0)
-    overlaps: list[str] = []
+    overlaps: list[Symbol] = []
 
 
 class RemoveField(_Op):
     """Remove a field; fields of other types that `matches` it are findings (clear them first)."""
 
     op: Literal["remove_field"]
-    type: str
-    field: str
+    type: Symbol
+    field: Symbol
 
 
 class RetypeFunction(_Op):
@@ -254,28 +285,28 @@ class RetypeFunction(_Op):
     struct and narrows to the refinement."""
 
     op: Literal["retype_function"]
-    function: str | list[str]
-    param: str | None = None
-    from_type: str | None = Field(default=None, alias="from")
-    to: str
+    function: Symbol | list[Symbol]
+    param: Symbol | None = None
+    from_type: Symbol | None = Field(default=None, alias="from")
+    to: Symbol
     nullable: bool | None = None
-    frees_with: str | None = None
+    frees_with: Symbol | None = None
 
 
 class AddFunction(_Op):
     """Add a kernel API function (FunctionDef keys; `source` defaults to the proposal)."""
 
     op: Literal["add_function"]
-    name: str
+    name: Symbol
     category: Category
-    prototype: str
+    prototype: PrototypeText
     form: Form = "function"
-    returns: str | None = None
+    returns: Symbol | None = None
     nullable: bool = False
     params: list[ParamOverride] = []
-    frees_with: str | None = None
-    replacement: str | None = None
-    source: str | None = None
+    frees_with: Symbol | None = None
+    replacement: Symbol | None = None
+    source: SourceId | None = None
     notes: str = ""
 
 
@@ -283,8 +314,8 @@ class RemoveFunction(_Op):
     """Remove a kernel API function; what names it as `frees_with`/`replacement` follows `replaced_by`."""
 
     op: Literal["remove_function"]
-    name: str
-    replaced_by: str | None = None
+    name: Symbol
+    replaced_by: Symbol | None = None
 
 
 class AddConversion(_Op):
@@ -293,13 +324,13 @@ class AddConversion(_Op):
     prototype are a `proposal-conversion` finding."""
 
     op: Literal["add_conversion"]
-    name: str
-    source_type: str = Field(alias="from")
-    target_type: str = Field(alias="to")
+    name: Symbol
+    source_type: Symbol = Field(alias="from")
+    target_type: Symbol = Field(alias="to")
     checked: bool = False
     form: Form = "function"
-    prototype: str | None = None
-    source: str | None = None
+    prototype: PrototypeText | None = None
+    source: SourceId | None = None
     notes: str = ""
 
 
@@ -307,7 +338,7 @@ class RemoveConversion(_Op):
     """Unregister a conversion."""
 
     op: Literal["remove_conversion"]
-    name: str
+    name: Symbol
 
 
 Operation = Annotated[

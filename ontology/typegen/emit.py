@@ -7,10 +7,12 @@ keeps the output deterministic (the same data gives the same bytes, checked by a
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from ontology.facttable import fact_lines
+from ontology.facttable import fact_lines, string_literal
 from ontology.indexed import Ontology
+from ontology.typegen.naming import code_name
 from ontology.typegen.records import (
     FACTS_CLASS,
     FIELDS_BASE,
@@ -44,8 +46,8 @@ def render(module: ModuleDecl) -> str:
     body: list[str] = []
     for struct, cls in module.kernel_classes:
         body += _block(
-            f"class {cls}(_rt.KernelObject):",
-            f'    """struct {struct}: a kernel object the ontology refers to but does not describe."""',
+            f"class {code_name(cls)}(_rt.KernelObject):",
+            _docstring(f"struct {struct}: a kernel object the ontology refers to but does not describe."),
         )
     body += _fields_base(module.field_names)
     for decl in module.classes:
@@ -55,15 +57,16 @@ def render(module: ModuleDecl) -> str:
     for function in module.functions:
         body += _function(function)
     body += _facts(module)
-    body += ["", "", "__all__ = [", *(f"    {json.dumps(name)}," for name in module.exported), "]"]
+    body += ["", "", "__all__ = [", *(f"    {json.dumps(code_name(name))}," for name in module.exported), "]"]
     return "\n".join(_head(module, uses_callable=any("Callable[" in line for line in body)) + body) + "\n"
 
 
 def _head(module: ModuleDecl, uses_callable: bool) -> list[str]:
+    kernel = _plain(module.facts.kernel)
     return [
         HEADER,
-        f"# Data: Linux {module.facts.kernel}, hash {module.facts.data_hash}.",
-        f'"""Python types of the memdesc ontology (Linux {module.facts.kernel}): descriptors, predicates,',
+        f"# Data: Linux {kernel}, hash {_plain(module.facts.data_hash)}.",
+        f'"""Python types of the memdesc ontology (Linux {kernel}): descriptors, predicates,',
         "conversions and the kernel API, generated from ontology/data. Import from here in models:",
         "`from ontology.types import Page, Folio, page_folio, folio_test_anon`; the facts (field",
         "offsets, page types...) are `FACTS`.",
@@ -86,9 +89,35 @@ def _block(*lines: str) -> list[str]:
     return ["", "", *lines]
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.+-]*")
+"""What a data string may be to be written outside a string literal (the kernel version and
+the data hash in the header): nothing that could end a comment or a docstring."""
+
+_ANNOTATION = re.compile(r"[A-Za-z0-9_.\[\], |]+")
+"""What an annotation is made of: class names, `list[...]`, `X | None`, `Callable[..., object]`;
+no quote, parenthesis or newline, so no data can become a call or a statement."""
+
+
+def _plain(text: str) -> str:
+    """`text`, refused unless `_PLAIN` matches all of it (the schema's patterns guarantee it)."""
+    if not _PLAIN.fullmatch(text):
+        raise ValueError(f"{text!r} cannot be written into the generated module")
+    return text
+
+
+def _annotation(text: str) -> str:
+    if not _ANNOTATION.fullmatch(text):
+        raise ValueError(f"{text!r} is not an annotation")
+    return text
+
+
 def _docstring(text: str, indent: str = "    ") -> str:
-    clean = " ".join(text.split()).replace("\\", "\\\\").replace('"""', "'''")
-    return f'{indent}"""{clean}"""'
+    """`text` on one line as a docstring literal: triple-quoted when that spells it exactly,
+    else an escaped string (`string_literal`), so no data can close the string or start a statement."""
+    clean = " ".join(text.split())
+    if clean.isprintable() and not ('"' in clean or "\\" in clean):
+        return f'{indent}"""{clean}"""'
+    return indent + string_literal(clean)
 
 
 def _fields_base(names: tuple[str, ...]) -> list[str]:
@@ -97,34 +126,43 @@ def _fields_base(names: tuple[str, ...]) -> list[str]:
             f"class {FIELDS_BASE}(_rt.Descriptor):",
             '    """Every descriptor field name, as Any: where memdesc-field sees a field a type does not own."""',
         ),
-        *(f"    {name}: Any" for name in names),
+        *(f"    {code_name(name)}: Any" for name in names),
     ]
 
 
 def _class(decl: ClassDecl) -> list[str]:
     return [
-        *_block(f"class {decl.name}({', '.join(decl.bases)}):", _docstring(decl.doc)),
-        *(f"    {attribute.name}: {attribute.annotation}" for attribute in decl.attributes),
+        *_block(f"class {code_name(decl.name)}({', '.join(map(_base, decl.bases))}):", _docstring(decl.doc)),
+        *(f"    {code_name(a.name)}: {_annotation(a.annotation)}" for a in decl.attributes),
     ]
 
 
 def _alias(alias: AliasDecl) -> list[str]:
-    return _block(f"{alias.name} = {alias.target_class}  # deprecated alias of {alias.target}")
+    name, target_class, target = code_name(alias.name), code_name(alias.target_class), code_name(alias.target)
+    return _block(f"{name} = {target_class}  # deprecated alias of {target}")
 
 
 def _function(decl: FunctionDecl) -> list[str]:
-    params = ", ".join(f"{p.name}: {p.annotation}" for p in decl.params) + (", /" if decl.params else "")
-    return _block(f"def {decl.name}({params}) -> {decl.returns}:", _docstring(decl.doc), f"    {_body(decl)}")
+    params = ", ".join(f"{code_name(p.name)}: {_annotation(p.annotation)}" for p in decl.params)
+    params += ", /" if decl.params else ""
+    returns = _annotation(decl.returns)
+    return _block(f"def {code_name(decl.name)}({params}) -> {returns}:", _docstring(decl.doc), f"    {_body(decl)}")
+
+
+def _base(name: str) -> str:
+    """A base class: a generated class or one of the runtime's (`_rt.Handle`)."""
+    return "_rt." + code_name(name.removeprefix("_rt.")) if name.startswith("_rt.") else code_name(name)
 
 
 def _body(decl: FunctionDecl) -> str:
     """`return _rt.<runtime>("name", <class checked>, args...)`, typed where mypy cannot see it."""
-    args = "".join(f", {p.name}" for p in decl.params)
+    args = "".join(f", {code_name(p.name)}" for p in decl.params)
     name = json.dumps(decl.name)
+    checks = code_name(decl.checks) if decl.checks else "None"
     if decl.runtime == "test":
-        return f"return _rt.test({name}, {decl.checks or 'None'}{args})"
+        return f"return _rt.test({name}, {checks}{args})"
     if decl.runtime != "call_any":
-        return f"return _rt.{decl.runtime}({name}, {decl.checks}{args})"
+        return f"return _rt.{decl.runtime}({name}, {checks}{args})"
     if decl.returns == "None":
         return f"_rt.call_any({name}{args})"
     if decl.returns == "object":

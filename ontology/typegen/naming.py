@@ -75,14 +75,14 @@ INTEGER_TYPES = frozenset(
 )
 """C types a model sees as Python ints (flags words, counters, page-table entries, gfp masks)."""
 
-_DESC_SUFFIX = re.compile(r"^([a-z]+?)(desc)$")
+_DESC_SUFFIX = re.compile(r"([a-z]+?)(desc)")
 
 
 def class_name(type_name: str) -> str:
     """`anon_folio` -> AnonFolio, `ptdesc` -> PtDesc, `netmem_desc` -> NetmemDesc."""
     parts: list[str] = []
     for part in type_name.split("_"):
-        split = _DESC_SUFFIX.match(part)
+        split = _DESC_SUFFIX.fullmatch(part)
         if split and split.group(1):
             parts.extend([split.group(1), split.group(2)])
         elif part:
@@ -94,6 +94,15 @@ def kernel_class_name(struct: str, taken: set[str]) -> str:
     """`address_space` -> AddressSpace, renamed `...Struct` if a descriptor already has the name."""
     name = "".join(part.capitalize() for part in struct.split("_") if part)
     return name + "Struct" if name in taken else name
+
+
+def code_name(name: str) -> str:
+    """`name`, refused unless it is a plain ASCII Python identifier that is not a keyword: the
+    only data the generator writes outside a string literal. The schema's patterns make this
+    hold; the check keeps a name that slipped past them from becoming code."""
+    if not (name.isascii() and name.isidentifier()) or keyword.iskeyword(name):
+        raise ValueError(f"{name!r} cannot be a name in the generated module")
+    return name
 
 
 def identifier(name: str) -> str:

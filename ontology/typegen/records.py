@@ -227,15 +227,15 @@ def _returning(annotator: Annotator, signature: Signature, nullable: bool) -> tu
     annotation = _value_annotation(annotator, returned, nullable)
     if annotation in ("None", "object"):
         return annotation, "call_any", None
-    if _PLAIN_CLASS.match(annotation):
+    if _PLAIN_CLASS.fullmatch(annotation):
         return annotation, "call", annotation
     bare = annotation.removesuffix(" | None")
-    if bare != annotation and _PLAIN_CLASS.match(bare):
+    if bare != annotation and _PLAIN_CLASS.fullmatch(bare):
         return annotation, "call_nullable", bare
     return annotation, "call_any", None
 
 
-_PLAIN_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLAIN_CLASS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _predicate_decl(onto: Ontology, annotator: Annotator, name: str) -> FunctionDecl:
