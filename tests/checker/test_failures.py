@@ -10,6 +10,7 @@ stops before checking (a missing file, two files of one module name, a file that
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def f() -> tuple[()]:
 """
 
 
-def lines(messages: list[object]) -> list[str]:
+def lines(messages: Sequence[object]) -> list[str]:
     return [str(message) for message in messages]
 
 
