@@ -30,7 +30,7 @@ from mypy.types import FunctionLike, Type
 
 from checker import callbacks, incremental
 from checker.facts import Facts
-from checker.fullnames import FACTS_CLASS, FACTS_DECORATOR, FIELDS_BASE, SKIP_PREFIXES
+from checker.fullnames import FACTS_CLASS, FACTS_DECORATOR, FIELDS_BASE, SKIP_PREFIXES, TYPES_MODULE
 from checker.guard import failing, failing_sig, guarded, guarded_class, guarded_sig
 from checker.metadata import store_facts, stored_facts
 
@@ -126,7 +126,12 @@ class MemdescPlugin(Plugin):
         return incremental.config_data()
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
-        return incremental.additional_deps(file)
+        # No line to report at here: when the imports cannot be read, depending on the ontology
+        # is the safe answer (one more module in the build, never an unchecked `@implement`).
+        try:
+            return incremental.additional_deps(file)
+        except Exception:
+            return [] if file.fullname == TYPES_MODULE else [(10, TYPES_MODULE, -1)]
 
     # -- fullname hooks: what `_install_fast_routes` answers without a frame ---------------
 

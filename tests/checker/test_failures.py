@@ -14,7 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from mypy.nodes import MypyFile
+from mypy.options import Options
 
+from checker import incremental
+from checker.plugin import MemdescPlugin
 from checker.run import check, main, package_dir
 
 CONFIG = ["--config-file", str(Path(__file__).resolve().parents[2] / "pyproject.toml")]
@@ -123,3 +127,14 @@ def test_a_syntax_error_stops_the_check_as_in_mypy(
     (tmp_path / "syntax.py").write_text("def f(:\n")
     assert main(["syntax.py"], as_json=False) == 2
     assert capsys.readouterr().out.splitlines()[-1] == "Found 2 errors in 1 file (errors prevented further checking)"
+
+
+def test_a_failure_reading_the_imports_makes_a_module_depend_on_the_ontology(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(file: MypyFile) -> bool:
+        raise AttributeError("imports")
+
+    monkeypatch.setattr(incremental, "imports_runtime", broken)
+    plugin = MemdescPlugin(Options())
+    file = MypyFile([], [])
+    file._fullname = "user"
+    assert plugin.get_additional_deps(file) == [(10, "ontology.types", -1)]
