@@ -51,13 +51,25 @@ def literal(expression: Expression) -> Any:
     raise ValueError(f"not a literal: {type(expression).__name__}")
 
 
+def argument(name: str, expression: Expression) -> Any:
+    """The literal value of the decorator argument `name`."""
+    try:
+        return literal(expression)
+    except ValueError as error:
+        raise ValueError(f"ontology_facts argument {name!r}: {error}") from None
+
+
 def store_facts(ctx: ClassDefContext) -> bool:
-    """Class decorator hook: keep the decorator's literal arguments in the class's metadata."""
+    """Class decorator hook: keep the decorator's literal arguments in the class's metadata.
+
+    Anything else (a name, a call, `**kwargs`, a malformed table) raises before anything is
+    stored; the router's guard reports it at the decorator, and the class carries no facts."""
     reason = ctx.reason
     if isinstance(reason, CallExpr):
-        values = {name: literal(arg) for name, arg in zip(reason.arg_names, reason.args, strict=True) if name}
+        values = {name: argument(name, arg) for name, arg in zip(reason.arg_names, reason.args, strict=True) if name}
         if ctx.cls.info.fullname == FACTS_CLASS:
             values["parameters"] = declared_parameters(ctx, values)
+            Facts.from_metadata(values)  # what the rules will read must parse
         ctx.cls.info.metadata[METADATA_KEY] = values
         if ctx.cls.info.fullname == FACTS_CLASS:
             stamp_facts(ctx, values)

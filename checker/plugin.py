@@ -2,11 +2,12 @@
 
 Each of mypy's hook questions is a lookup from fullname to a callback: None, fast, for names
 outside the ontology; otherwise a callback from `checker.callbacks`, wrapped by `checker.guard`
-so that an exception becomes a memdesc-internal error at the line, never an INTERNAL ERROR.
-The facts come from mypy's own view of ontology.types (`checker.metadata`), so the incremental
-cache, dmypy and `-n N` see the ontology being checked; `checker.incremental` declares what
-else the results depend on. What each rule checks, and what only `memdesc check` finds: the
-rule table in `checker.errorcodes`.
+so that an exception becomes a memdesc-internal error at the line, never an INTERNAL ERROR
+(the class decorator hook too, and the router's own lookups: a callee it cannot look at gets
+a callback that reports why at each call site). The facts come from mypy's own view of
+ontology.types (`checker.metadata`), so the incremental cache, dmypy and `-n N` see the
+ontology being checked; `checker.incremental` declares what else the results depend on. What
+each rule checks, and what only `memdesc check` finds: the rule table in `checker.errorcodes`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from mypy.types import FunctionLike, Type
 
 from checker import callbacks, incremental
 from checker.facts import Facts
-from checker.fullnames import FACTS_CLASS, FACTS_DECORATOR, FIELDS_BASE, SKIP_PREFIXES
-from checker.guard import guarded, guarded_sig
+from checker.fullnames import FACTS_CLASS, FACTS_DECORATOR, FIELDS_BASE, SKIP_PREFIXES, TYPES_MODULE
+from checker.guard import failing, failing_sig, guarded, guarded_class, guarded_sig
 from checker.metadata import store_facts, stored_facts
 
 __version__ = incremental.VERSION
@@ -54,7 +55,7 @@ UNUSED_HOOKS = (
 )
 """The fullname hooks the plugin never uses: mypy still asks it each of them for every name."""
 
-CLASS_DECORATOR_HOOKS: dict[str, Callable[[ClassDefContext], bool]] = {FACTS_DECORATOR: store_facts}
+CLASS_DECORATOR_HOOKS: dict[str, Callable[[ClassDefContext], bool]] = {FACTS_DECORATOR: guarded_class(store_facts)}
 """The descriptor classes' own decorator arguments are not needed: only the facts class's."""
 
 _FIELDS_PREFIX = FIELDS_BASE + "."
@@ -125,7 +126,12 @@ class MemdescPlugin(Plugin):
         return incremental.config_data()
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
-        return incremental.additional_deps(file)
+        # No line to report at here: when the imports cannot be read, depending on the ontology
+        # is the safe answer (one more module in the build, never an unchecked `@implement`).
+        try:
+            return incremental.additional_deps(file)
+        except Exception:
+            return [] if file.fullname == TYPES_MODULE else [(10, TYPES_MODULE, -1)]
 
     # -- fullname hooks: what `_install_fast_routes` answers without a frame ---------------
 
@@ -155,11 +161,15 @@ class MemdescPlugin(Plugin):
         if fullname.startswith(SKIP_PREFIXES):
             self._signature_hooks[fullname] = None
             return None
-        facts = self.facts()
-        if facts is None:
-            return None
-        callback = callbacks.signature_callback(self.lookup_fully_qualified, facts, fullname)
-        hook = guarded_sig(callback, self._fine_grained) if callback is not None else None
+        try:
+            facts = self.facts()
+            if facts is None:
+                return None
+            callback = callbacks.signature_callback(self.lookup_fully_qualified, facts, fullname)
+        except Exception as error:
+            hook: Callable[[FunctionSigContext], FunctionLike] | None = failing_sig(error)
+        else:
+            hook = guarded_sig(callback, self._fine_grained) if callback is not None else None
         if not self._fine_grained:
             self._signature_hooks[fullname] = hook
         return hook
@@ -168,11 +178,15 @@ class MemdescPlugin(Plugin):
         if fullname.startswith(SKIP_PREFIXES):
             self._function_hooks[fullname] = None
             return None
-        facts = self.facts()
-        if facts is None:
-            return None
-        callback = callbacks.function_callback(self.lookup_fully_qualified, facts, fullname, self._fine_grained)
-        hook = guarded(callback, self._fine_grained) if callback is not None else None
+        try:
+            facts = self.facts()
+            if facts is None:
+                return None
+            callback = callbacks.function_callback(self.lookup_fully_qualified, facts, fullname, self._fine_grained)
+        except Exception as error:
+            hook: Callable[[FunctionContext], Type] | None = failing(error)
+        else:
+            hook = guarded(callback, self._fine_grained) if callback is not None else None
         if not self._fine_grained:
             self._function_hooks[fullname] = hook
         return hook

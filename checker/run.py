@@ -3,7 +3,9 @@
 One cold build (export_types needs it) of the given paths (default: the bundled model) with the
 user's mypy configuration and `checker.plugin` added; mypy's messages and the post-pass's are
 printed together, sorted by file and line, as `file:line: error: message  [code]`. Exit codes
-follow mypy's: 0 clean, 1 errors, 2 on a crash or bad usage.
+follow mypy's: 0 clean, 1 errors, 2 on a crash or bad usage. When mypy stops before checking (a
+file it cannot read or decode, two files of one module name, a syntax error), its messages are
+printed as it prints them, those without a line number too, and the run fails with 2.
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ _LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<severity>error|note|warning): "
     r"(?P<message>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
 )
+_FILE = re.compile(r"^(?P<path>.+?): (?P<severity>error|note|warning): (?P<message>.*)$")
+"""A message of mypy's about a whole file ("Duplicate module named", "Cannot read file")."""
 
 
 @dataclass(frozen=True)
 class Message:
     path: str
     line: int
+    """0 for mypy's messages about a whole file, which it prints without a line number."""
     column: int | None
     severity: str
     message: str
@@ -50,7 +55,8 @@ class Message:
 
     def __str__(self) -> str:
         code = f"  [{self.code}]" if self.code else ""
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}{code}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}{code}"
 
 
 def package_dir(name: str) -> Path:
@@ -77,6 +83,18 @@ def parse(line: str) -> Message | None:
         match.group("message"),
         match.group("code"),
     )
+
+
+def stopped(line: str) -> Message:
+    """One line of the messages mypy stopped with, as it printed it: with a line number, about a
+    whole file, or (a message of mypy's own) as an error without a file."""
+    message = parse(line)
+    if message is not None:
+        return message
+    match = _FILE.match(line)
+    if match is not None:
+        return Message(match["path"], 0, None, match["severity"], match["message"], None)
+    return Message("", 0, None, "error", line, None)
 
 
 def check(
@@ -106,7 +124,7 @@ def check(
     try:
         result = build.build(sources, options, extra_plugins=extra_plugins)
     except CompileError as error:
-        return [m for m in (parse(line) for line in error.messages) if m], len(sources), 2
+        return [stopped(line) for line in error.messages], len(sources), 2
     messages = [m for m in (parse(line) for line in result.errors) if m is not None]
     facts = facts_of(result.files)
     if facts is not None:
@@ -139,15 +157,16 @@ def check(
     return messages, len(sources), status
 
 
-def summary(messages: list[Message], checked: int) -> str:
+def summary(messages: list[Message], checked: int, stopped: bool = False) -> str:
+    """mypy's last line; `stopped`: mypy stopped before checking (exit status 2), never a success."""
     errors = [m for m in messages if m.severity == "error"]
-    if not errors:
+    if not errors and not stopped:
         return f"Success: no issues found in {checked} source file{'s' if checked != 1 else ''}"
     files = len({m.path for m in errors})
-    return (
-        f"Found {len(errors)} error{'s' if len(errors) != 1 else ''} in {files} file{'s' if files != 1 else ''} "
-        f"(checked {checked} source file{'s' if checked != 1 else ''})"
-    )
+    found = f"Found {len(errors)} error{'s' if len(errors) != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    if stopped:
+        return f"{found} (errors prevented further checking)"
+    return f"{found} (checked {checked} source file{'s' if checked != 1 else ''})"
 
 
 def main(paths: list[str], as_json: bool) -> int:
@@ -159,5 +178,5 @@ def main(paths: list[str], as_json: bool) -> int:
     else:
         for message in messages:
             sys.stdout.write(f"{message}\n")
-        sys.stdout.write(summary(messages, checked) + "\n")
+        sys.stdout.write(summary(messages, checked, stopped=status == 2) + "\n")
     return status
