@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typer._click import Command, Context  # typer vendors click; its objects are these classes
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
-from ontology.docsite.markdown import cell, code, link, table
+from ontology.docsite.markdown import cell, code, fence, link, table
 
 EXAMPLE_PREFIX = "Example: "
 
@@ -84,10 +84,10 @@ def _param_row(param: TyperArgument | TyperOption, context: Context) -> list[str
 def _section(command: Command, context: Context) -> str:
     path = context.command_path
     usage = " ".join([path, *command.collect_usage_pieces(context)])
-    out = [f"## {path} {{#{anchor(context)}}}\n", f"```text\nUsage: {usage}\n```\n"]
+    out = [f"## {path} {{#{anchor(context)}}}\n", "\n".join(fence([f"Usage: {usage}"], "text")) + "\n"]
     example, description = split_help(command.help)
     if example is not None:
-        out.append(f"```console\n$ {example}\n```\n")
+        out.append("\n".join(fence([f"$ {example}"], "console")) + "\n")
     if description:
         out.append("\n\n".join(cell(paragraph) for paragraph in description.split("\n\n")) + "\n")
     params = [p for p in command.params if isinstance(p, TyperArgument | TyperOption) and not p.hidden]

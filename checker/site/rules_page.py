@@ -15,11 +15,13 @@ import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from checker import errorcodes
 from checker.facts import Facts
 from checker.fullnames import FACTS_CLASS
 from checker.run import Message, summary
+from ontology.docsite.markdown import code, fence, link, text
 from ontology.errors import InputError
 from ontology.runtime import facts_of
 
@@ -134,21 +136,21 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def _conversions_table(facts: Facts) -> str:
     rows = [
-        [f"`{c.name}()`", f"`{c.source}`", f"`{c.target}`", "may return NULL" if c.checked else ""]
+        [code(f"{c.name}()"), code(c.source), code(c.target), "may return NULL" if c.checked else ""]
         for c in sorted(facts.conversions.values(), key=lambda c: (c.source, c.target, c.name))
     ]
-    return f"The registered conversions (Linux {facts.kernel}):\n\n" + _table(
+    return f"The registered conversions (Linux {text(facts.kernel)}):\n\n" + _table(
         ["conversion", "from", "to", "checked"], rows
     )
 
 
 def _replacements_table(facts: Facts) -> str:
     rows = [
-        [f"`{name}()`", f"`{replacement}()`"]
+        [code(f"{name}()"), code(f"{replacement}()")]
         for name, (_, replacement) in sorted(facts.functions.items())
         if replacement
     ]
-    return f"The page-based functions it notes (Linux {facts.kernel}):\n\n" + _table(
+    return f"The page-based functions it notes (Linux {text(facts.kernel)}):\n\n" + _table(
         ["function", "the kernel prefers"], rows
     )
 
@@ -181,8 +183,9 @@ def _example_section(example: Example) -> str:
     messages = example.messages()
     output = "\n".join([f"$ memdesc check {path}", *(str(m) for m in messages), summary(messages, 1)])
     # The heading links the file itself: MkDocs ships the examples beside the page.
-    heading = f"### [`{example.name}`]({EXAMPLES_DIR.name}/{example.name})"
-    return f"{heading}\n\n```python\n{example.shown_source()}```\n\n```text\n{output}\n```\n"
+    heading = f"### {link(code(example.name), quote(f'{EXAMPLES_DIR.name}/{example.name}'))}"
+    source = "\n".join(fence(example.shown_source().removesuffix("\n").split("\n"), "python"))
+    return f"{heading}\n\n{source}\n\n" + "\n".join(fence(output.split("\n"), "text")) + "\n"
 
 
 def _rule_section(rule: errorcodes.Rule, examples: list[Example], facts: Facts) -> str:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ontology.atomic import write_generated
 from ontology.docsite.diagrams import (
@@ -116,7 +117,7 @@ def _proposals_index(root: Path) -> str:
     for proposal, path in _proposals(root):
         rows.append(
             [
-                link(cell(proposal.meta.title), path.with_suffix(".md").name),
+                link(cell(proposal.meta.title), quote(path.with_suffix(".md").name)),
                 cell(proposal.meta.status),
                 cell(proposal.meta.base_kernel),
             ]

@@ -83,7 +83,7 @@ def proposal_operations_page() -> str:
     out.append(f"Every operation has `op` (its name) and an optional `reason`. {_doc(schema._Op)}\n")
     for model in operations():
         op_name = typing.get_args(model.model_fields["op"].annotation)[0]
-        out.append(f"### `{op_name}`\n")
+        out.append(f"### {code(op_name)}\n")
         out.append(_doc(model) + "\n")
         out.append(_keys(model, {"op", "reason"}))
         if model is schema.SplitType:

@@ -10,8 +10,9 @@ kernel API that takes or returns it, and every source cited. All of it comes fro
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from ontology.docsite.markdown import cell, code, link, table
+from ontology.docsite.markdown import cell, code, diagram_text, fence, link, table, text, url
 from ontology.exports.mermaid import Edge, Node, flowchart, safe_id
 from ontology.indexed import Ontology
 from ontology.queries import function_record, show_type
@@ -27,7 +28,7 @@ KIND_TITLES = {
 
 def type_link(name: str) -> str:
     """A link from one type page (or the index beside them) to another type's page."""
-    return link(code(name), f"{name}.md")
+    return link(code(name), quote(f"{name}.md"))
 
 
 def _links(names: list[str]) -> str:
@@ -35,7 +36,7 @@ def _links(names: list[str]) -> str:
 
 
 def _facts(info: dict[str, Any]) -> str:
-    rows: list[tuple[str, str]] = [("kind", info["kind"]), ("status", info["status"])]
+    rows: list[tuple[str, str]] = [("kind", cell(info["kind"])), ("status", cell(info["status"]))]
     if info["c_struct"]:
         rows.append(("C type", code(f"struct {info['c_struct']}") if info["kind"] != "handle" else code(info["name"])))
     if info["size"]:
@@ -84,20 +85,18 @@ def neighbourhood(info: dict[str, Any]) -> str:
     for (source, target), functions in pairs.items():
         names.update((source, target))
         edges.add((source, target, "==>", ", ".join(sorted(functions))))
-    nodes: list[Node] = [("type:" + node, node, "type") for node in sorted(names)]
+    nodes: list[Node] = [("type:" + node, diagram_text(node), "type") for node in sorted(names)]
     for predicate in info["predicates"]:
         if predicate["establishes"] == name:
-            nodes.append(("predicate:" + predicate["name"], predicate["name"] + "()", "predicate"))
+            nodes.append(("predicate:" + predicate["name"], diagram_text(predicate["name"] + "()"), "predicate"))
             edges.add((f"predicate:{predicate['name']}", name, "-.->", "establishes"))
     drawn: list[Edge] = [
-        (source if source.startswith("predicate:") else "type:" + source, "type:" + target, arrow, text)
-        for source, target, arrow, text in sorted(edges)
+        (source if source.startswith("predicate:") else "type:" + source, "type:" + target, arrow, diagram_text(label))
+        for source, target, arrow, label in sorted(edges)
     ]
-    lines = ["```mermaid", *flowchart("LR", nodes, drawn, quote_labels=True)]
-    lines.append("    classDef current stroke-width:3px")
+    lines = [*flowchart("LR", nodes, drawn, quote_labels=True), "    classDef current stroke-width:3px"]
     lines.append(f"    class {safe_id('type:' + name)} current")
-    lines.append("```")
-    return "\n".join(lines) + "\n"
+    return "\n".join(fence(lines, "mermaid")) + "\n"
 
 
 def _fields(info: dict[str, Any]) -> str:
@@ -167,14 +166,14 @@ def _source(source: dict[str, Any]) -> str:
     if where:
         parts.append("(" + cell(", ".join(where)) + ")")
     if source.get("url"):
-        parts.append(f"<{source['url']}>")
+        parts.append(url(str(source["url"])))
     return "- " + " ".join(parts)
 
 
 def type_page(onto: Ontology, name: str) -> str:
     """The Markdown reference page of one descriptor type."""
     info = show_type(onto, name)
-    out = [f"# {name}\n", cell(info["summary"]) + "\n", _facts(info)]
+    out = [f"# {text(name)}\n", cell(info["summary"]) + "\n", _facts(info)]
     if info["notes"]:
         out.append("> **Notes.** " + cell(info["notes"]) + "\n")
     out.append("## Neighbourhood\n")
@@ -204,7 +203,7 @@ def type_page(onto: Ontology, name: str) -> str:
             out.append(render(info))
     if info["functions"]:
         out.append("## Kernel API\n")
-        out.append(f"{len(info['functions'])} functions take or return a `{name}`.\n")
+        out.append(f"{len(info['functions'])} functions take or return a {code(name)}.\n")
         out.append(_functions(onto, info))
     out.append("## Sources\n")
     out.append("\n".join(_source(s) for s in info["sources"]) + "\n")
@@ -232,12 +231,12 @@ def index_page(onto: Ontology, diagrams: dict[str, str]) -> str:
     out.append("## Hierarchy (Mermaid)\n")
     out.append("The same *is a* relation as the SVG above, as Mermaid so it also renders on a code host.\n")
     typedefs = sorted(onto.types.values(), key=lambda t: t.name)
-    nodes = [("type:" + typedef.name, typedef.name, "type") for typedef in typedefs]
+    nodes = [("type:" + typedef.name, diagram_text(typedef.name), "type") for typedef in typedefs]
     edges: list[Edge] = [
         ("type:" + typedef.name, "type:" + parent, "-->", None)
         for typedef in typedefs
         for parent in sorted(typedef.parents)
     ]
-    lines = ["```mermaid", *flowchart("BT", nodes, edges), "```"]
+    lines = fence(flowchart("BT", nodes, edges), "mermaid")
     out.append("\n".join(lines) + "\n")
     return "\n".join(out)

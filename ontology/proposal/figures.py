@@ -7,9 +7,9 @@ a document regenerates byte for byte.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from ontology.docsite.markdown import cell, diagram_text, fence, text
 from ontology.exports import mermaid
 from ontology.indexed import Ontology, Signature
 from ontology.layout import Layout, layout
@@ -18,7 +18,6 @@ from ontology.schema import FieldDef, TypeDef
 PAGE_BYTES = 4096
 MAX_MEMBERS = 16
 """Members listed per class in a diagram; the rest are counted."""
-_UNSAFE = re.compile(r"[^A-Za-z0-9_ *]")
 
 
 def _shape(sig: Signature | None) -> object:
@@ -42,9 +41,9 @@ def descriptor_uses(onto: Ontology, names: Iterable[str]) -> dict[str, list[str]
             continue
         for param in sig.params:
             if param.type is not None:
-                uses.setdefault(param.type, []).append(f"+{name}({param.name})")
+                uses.setdefault(param.type, []).append(diagram_text(f"+{name}({param.name})"))
         if sig.returns is not None:
-            uses.setdefault(sig.returns, []).append(f"+{name}() {sig.returns}")
+            uses.setdefault(sig.returns, []).append(diagram_text(f"+{name}() {sig.returns}"))
     return {t: sorted(set(members)) for t, members in uses.items()}
 
 
@@ -70,13 +69,12 @@ def _stereotype(typedef: TypeDef) -> str:
     if typedef.status not in ("merged", typedef.kind):
         words.append(typedef.status)
     if typedef.overlays:
-        words.append(f"over {typedef.overlays}")
+        words.append(f"over {diagram_text(typedef.overlays)}")
     return "<<" + ", ".join(words) + ">>"
 
 
 def _member(c_type: str, name: str) -> str:
-    text = _UNSAFE.sub(" ", c_type.replace("[", " x").replace("]", ""))
-    return "+" + " ".join(f"{text} {name}".split())
+    return "+" + diagram_text(f"{c_type.replace('[', ' x').replace(']', '')} {name}")
 
 
 def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functions: list[str]) -> list[str]:
@@ -93,7 +91,7 @@ def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functio
         members += uses.get(name, [])
         if len(members) > MAX_MEMBERS:
             members = [*members[:MAX_MEMBERS], f"+{len(members) - MAX_MEMBERS} more"]
-        classes.append((f"t_{name}", name, [_stereotype(typedef), *members]))
+        classes.append((f"t_{name}", diagram_text(name), [_stereotype(typedef), *members]))
     relations: list[mermaid.Edge] = [
         (f"t_{parent}", f"t_{name}", "<|--", None)
         for name in sorted(nodes)
@@ -108,8 +106,8 @@ def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functio
     for (source, target), names in sorted(edges.items()):
         names.sort()
         shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-        relations.append((f"t_{source}", f"t_{target}", "..>", shown))
-    return ["```mermaid", *mermaid.class_diagram("BT", classes, relations), "```"]
+        relations.append((f"t_{source}", f"t_{target}", "..>", diagram_text(shown)))
+    return fence(mermaid.class_diagram("BT", classes, relations), "mermaid")
 
 
 def _layout_or_none(onto: Ontology, name: str) -> Layout | None:
@@ -121,11 +119,11 @@ def _layout_or_none(onto: Ontology, name: str) -> Layout | None:
 
 
 def _layout_table(result: Layout) -> list[str]:
-    head = ["word", "offset", *result.columns]
+    head = ["word", "offset", *(cell(column) for column in result.columns)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in result.rows:
-        cells = ["<br>".join(cell) or " " for cell in row.cells]
-        lines.append("| " + " | ".join([str(row.word), str(row.offset), *cells]) + " |")
+        cells = ["<br>".join(cell(name) for name in names) or " " for names in row.cells]
+        lines.append("| " + " | ".join([cell(row.word), cell(row.offset), *cells]) + " |")
     return lines
 
 
@@ -133,7 +131,7 @@ def _absent(onto: Ontology, name: str) -> str:
     if name in onto.types:
         return "(no layout: the type has no fields of its own)"
     target = onto.aliases.get(name)
-    return f"(no such type: merged or renamed into {target})" if target else "(no such type)"
+    return f"(no such type: merged or renamed into {text(target)})" if target else "(no such type)"
 
 
 def layout_section(old: Ontology, new: Ontology, affected: list[str]) -> list[str]:
@@ -143,7 +141,7 @@ def layout_section(old: Ontology, new: Ontology, affected: list[str]) -> list[st
         before, after = _layout_or_none(old, name), _layout_or_none(new, name)
         if before == after:
             continue
-        lines += ["", f"### {name}", ""]
+        lines += ["", f"### {text(name)}", ""]
         for label, result, onto in (("Before", before, old), ("After", after, new)):
             lines.append(f"{label}:")
             lines.append("")
@@ -203,7 +201,8 @@ def _comparison_rows(old: Ontology, new: Ontology) -> list[str]:
     rows = []
     for name in sorted(set(before) | set(after)):
         status = (after.get(name) or before[name]).status
-        rows.append(f"| for comparison: {name} ({status}) | {_size(before.get(name))} | {_size(after.get(name))} |")
+        sizes = f"{_size(before.get(name))} | {_size(after.get(name))}"
+        rows.append(f"| for comparison: {cell(name)} ({cell(status)}) | {sizes} |")
     return rows
 
 
@@ -219,7 +218,7 @@ def _savings(old: Ontology, new: Ontology, page_old: TypeDef, page_new: TypeDef,
         total = page_new.size + (largest.size or 0)
         lines += [
             "",
-            f"Worst case, a 4 KiB page that is an order-0 {largest.name}: before {cost(page_old.size)}; "
+            f"Worst case, a 4 KiB page that is an order-0 {text(largest.name)}: before {cost(page_old.size)}; "
             f"after {page_new.size} + {largest.size} = {cost(total)}.",
         ]
     return lines
@@ -236,7 +235,7 @@ def memory_section(old: Ontology, new: Ontology, affected: list[str]) -> list[st
     for name in structs:
         before, after = _placement(old, name, old_name), _placement(new, name, new_name)
         if before != after:
-            lines.append(f"| {name} | {before} | {after} |")
+            lines.append(f"| {cell(name)} | {cell(before)} | {cell(after)} |")
     if page_old is not None and page_new is not None and page_old.size != page_new.size:
         lines += _comparison_rows(old, new)
         lines += _savings(old, new, page_old, page_new, structs)

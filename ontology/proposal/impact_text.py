@@ -6,6 +6,8 @@ The impact is the JSON-able result of `memdesc propose check` ({"breaks", "count
 
 from __future__ import annotations
 
+from ontology.docsite.markdown import cell, code, fence
+
 FIRST_BREAKS = 10
 """Call sites the document's Impact section lists; the counts cover all of them."""
 
@@ -50,9 +52,11 @@ def impact_text(impact: dict[str, object]) -> str:
 def impact_section(impact: dict[str, object] | None, name: str) -> list[str]:
     """The document's Impact section (its lines, after the heading); `name` is the proposal file as shown."""
     if impact is None:
-        return ["", f"Not checked. Run `memdesc propose check {name}` to type-check the model under this proposal."]
+        command = code(f"memdesc propose check {name}")
+        return ["", f"Not checked. Run {command} to type-check the model under this proposal."]
     breaks, counts = _parts(impact)
-    checked = f"{impact.get('files')} model files checked; errors before the proposal: {impact.get('baseline')}"
+    files, baseline = cell(impact.get("files")), cell(impact.get("baseline"))
+    checked = f"{files} model files checked; errors before the proposal: {baseline}"
     if not breaks:
         return ["", f"Nothing in the model breaks under the proposed ontology ({checked})."]
     lines = [
@@ -62,9 +66,7 @@ def impact_section(impact: dict[str, object] | None, name: str) -> list[str]:
         "| module | errors |",
         "|---|---:|",
     ]
-    lines += [f"| {module} | {n} |" for module, n in counts.items()]
+    lines += [f"| {cell(module)} | {cell(n)} |" for module, n in counts.items()]
     shown = breaks[:FIRST_BREAKS]
-    lines += ["", f"The first {len(shown)}:" if len(breaks) > len(shown) else "All of them:", "", "```"]
-    lines += [_break_line(entry) for entry in shown]
-    lines.append("```")
-    return lines
+    lines += ["", f"The first {len(shown)}:" if len(breaks) > len(shown) else "All of them:", ""]
+    return lines + fence([_break_line(entry) for entry in shown])
