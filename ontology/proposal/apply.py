@@ -9,6 +9,7 @@ ontology's own rules, reporting only what the proposal introduced.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,8 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 def _add_sources(state: State, proposal: Proposal, path: Path) -> list[Finding]:
     """The proposal's own source (what operations cite by default) and its [[source]] tables."""
     findings: list[Finding] = []
-    own = Source(id=state.source_id, kind="ontology", title=f"Proposal: {proposal.meta.title}", path=path.name)
+    title = f"Proposal: {proposal.meta.title}"
+    own = Source(id=state.source_id, kind="ontology", title=title, path=_citable(path.name))
     for source, line in [(own, proposal.line), *((s, s.line) for s in proposal.sources)]:
         state.location = Location(state.shown_path, line)
         plain = Source.model_validate(source.model_dump(by_alias=True))
@@ -101,11 +103,23 @@ def lint_delta(old: Ontology, new: Ontology) -> list[Finding]:
     return [finding for finding in _lint(new) if (finding.rule, finding.message) not in before]
 
 
+def _citable(name: str) -> str:
+    """`name` with every character a source id or path may not hold replaced by `_` (a proposal
+    file may be named `x-->y.toml`; its facts still cite it)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.+-]", "_", name)[:100]
+    return cleaned if cleaned[:1] not in ("", "+", "-") else "_" + cleaned
+
+
+def proposal_source_id(path: Path) -> str:
+    """The source id a proposal's facts cite: `proposal:` and the file's (citable) stem."""
+    return f"proposal:{_citable(path.stem)}"
+
+
 def apply_proposal(onto: Ontology, proposal: Proposal, path: Path) -> tuple[Ontology, list[Finding]]:
     """The ontology with the proposal's operations applied, and every finding about them."""
     shown = display_path(path)
     state = State.of(onto, shown)
-    state.source_id = f"proposal:{path.stem}"
+    state.source_id = proposal_source_id(path)
     findings = _add_sources(state, proposal, path)
     if proposal.meta.base_kernel != onto.kernel:
         findings.append(

@@ -109,3 +109,14 @@ def test_a_fence_is_longer_than_any_backtick_run_inside() -> None:
     lines = ["````", "```", "<script>x</script>"]
     bad, shown = unsafe_markup("\n".join(md.fence(lines, "text")))
     assert bad == [] and "<script>x</script>" in shown
+
+
+@pytest.mark.parametrize("name", ["-leading.toml", "+.toml", "é<b>.toml", "a b.toml"])
+def test_any_file_name_is_citable(tmp_path: Path, name: str) -> None:
+    """The proposal's own source cites its file; a name the source schema would refuse is made
+    citable (not a pydantic traceback)."""
+    path = tmp_path / name
+    path.write_text(HEADER + REMOVE, encoding="utf-8")
+    result = runner.invoke(app, ["propose", "diff", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1), result.output

@@ -25,6 +25,10 @@ PIECES = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
     "<https://a.example/>", "get_user_pages*()", "é", "\u2028", "folio", "struct page *",
 ]  # fmt: skip
+VALID_SHARE = 0.85
+"""How often a name, C type or link keeps its valid form: the schema refuses names with markup
+(and every string with U+2028), so mostly-valid mutants are what reach the renderer."""
+PROSE_PIECES = [piece for piece in PIECES if piece != "\u2028"]
 PROSE_KEYS = ["title", "summary", "motivation", "drawbacks", "alternatives"]
 LIST_KEYS = ["authors", "links", "open_questions", "migration"]
 
@@ -35,23 +39,30 @@ def _toml(value: str) -> str:
 
 
 def _mutant(rng: random.Random) -> str:
-    def noise(plain: str = "") -> str:
-        return plain + "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 6)))
+    def noise(plain: str = "", pieces: list[str] = PIECES) -> str:
+        return plain + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
 
-    meta = {key: noise("text ") for key in PROSE_KEYS}
-    lists = {key: [noise() for _ in range(rng.randint(0, 2))] for key in LIST_KEYS}
+    def prose(plain: str = "") -> str:
+        return noise(plain, PROSE_PIECES)
+
+    def maybe(valid: str, plain: str) -> str:
+        return valid if rng.random() < VALID_SHARE else noise(plain)
+
+    meta = {key: prose("text ") for key in PROSE_KEYS}
+    lists = {key: [prose() for _ in range(rng.randint(0, 2))] for key in LIST_KEYS}
+    lists["links"] = [maybe("https://lore.kernel.org/linux-mm/", "https://") for _ in range(rng.randint(0, 2))]
     lines = ["[proposal]", 'status = "draft"', 'base_kernel = "6.18"']
     lines += [f"{key} = {_toml(value)}" for key, value in meta.items()]
     lines += [f"{key} = [{', '.join(_toml(v) for v in values)}]" for key, values in lists.items()]
-    type_name = rng.choice(["evil_desc", noise("evil")])
-    field_name = rng.choice(["flags", noise("f")])
+    type_name = maybe("evil_desc", "evil")
+    field_name = maybe("flags", "f")
     lines += [
         "[[operation]]", 'op = "add_type"', f"name = {_toml(type_name)}", 'kind = "struct"',
-        f"c_struct = {_toml(rng.choice(['evil_desc', noise('s')]))}", "size = 8",
-        f"summary = {_toml(noise())}", f"reason = {_toml(noise())}",
+        f"c_struct = {_toml(maybe('evil_desc', 's'))}", "size = 8",
+        f"summary = {_toml(prose())}", f"reason = {_toml(prose())}",
         "[[operation.fields]]", f"name = {_toml(field_name)}", "offset = 0", "size = 8",
-        f"c_type = {_toml(rng.choice(['unsigned long', noise('struct page *')]))}", f"doc = {_toml(noise())}",
-        "[[operation]]", 'op = "remove"', 'type = "dmapool"', f"reason = {_toml(noise())}",
+        f"c_type = {_toml(maybe('unsigned long', 'struct page *'))}", f"doc = {_toml(prose())}",
+        "[[operation]]", 'op = "remove"', 'type = "dmapool"', f"reason = {_toml(prose())}",
     ]  # fmt: skip
     return "\n".join(lines) + "\n"
 
