@@ -93,16 +93,15 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
         record = btf.type(proto_id)  # malformed: read the record as before, whatever it is
         return (record.ref, *(member.type_id for member in record.members))
 
-    functions = list(btf.ids(FUNC))
-    proto_ids = list(map(btf.ref, functions))
+    functions, proto_ids = btf.refs(FUNC)
     used = dict.fromkeys(proto_ids)
     protos, counts, params = btf.all_parameter_type_ids()
     malformed = {proto_id: signature(proto_id) for proto_id in sorted(used.keys() - set(protos))}
-    in_use = [proto_id in used for proto_id in protos]
-    returns = dict(zip(compress(protos, in_use), map(btf.ref, compress(protos, in_use)), strict=True))
+    in_use = list(map(used.__contains__, protos))
+    returns = dict(zip(*btf.refs(FUNC_PROTO), strict=True))
     # The type ids the used prototypes mention, gathered at C speed (no tuple per prototype).
     type_ids = set(compress(params, chain.from_iterable(map(repeat, in_use, counts))))
-    type_ids.update(returns.values(), *malformed.values())
+    type_ids.update(map(returns.__getitem__, compress(protos, in_use)), *malformed.values())
     try:
         hits = {type_id: name for type_id in sorted(type_ids) if (name := mentioned(type_id))}
     except BtfError:  # a type-id loop: report the one a scan in signature order meets first
@@ -111,9 +110,9 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
         raise
     # Few prototypes mention a descriptor: find them from the hits, not by visiting each one.
     found: dict[int, set[str]] = {}
-    for proto_id, returned in returns.items():
-        if returned in hits:
-            found[proto_id] = {hits[returned]}
+    for proto_id in compress(protos, map(hits.__contains__, map(returns.__getitem__, protos))):
+        if proto_id in used:
+            found[proto_id] = {hits[returns[proto_id]]}
     starts = list(accumulate(counts, initial=0))
     for position in compress(count(), map(hits.__contains__, params)):
         proto_id = protos[bisect_right(starts, position) - 1]
@@ -123,8 +122,8 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
         found[proto_id] = {hits[type_id] for type_id in ids if type_id in hits}
     by_proto = {proto_id: frozenset(names) for proto_id, names in found.items()}
     mentions = census.mentions
-    for func_id, proto_id in zip(functions, proto_ids, strict=True):
-        names = by_proto.get(proto_id)
+    for func_id, proto_id in compress(zip(functions, proto_ids, strict=True), map(by_proto.__contains__, proto_ids)):
+        names = by_proto[proto_id]
         if names:
             name = btf.name(func_id)
             mentions[name] = mentions[name] | names if name in mentions else names
