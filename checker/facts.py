@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ontology.chains import Step, shortest_chains
@@ -55,7 +56,17 @@ class Facts:
 
     def field_owners(self, field_name: str) -> list[str]:
         """Struct (and proposed) types that declare `field_name`; refinements inherit, so omitted."""
-        return sorted(t.name for t in self.types.values() if t.kind != "refinement" and field_name in t.field_names)
+        return list(self._owners_by_field.get(field_name, ()))
+
+    @cached_property
+    def _owners_by_field(self) -> dict[str, tuple[str, ...]]:
+        """Field name -> its owners, built once: the field rule asks on every attribute access."""
+        owners: dict[str, set[str]] = {}
+        for fact in self.types.values():
+            if fact.kind != "refinement":
+                for name in fact.field_names:
+                    owners.setdefault(name, set()).add(fact.name)
+        return {name: tuple(sorted(types)) for name, types in owners.items()}
 
     def conversions_between(self, source: str, target: str) -> list[str]:
         """The shortest chain of registered conversions from `source` to `target`, as names.
