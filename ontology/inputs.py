@@ -17,7 +17,7 @@ from pathlib import Path
 from ontology.errors import InputError
 
 TOML_CAP = 16 * 1024 * 1024
-"""Ontology files, proposals and impact files are text of a few hundred KiB at most."""
+"""Ontology files, proposals and saved impact JSON are text of a few hundred KiB at most."""
 
 BTF_CAP = 64 * 1024 * 1024
 """A vmlinux BTF blob is about 6 MiB; ten times that leaves room for any real kernel."""

@@ -99,3 +99,11 @@ def test_the_fast_path_refuses_a_fifo_as_data(
     with time_limit(5):
         code = fast_path(["census", "--data", str(fifo), "--btf", str(fifo)])
     assert code == 2 and capsys.readouterr().err.count("\n") == 1
+
+
+def test_an_impact_file_that_is_a_fifo_is_one_error(tmp_path: Path) -> None:
+    from checker.proposal_check import read_impact
+
+    fifo = _fifo(tmp_path)
+    with time_limit(5), pytest.raises(InputError, match="is a FIFO, expected an impact JSON file"):
+        read_impact(fifo)
