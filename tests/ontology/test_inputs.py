@@ -107,3 +107,10 @@ def test_an_impact_file_that_is_a_fifo_is_one_error(tmp_path: Path) -> None:
     fifo = _fifo(tmp_path)
     with time_limit(5), pytest.raises(InputError, match="is a FIFO, expected an impact JSON file"):
         read_impact(fifo)
+
+
+def test_completion_offers_nothing_for_a_fifo_or_device(tmp_path: Path) -> None:
+    from memdesc.completion import type_names
+
+    with time_limit(5):
+        assert type_names(_fifo(tmp_path)) == {} and type_names(Path("/dev/zero")) == {}
