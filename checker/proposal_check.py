@@ -181,8 +181,11 @@ def read_impact(path: Path) -> dict[str, object]:
     """A saved `memdesc propose check --json` result (for `propose doc --impact`)."""
     import json
 
+    from ontology.inputs import TOML_CAP, read_input
+
+    raw = read_input(path, TOML_CAP, "an impact JSON file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise InputError(f"cannot read the impact JSON: {error}", path) from None
     if not (isinstance(data, dict) and isinstance(data.get("breaks"), list) and isinstance(data.get("counts"), dict)):

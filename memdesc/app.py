@@ -127,6 +127,8 @@ def path(
                 how = step["function"] + "()" if step["function"] else "is-a"
                 steps.append(f"--{how}{' [checked]' if step['checked'] else ''}--> {step['to']}")
             lines.append(" ".join(steps))
+        if "too_many" in result:
+            lines.append(result["too_many"])
         if "reason" in result:
             lines.append(result["reason"])
         display.emit("\n".join(lines))

@@ -12,7 +12,9 @@ from pathlib import Path
 import typer
 
 from ontology import BUNDLED_ROOT
+from ontology.errors import InputError
 from ontology.fingerprint import data_files
+from ontology.inputs import TOML_CAP, read_input
 
 
 def type_names(root: Path) -> dict[str, str]:
@@ -20,12 +22,11 @@ def type_names(root: Path) -> dict[str, str]:
     names: dict[str, str] = {}
     try:
         for path in data_files(root):
-            with path.open("rb") as stream:
-                entries = tomllib.load(stream).get("type", [])
+            entries = tomllib.loads(read_input(path, TOML_CAP, "an ontology TOML file").decode()).get("type", [])
             for entry in entries if isinstance(entries, list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     names[entry["name"]] = " ".join(str(entry.get("summary", "")).split()).split(". ")[0]
-    except (OSError, ValueError):
+    except (InputError, ValueError, RecursionError):
         return {}  # completion offers nothing; the command itself reports the bad file
     return names
 

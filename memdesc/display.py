@@ -72,19 +72,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str |
 
 
 def tree_text(nodes: list[dict[str, Any]]) -> str:
-    """The refinement forest drawn with box characters, one type a line."""
+    """The refinement forest drawn with box characters, one type a line; a subtree already drawn
+    is one line marked "(shown above)". Iterative: a deep hierarchy draws without recursion."""
     lines: list[str] = []
-
-    def walk(node: dict[str, Any], prefix: str, last: bool, root: bool) -> None:
+    # (node, prefix of its line, last among its siblings, a root)
+    stack: list[tuple[dict[str, Any], str, bool, bool]] = [(node, "", True, True) for node in reversed(nodes)]
+    while stack:
+        node, prefix, last, root = stack.pop()
         connector = "" if root else ("└── " if last else "├── ")
-        lines.append(f"{prefix}{connector}{node['name']} [{node['kind']}]")
+        shared = " (shown above)" if node.get("shown_above") else ""
+        lines.append(f"{prefix}{connector}{node['name']} [{node['kind']}]{shared}")
         child_prefix = prefix if root else prefix + ("    " if last else "│   ")
         children = node["children"]
-        for index, child in enumerate(children):
-            walk(child, child_prefix, index == len(children) - 1, False)
-
-    for node in nodes:
-        walk(node, "", True, True)
+        stack.extend(
+            (child, child_prefix, index == len(children) - 1, False)
+            for index, child in reversed(list(enumerate(children)))
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ontology import BUNDLED_ROOT, __version__
-from ontology.btf import DEFAULT_BTF, BtfError
+from ontology.btf import DEFAULT_BTF
 from ontology.fingerprint import data_files, file_hash, fingerprint
 
 
@@ -62,12 +62,7 @@ def store_answer(key: str, answer: dict[str, Any]) -> None:
 
 
 def _btf_key(command: str, data: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
-    """The key of a BTF command; a missing BTF file or a directory is unusable input."""
-    for path in btf_files:
-        if not path.exists():
-            raise BtfError("no such file", str(path))
-        if path.is_dir():
-            raise BtfError("is a directory, expected a BTF file or vmlinux", str(path))
+    """The key of a BTF command; BtfError (from hashing) if a BTF file is not a readable regular file."""
     return answer_key(command, data, btf_files, options)
 
 

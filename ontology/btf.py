@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ontology.errors import InputError
+from ontology.inputs import BTF_CAP, read_input
 
 DEFAULT_BTF = Path("/sys/kernel/btf/vmlinux")
 MAGIC = 0xEB9F
@@ -178,13 +179,9 @@ class Btf:
     def from_file(cls, path: Path | str = DEFAULT_BTF) -> Btf:
         shown = str(path)
         try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise BtfError("no such file", shown) from None
-        except IsADirectoryError:
-            raise BtfError("is a directory, expected a BTF file or vmlinux", shown) from None
-        except OSError as error:
-            raise BtfError(f"cannot read: {error.strerror}", shown) from None
+            data = read_input(path, BTF_CAP, "a BTF file or vmlinux", shown)
+        except InputError as error:
+            raise BtfError(error.message, shown) from None
         return cls(data, shown)
 
     def _index(self, end: int) -> None:

@@ -49,7 +49,10 @@ _SPELLINGS = {
     "_Bool": "bool",
 }
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*|\[[^\]]*\]")
-_FUNCTION = re.compile(r"^(?P<ret>.*?)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<params>.*)\)$", re.S)
+_CALL = re.compile(r"(?<![A-Za-z0-9_])[0-9]*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+"""A name and its opening parenthesis. Tried only at the start of a word (the lookbehind), so
+scanning a prototype is linear: `^(.*?)(name)\\s*\\((.*)\\)$` backtracked quadratically, and an
+80 KB `a(a(a(...` never finished."""
 _FNPTR_NAME = re.compile(r"\(\s*\*\s*([A-Za-z_][A-Za-z0-9_]*)?\s*\)")
 
 
@@ -157,6 +160,22 @@ def _split_params(text: str) -> list[str]:
     return [part.strip() for part in parts]
 
 
+def split_function(text: str) -> tuple[str, str, str] | None:
+    """`ret name(params)` as (text before the name, the name, the text inside the outer
+    parentheses), or None when `text` does not end in `)` or has no `name(`. The name is the
+    first word followed by `(`; linear time.
+
+    >>> split_function("struct page *alloc_pages(gfp_t gfp, void (*cb)(int))")
+    ('struct page *', 'alloc_pages', 'gfp_t gfp, void (*cb)(int)')
+    """
+    if not text.endswith(")"):
+        return None
+    match = _CALL.search(text)
+    if match is None or match.end() > len(text) - 1:
+        return None
+    return text[: match.start(1)], match.group(1), text[match.end() : -1]
+
+
 def parse_prototype(text: str) -> Prototype:
     """Parse `struct folio *page_folio(const struct page *page)` into name, return, params.
 
@@ -165,13 +184,14 @@ def parse_prototype(text: str) -> Prototype:
     >>> parse_prototype("struct page *alloc_pages(gfp_t gfp, unsigned int order)").returns.text
     'struct page *'
     """
-    match = _FUNCTION.match(" ".join(text.strip().rstrip(";").split()))
-    if match is None:
+    parts = split_function(" ".join(text.strip().rstrip(";").split()))
+    if parts is None:
         raise PrototypeError(f"not a function prototype: {text!r}")
-    returns, _ = _parse_declaration(match.group("ret") or "", allow_unnamed=True)
-    if not match.group("ret").strip():
+    ret, function, params_text = parts
+    returns, _ = _parse_declaration(ret, allow_unnamed=True)
+    if not ret.strip():
         raise PrototypeError(f"prototype {text!r} has no return type")
-    raw_params = _split_params(match.group("params"))
+    raw_params = _split_params(params_text)
     params: list[CParam] = []
     if raw_params not in ([""], ["void"]):
         for index, raw in enumerate(raw_params):
@@ -179,4 +199,4 @@ def parse_prototype(text: str) -> Prototype:
                 continue
             ctype, name = _parse_declaration(raw, allow_unnamed=True)
             params.append(CParam(name=name or f"arg{index}", ctype=ctype))
-    return Prototype(name=match.group("name"), returns=returns, params=tuple(params))
+    return Prototype(name=function, returns=returns, params=tuple(params))

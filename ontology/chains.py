@@ -37,10 +37,15 @@ def shortest_chains(
     starts: Iterable[str],
     target: str,
     order: Callable[[Step], SupportsRichComparison] = by_target_then_function,
+    limit: int | None = None,
 ) -> list[tuple[Step, ...]]:
-    """Every shortest chain of steps from one of `starts` to `target`, sorted by `order` of their
-    steps (chains compare step by step). No chain passes a type twice; a start may be the target
-    (then the chains are cycles through it). [] when `target` cannot be reached.
+    """The shortest chains of steps from one of `starts` to `target`, sorted by `order` of their
+    steps (chains compare step by step): all of them, or the first `limit`. No chain passes a
+    type twice; a start may be the target (then the chains are cycles through it). [] when
+    `target` cannot be reached.
+
+    Densely connected types have exponentially many shortest chains, so they are listed lazily
+    in order, each in time linear in its length: `limit` bounds the work, not only the answer.
 
     >>> page_folio, folio_page = Step("page", "folio", "page_folio"), Step("folio", "page", "folio_page")
     >>> [[s.function for s in chain] for chain in shortest_chains([folio_page, page_folio], ["page"], "page")]
@@ -62,17 +67,48 @@ def shortest_chains(
                     reached.setdefault(step.target, []).append(step)
         layers.append(reached)
         if target in reached:
-            chains = _chains_into(layers, len(layers) - 1, target)
-            return sorted(chains, key=lambda chain: [order(step) for step in chain])
+            return _chains_in_order(layers, target, order, limit)
         seen.update(reached)
         level = set(reached)
     return []
 
 
-def _chains_into(layers: list[dict[str, list[Step]]], depth: int, node: str) -> list[tuple[Step, ...]]:
-    if depth < 0:
-        return [()]
-    return [(*prefix, step) for step in layers[depth][node] for prefix in _chains_into(layers, depth - 1, step.source)]
+def _chains_in_order(
+    layers: list[dict[str, list[Step]]],
+    target: str,
+    order: Callable[[Step], SupportsRichComparison],
+    limit: int | None,
+) -> list[tuple[Step, ...]]:
+    """The chains through `layers` ending at `target`, in `order`, at most `limit` of them.
+
+    Keeps only the steps that lie on some chain (walking back from `target`), then walks
+    forward depth first taking each node's steps by `order`, then source: every partial chain
+    leads to `target`, so the walk never backtracks from a dead end. The chains found are
+    sorted by `order` (steps of equal order from different sources are taken in source order,
+    so a `limit` cuts the same chains whatever the hash seed)."""
+    depth = len(layers) - 1
+    useful: list[dict[str, list[Step]]] = [{} for _ in layers]  # [d][source]: its steps on a chain
+    needed = {target}
+    for d in range(depth, -1, -1):
+        sources: set[str] = set()
+        for node in needed:
+            for step in layers[d][node]:
+                useful[d].setdefault(step.source, []).append(step)
+                sources.add(step.source)
+        needed = sources
+    for by_source in useful:
+        for choices in by_source.values():
+            choices.sort(key=lambda step: (order(step), step.source))
+    firsts = sorted((step for choices in useful[0].values() for step in choices), key=lambda s: (order(s), s.source))
+    chains: list[tuple[Step, ...]] = []
+    stack: list[tuple[Step, ...]] = [(step,) for step in reversed(firsts)]
+    while stack and (limit is None or len(chains) < limit):
+        chain = stack.pop()
+        if len(chain) == depth + 1:
+            chains.append(chain)
+            continue
+        stack.extend((*chain, step) for step in reversed(useful[len(chain)].get(chain[-1].target, [])))
+    return sorted(chains, key=lambda chain: [order(step) for step in chain])
 
 
 def reachable(steps: Iterable[Step], start: str) -> set[str]:

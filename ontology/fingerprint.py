@@ -10,6 +10,10 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
+from ontology.btf import BtfError
+from ontology.errors import InputError
+from ontology.inputs import BTF_CAP, TOML_CAP, read_input
+
 
 def fingerprint(paths: Iterable[Path]) -> str:
     """A short hash of the named files' names and bytes, independent of their order."""
@@ -17,8 +21,8 @@ def fingerprint(paths: Iterable[Path]) -> str:
     for path in sorted(paths, key=lambda p: p.name):
         digest.update(path.name.encode())
         try:
-            digest.update(path.read_bytes())
-        except OSError:  # missing or unreadable: hashed as such; the loader reports it
+            digest.update(read_input(path, TOML_CAP, "an ontology TOML file"))
+        except InputError:  # missing, unreadable or not a file: hashed as such; the loader reports it
             digest.update(b"\0unreadable")
     return digest.hexdigest()[:16]
 
@@ -27,14 +31,17 @@ def data_files(root: Path) -> list[Path]:
     """The root ontology file and the files its `[ontology] include` lists (only the root when
     it cannot be read or parsed: the loader then reports what is wrong, as one line)."""
     try:
-        with root.open("rb") as stream:
-            meta = tomllib.load(stream).get("ontology", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        meta = tomllib.loads(read_input(root, TOML_CAP, "an ontology TOML file").decode()).get("ontology", {})
+    except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return [root]
     includes = meta.get("include", []) if isinstance(meta, dict) else []
     return [root, *(root.parent / name for name in includes if isinstance(name, str))]
 
 
 def file_hash(path: Path) -> str:
-    """sha256 of a file's content (BTF blobs are a few MiB: one read)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """sha256 of a BTF file's content (a few MiB: one capped read); BtfError if it is not a
+    readable regular file (missing, a directory, a FIFO, a device, a symlink loop...)."""
+    try:
+        return hashlib.sha256(read_input(path, BTF_CAP, "a BTF file or vmlinux")).hexdigest()
+    except InputError as error:
+        raise BtfError(error.message, str(path)) from None

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ontology.cdecl import PrototypeError, parse_prototype, parse_type
-from ontology.hierarchy import refinement_cycles
+from ontology.hierarchy import deepest_refinements, refinement_cycles
 from ontology.indexed import Ontology
 from ontology.loader import LoadResult, Location, load
-from ontology.schema import FieldDef, TypeDef
+from ontology.schema import MAX_REFINEMENT_DEPTH, FieldDef, TypeDef
 from ontology.suggest import suggest
 
 POINTER_LIKE = ("struct list_head", "struct llist_node", "struct callback_head", "struct rcu_head")
@@ -193,6 +193,16 @@ def check_cycles(onto: Ontology) -> Iterator[Finding]:
     for cycle in refinement_cycles(onto.types):
         members = " -> ".join([*cycle, cycle[0]])
         yield Finding(onto.location("type", cycle[0]), "refinement-cycle", f"types refine each other: {members}")
+
+
+def check_depth(onto: Ontology) -> Iterator[Finding]:
+    """No refinement chain is deeper than MAX_REFINEMENT_DEPTH: nested output stays readable."""
+    for name in deepest_refinements(onto.types, MAX_REFINEMENT_DEPTH):
+        yield Finding(
+            onto.location("type", name),
+            "refinement-depth",
+            f"type {name!r} is more than {MAX_REFINEMENT_DEPTH} refinements below a struct (MAX_REFINEMENT_DEPTH)",
+        )
 
 
 def check_refinement_predicates(onto: Ontology) -> Iterator[Finding]:
@@ -396,13 +406,14 @@ RULES: dict[str, Rule] = {
     "dangling-ref": check_references,
     "type-shape": check_type_shapes,
     "refinement-cycle": check_cycles,
+    "refinement-depth": check_depth,
     "refinement-predicate": check_refinement_predicates,
     "layout": check_layouts,
     "tail-marker-bit": check_tail_marker_bit,
     "signature": check_signatures,
 }
 """Every rule by its family name. Rule ids in findings: schema, duplicate-name, dangling-ref,
-type-shape, refinement-cycle, refinement-predicate, field-past-size, overlay-mismatch,
+type-shape, refinement-cycle, refinement-depth, refinement-predicate, field-past-size, overlay-mismatch,
 tail-marker-bit, prototype, conversion-signature."""
 
 

@@ -7,6 +7,7 @@ parses but breaks the schema becomes a `SchemaIssue`, so lint can report every o
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,11 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ontology.errors import InputError
+from ontology.inputs import TOML_CAP, read_input
 from ontology.schema import SECTIONS, Meta, OntologyFile
 from ontology.tomlpos import EntryPositions, scan
-
-MAX_BYTES = 16 * 1024 * 1024
-"""Ontology files are text of a few hundred KiB; anything this large is not one."""
 
 _SECTION_MODELS: dict[str, type[BaseModel]] = {
     name: OntologyFile.model_fields[name].annotation.__args__[0]  # type: ignore[union-attr]
@@ -83,7 +82,7 @@ class LoadResult:
 def display_path(path: Path) -> str:
     """Paths in messages: relative to the working directory when below it, else as given."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.realpath(path)).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -91,16 +90,7 @@ def display_path(path: Path) -> str:
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     """Parse one TOML file or raise InputError naming it (and the line, for syntax errors)."""
     shown = display_path(path)
-    if not path.exists():
-        raise InputError("no such file", shown)
-    if path.is_dir():
-        raise InputError("is a directory, expected an ontology TOML file", shown)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", shown) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"file is {len(raw)} bytes, larger than any ontology file", shown)
+    raw = read_input(path, TOML_CAP, "an ontology TOML file", shown)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -175,12 +165,13 @@ def load(root: Path) -> LoadResult:
     """Read `root` and, if it is a root file, every file its `[ontology] include` lists."""
     result = LoadResult(root=root)
     includes = _load_file(root, result)
-    seen = {root.resolve()}
+    # os.path.realpath, not Path.resolve: a symlink loop must reach the reader ("symlink loop").
+    seen = {os.path.realpath(root)}
     for name in includes:
         path = root.parent / name
-        if path.resolve() in seen:
+        if os.path.realpath(path) in seen:
             raise InputError(f"file {name!r} is included twice", display_path(root))
-        seen.add(path.resolve())
+        seen.add(os.path.realpath(path))
         nested = _load_file(path, result)
         if nested:
             raise InputError("only the root file may include other files", display_path(path))

@@ -155,19 +155,42 @@ def _source_record(onto: Ontology, source_id: str) -> dict[str, Any]:
 def tree(onto: Ontology, root: str | None = None) -> list[dict[str, Any]]:
     """The refinement forest as nested dicts {name, kind, children}; roots are parentless types.
 
-    A type with two parents (devmem in 2021) appears under each.
+    A type with two parents (devmem in 2021) appears under each, but a subtree is spelled out
+    once: a later occurrence of a type that has children is the node alone, with
+    `"shown_above": true` and no children, so a deep diamond stays linear. Built iteratively
+    from one children index: linear in the types, however deep the hierarchy.
     """
     if root is not None:
         require_type(onto, root)
         roots = [root]
     else:
         roots = sorted(t.name for t in onto.types.values() if not t.parents)
+    children: dict[str, list[str]] = {}
+    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
+        for parent in dict.fromkeys(typedef.parents):
+            children.setdefault(parent, []).append(typedef.name)
+    expanded: set[str] = set()
+    forest: list[dict[str, Any]] = []
+    # Depth first in the written order: (name, the list its node joins, the names above it).
+    stack: list[tuple[str, list[dict[str, Any]], frozenset[str]]] = [
+        (name, forest, frozenset()) for name in reversed(roots)
+    ]
+    while stack:
+        name, siblings, above = stack.pop()
+        node: dict[str, Any] = {"name": name, "kind": onto.types[name].kind, "children": []}
+        siblings.append(node)
+        kids = [child for child in children.get(name, []) if child not in above and child != name]
+        if kids and name in expanded:
+            node["shown_above"] = True
+            continue
+        expanded.add(name)
+        stack.extend((child, node["children"], above | {name}) for child in reversed(kids))
+    return forest
 
-    def node(name: str, path: tuple[str, ...]) -> dict[str, Any]:
-        kids = [node(child, (*path, name)) for child in onto.children(name) if child not in path]
-        return {"name": name, "kind": onto.types[name].kind, "children": kids}
 
-    return [node(name, ()) for name in roots]
+MAX_PATHS = 1000
+"""Shortest conversion chains `path` looks at before it stops with "too many paths": densely
+connected types have exponentially many, and the answer shows only the first few anyway."""
 
 
 def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -> dict[str, Any]:
@@ -185,11 +208,16 @@ def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -
         if typedef.kind == "refinement"
         for parent in typedef.parents
     ]
+    chains = shortest_chains(steps, [source], target, limit=MAX_PATHS + 1)
     paths = [
         [{"from": s.source, "to": s.target, "function": s.function, "checked": s.checked} for s in chain]
-        for chain in shortest_chains(steps, [source], target)[:limit]
+        for chain in chains[:limit]
     ]
     result: dict[str, Any] = {"from": source, "to": target, "paths": paths}
+    if len(chains) > MAX_PATHS:
+        result["too_many"] = (
+            f"too many paths: more than {MAX_PATHS} shortest chains (MAX_PATHS); showing the first {len(paths)}"
+        )
     if source == target:
         result["reason"] = f"{source!r} is already {target!r}"
     elif not paths:

@@ -44,6 +44,19 @@ string or start a statement in what is generated from it."""
 CONFIG_RE = re.compile(r"[A-Za-z0-9_ ()|&!]{1,255}")
 """A Kconfig condition (CONFIG_MEMCG, CONFIG_64BIT && !CONFIG_X)."""
 
+MAX_STRUCT_SIZE = 16 * 1024
+"""Bytes a descriptor (or a field's offset and size) may span. The largest in the data is 256
+(struct folio over four struct pages); 64 times that bounds `layout`, whose rows grow with a
+struct's size, and refuses a size of 2**40 at load instead of eating memory."""
+
+MAX_OVERLAY_PAGES = 64
+"""Struct pages an overlay may span (and the highest `match_index`). Folio spans 4 today; lint
+and `layout` loop over every spanned page, so `overlay_pages = 10**12` must be refused at load."""
+
+MAX_REFINEMENT_DEPTH = 64
+"""Refinement levels below a struct (the data has 3). The algorithms are iterative, but nested
+output (`tree --json`) and readers of it recurse, so lint reports a deeper chain."""
+
 _PROSE_CONTROLS = frozenset("\t\n\r")
 """The only control characters prose (summaries, notes) may hold: TOML multi-line strings."""
 
@@ -163,13 +176,13 @@ class FieldDef(Strict):
     """
 
     name: Symbol
-    offset: int = Field(ge=0)
-    size: int = Field(ge=0)
+    offset: int = Field(ge=0, le=MAX_STRUCT_SIZE)
+    size: int = Field(ge=0, le=MAX_STRUCT_SIZE)
     c_type: CTypeText
-    bit_offset: int | None = Field(default=None, ge=0)
-    bit_size: int | None = Field(default=None, ge=1)
+    bit_offset: int | None = Field(default=None, ge=0, le=8 * MAX_STRUCT_SIZE)
+    bit_size: int | None = Field(default=None, ge=1, le=8 * MAX_STRUCT_SIZE)
     matches: Symbol | None = None
-    match_index: int = Field(default=0, ge=0)
+    match_index: int = Field(default=0, ge=0, le=MAX_OVERLAY_PAGES)
     tail_marker: bool = False
     keeps_bit0_clear: bool = False
     config: Config | None = None
@@ -186,9 +199,9 @@ class TypeDef(Strict):
     c_struct: Symbol | None = None
     c_type: CTypeText | None = None
     header: FilePath | None = None
-    size: int | None = Field(default=None, gt=0)
+    size: int | None = Field(default=None, gt=0, le=MAX_STRUCT_SIZE)
     overlays: Symbol | None = None
-    overlay_pages: int = Field(default=1, ge=1)
+    overlay_pages: int = Field(default=1, ge=1, le=MAX_OVERLAY_PAGES)
     parents: list[Symbol] = []
     predicate: Symbol | None = None
     refers_to: list[Symbol] = []

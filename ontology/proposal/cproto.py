@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ontology.cdecl import PrototypeError, parse_prototype
+from ontology.cdecl import PrototypeError, parse_prototype, split_function
 
-_FUNCTION = re.compile(r"^(?P<ret>.*?)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<params>.*)\)$", re.S)
 _LEADING_CONST = re.compile(r"^\s*const\b")
 
 
@@ -43,10 +42,10 @@ def declaration(old: str, name: str | None, base: str, pointers: int) -> str:
 def retype(prototype: str, slot: str, base: str, pointers: int) -> str:
     """The prototype with the return (`slot == "return"`) or parameter `slot` retyped to `base`."""
     text = " ".join(prototype.strip().rstrip(";").split())
-    match = _FUNCTION.match(text)
-    if match is None:
+    split = split_function(text)
+    if split is None:
         raise PrototypeError(f"not a function prototype: {prototype!r}")
-    ret, name, params = match.group("ret"), match.group("name"), match.group("params")
+    ret, name, params = split
     if slot == "return":
         declared = declaration(ret, None, base, pointers)
         return f"{declared}{'' if declared.endswith('*') else ' '}{name}({params})"

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ontology.hierarchy import ancestors, refinement_cycles
+from ontology.hierarchy import ancestors, cycle_through
 from ontology.proposal.ops_fields import field_of, layout_problems, plain_field
 from ontology.proposal.schema import AddType, MergeTypes, Remove, Rename, Reparent, SplitPart, SplitType, UpdateType
 from ontology.proposal.state import Rejected, State
@@ -52,10 +52,9 @@ def check_c_struct_free(state: State, typedef: TypeDef, replacing: str | None = 
 
 def check_cycle(state: State, name: str) -> None:
     """Refuse a change that makes `name` refine itself, naming the chain from `name` back to it."""
-    cycle = next((c for c in refinement_cycles(state.types) if name in c), None)
+    cycle = cycle_through(state.types, name)
     if cycle is not None:
-        start = cycle.index(name)
-        chain = [*cycle[start:], *cycle[:start], name]
+        chain = [*cycle, name]
         raise Rejected(("proposal-cycle", f"types would refine each other: {' -> '.join(chain)}"))
 
 

@@ -41,6 +41,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from ontology.schema import (
+    MAX_OVERLAY_PAGES,
+    MAX_STRUCT_SIZE,
     SYMBOL_RE,
     Category,
     CTypeText,
@@ -136,9 +138,9 @@ class AddType(_Op):
     c_struct: Symbol | None = None
     c_type: CTypeText | None = None
     header: FilePath | None = None
-    size: int | None = Field(default=None, gt=0)
+    size: int | None = Field(default=None, gt=0, le=MAX_STRUCT_SIZE)
     overlays: Symbol | None = None
-    overlay_pages: int = Field(default=1, ge=1)
+    overlay_pages: int = Field(default=1, ge=1, le=MAX_OVERLAY_PAGES)
     parents: list[Symbol] = []
     predicate: Symbol | None = None
     tests: str | None = None
@@ -166,7 +168,7 @@ class SplitPart(_Table):
     tests: str | None = None
     takes: Symbol | None = None
     c_struct: Symbol | None = None
-    size: int | None = Field(default=None, gt=0)
+    size: int | None = Field(default=None, gt=0, le=MAX_STRUCT_SIZE)
     fields: list[Symbol] | None = None
     add_fields: list[NewField] = []
 
@@ -236,7 +238,7 @@ class UpdateType(_Op):
     type: Symbol
     kind: Kind | None = None
     summary: str | None = None
-    size: int | None = Field(default=None, gt=0)
+    size: int | None = Field(default=None, gt=0, le=MAX_STRUCT_SIZE)
     c_struct: Symbol | None = None
     c_type: CTypeText | None = None
     overlays: SymbolOrEmpty | None = None
@@ -262,9 +264,9 @@ class MoveField(_Op):
     type: Symbol
     field: Symbol
     to_type: Symbol | None = None
-    offset: int | None = Field(default=None, ge=0)
-    size: int | None = Field(default=None, ge=0)
-    bit_offset: int | None = Field(default=None, ge=0)
+    offset: int | None = Field(default=None, ge=0, le=MAX_STRUCT_SIZE)
+    size: int | None = Field(default=None, ge=0, le=MAX_STRUCT_SIZE)
+    bit_offset: int | None = Field(default=None, ge=0, le=8 * MAX_STRUCT_SIZE)
     overlaps: list[Symbol] = []
 
 

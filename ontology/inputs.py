@@ -1,0 +1,75 @@
+"""Read an input file safely: a regular file only, never blocking, never more than a cap.
+
+Every file memdesc reads as input (ontology data and its includes, proposals, saved impact
+files, BTF blobs) goes through `read_input`. Data files are sent around for review, so they are
+untrusted: a FIFO must not block (`O_NONBLOCK`), a device (`/dev/zero`, `/dev/urandom`) or
+directory is refused after `fstat`, a symlink loop is named as such, and no read grows without
+limit (each kind has a documented cap). Any OS error becomes one `InputError` line.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from ontology.errors import InputError
+
+TOML_CAP = 16 * 1024 * 1024
+"""Ontology files, proposals and saved impact JSON are text of a few hundred KiB at most."""
+
+BTF_CAP = 64 * 1024 * 1024
+"""A vmlinux BTF blob is about 6 MiB; ten times that leaves room for any real kernel."""
+
+_KINDS = (
+    (stat.S_ISDIR, "is a directory"),
+    (stat.S_ISFIFO, "is a FIFO"),
+    (stat.S_ISCHR, "is a character device"),
+    (stat.S_ISBLK, "is a block device"),
+    (stat.S_ISSOCK, "is a socket"),
+)
+
+
+def _message(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "symlink loop"
+    if error.errno == errno.ENOENT:
+        return "no such file"
+    if error.errno == errno.EISDIR:
+        return "is a directory"
+    return f"cannot read: {error.strerror or error}"
+
+
+def read_input(path: Path | str, cap: int, expected: str, shown: str | None = None) -> bytes:
+    """The bytes of the regular file `path`, at most `cap` of them, or InputError naming
+    `shown` (default: `path`) in one line. `expected` says what the file should be, for the
+    message about a directory or device ("an ontology TOML file", "a BTF file")."""
+    name = str(path) if shown is None else shown
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError as error:
+        raise InputError(_message(error), name) from None
+    try:
+        mode = os.fstat(handle).st_mode
+        for test, kind in _KINDS:
+            if test(mode):
+                raise InputError(f"{kind}, expected {expected}", name)
+        if not stat.S_ISREG(mode):
+            raise InputError(f"not a regular file, expected {expected}", name)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= cap:
+            chunk = os.read(handle, min(1 << 20, cap + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > cap:
+            raise InputError(f"larger than {cap} bytes, too large for {expected}", name)
+        return b"".join(chunks)
+    except OSError as error:
+        raise InputError(_message(error), name) from None
+    finally:
+        os.close(handle)
