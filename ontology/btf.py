@@ -195,10 +195,10 @@ class Btf:
             raise BtfError(
                 f"type {len(starts) - 1} is truncated at byte {4 * starts[-1]} of the type section", self.path
             )
-        infos = [words[start + 1] for start in starts]
-        names = [words[start] for start in starts]
-        sizes = [words[start + 2] for start in starts]
-        infos[0] = names[0] = sizes[0] = 0
+        records = starts[1:]  # type 0 (void) has no record: an empty type section has no words at all
+        infos = [0, *(words[start + 1] for start in records)]
+        names = [0, *(words[start] for start in records)]
+        sizes = [0, *(words[start + 2] for start in records)]
         kinds = bytes([info >> 24 & 0x1F for info in infos])
         if 4 * position > end:
             raise BtfError(
