@@ -220,14 +220,20 @@ def show_shape(answer: Any) -> bool:
 # -- paths: stored unrendered, rendered for this run
 
 
+OWN_TREE = Path(__file__).resolve().parents[1]
+
+
 def shown_path(path: Path) -> str:
-    """A data file as messages name it: relative to the working directory when below it, else as
-    given (the rendering of `ontology.loader.display_path`, which cannot be imported here: it
-    loads pydantic)."""
+    """A data file as messages name it: as given, memdesc's own files relative to the working
+    directory when below it (the rendering of `ontology.loader.display_path`, which cannot be
+    imported here: it loads pydantic)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        resolved = path.resolve()
+        if resolved.is_relative_to(OWN_TREE):
+            return str(resolved.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        pass
+    return str(path)
 
 
 def _unrender_location(location: str, files: dict[str, int]) -> str | list[Any]:

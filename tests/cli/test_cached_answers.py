@@ -154,3 +154,28 @@ def test_a_damaged_entry_is_ignored_and_rewritten(  # type: ignore[no-untyped-de
         result = memdesc(args, ROOT, cache)
         assert (result.returncode, result.stdout, result.stderr) == (fresh.returncode, fresh.stdout, ""), damage[:200]
         assert entry_path.read_text(encoding="utf-8") == good, "rewritten with the fresh answer"
+
+
+@pytest.mark.parametrize("command", ["census", "verify"])
+def test_errors_name_the_path_as_given(command: str, tmp_path: Path, memdesc) -> None:  # type: ignore[no-untyped-def]
+    """`--data /tmp/x/nope.toml` run in /tmp/x says `/tmp/x/nope.toml`, not `nope.toml`."""
+    missing = tmp_path / "nope.toml"
+    result = memdesc([command, "--data", str(missing)], tmp_path, tmp_path / "cache")
+    assert (result.returncode, result.stderr) == (2, f"memdesc: error: {missing}: no such file\n")
+
+
+def test_the_cache_renders_paths_as_the_loader_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ontology.loader import display_path
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    paths = [
+        BUNDLED_ROOT,
+        BUNDLED_ROOT.parent / "x.toml",
+        tmp_path / "a.toml",
+        Path("sub/../a.toml"),
+        tmp_path / "loop",
+    ]
+    for cwd in (ROOT, BUNDLED_ROOT.parent, tmp_path, tmp_path / "sub"):
+        monkeypatch.chdir(cwd)
+        assert [answercache.shown_path(path) for path in paths] == [display_path(path) for path in paths]
