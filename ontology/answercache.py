@@ -1,8 +1,23 @@
-"""Cached answers of `show` (every type at once), `verify` and `census`, keyed by what they depend on.
+"""Cached answers of `show` (every type at once), `verify` and `census`, bound to what they depend on.
 
-The key hashes the ontology data files, the BTF files' content, memdesc's version and the
-command's options, so an edited ontology or another kernel never gets a stale answer. Entries
-live in the user's cache directory ($XDG_CACHE_HOME/memdesc, else ~/.cache/memdesc;
+What an entry depends on is its *inputs*: the command and its options, memdesc's version and a
+fingerprint of the engine's code (name, size and mtime of the `ontology` modules), the ontology
+data files (names and bytes) and the BTF files' content. Their digest names the entry's file and
+is recorded in it, with a digest over the inputs and the payload's exact text; an entry is used
+only when the file parses as that envelope, both digests match this run's inputs, and the
+payload has the shape its renderer reads. Anything else (a stale entry, a truncated or binary
+file, a wrong JSON type, missing keys, an entry written by hand or copied from another key) is a
+miss: the answer is computed afresh and the entry rewritten. The cache directory is the user's
+own, so this is no defence against someone who can write there on purpose (they could as well
+edit memdesc); the goal is that a stale, corrupted or mistakenly edited entry never changes an
+answer, and never crashes the command.
+
+Entries hold answers unrendered where they name this run's paths: the BTF paths are filled in
+from the arguments of the run that prints them, and verify's data locations are stored as (data
+file, line) and rendered relative to the working directory at print time, exactly as a fresh
+run would, so a cached answer is byte-identical to a fresh one.
+
+Entries live in the user's cache directory ($XDG_CACHE_HOME/memdesc, else ~/.cache/memdesc;
 MEMDESC_CACHE_DIR overrides) and are written atomically. Light imports only: a cache hit must
 answer without loading pydantic, networkx or typer; the engine is imported only on a miss.
 """
@@ -12,12 +27,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ontology import BUNDLED_ROOT, __version__
 from ontology.btf import DEFAULT_BTF
 from ontology.fingerprint import data_files, file_hash, fingerprint
+
+FORMAT = 2
+"""The envelope's version; entries of another format are misses."""
+
+Shape = Callable[[Any], bool]
 
 
 def cache_dir() -> Path:
@@ -28,71 +49,284 @@ def cache_dir() -> Path:
     return Path(base) / "memdesc"
 
 
-def answer_key(command: str, data_root: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
-    """The cache key of one invocation: command, options, data and BTF contents, version."""
+def code_fingerprint() -> str:
+    """Name, size and mtime of the engine's modules: an edited checkout never reuses old answers."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for entry in sorted(os.scandir(package), key=lambda e: e.name):
+        if entry.name.endswith(".py") and entry.is_file():
+            stat = entry.stat()
+            digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def answer_inputs(command: str, data_root: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
+    """The digest of everything one invocation's answer depends on (not of how its paths are spelled)."""
     parts = {
         "command": command,
         "version": __version__,
+        "code": code_fingerprint(),
         "data": fingerprint(data_files(data_root)),
         "btf": [file_hash(path) for path in btf_files],
         "options": options,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def load_answer(key: str) -> dict[str, Any] | None:
-    path = cache_dir() / f"{key}.json"
+def _seal(inputs: str, payload: str) -> str:
+    return hashlib.sha256(f"memdesc answer {FORMAT}\0{inputs}\0{payload}".encode()).hexdigest()
+
+
+def _entry_path(inputs: str) -> Path:
+    return cache_dir() / f"{inputs[:32]}.json"
+
+
+def load_answer(inputs: str, shape: Shape) -> dict[str, Any] | None:
+    """The cached payload for `inputs`, or None when there is none or it is not to be trusted."""
     try:
-        with path.open(encoding="utf-8") as stream:
-            answer = json.load(stream)
-    except (OSError, ValueError):
+        with _entry_path(inputs).open(encoding="utf-8") as stream:
+            entry = json.load(stream)
+    except (OSError, ValueError, RecursionError):
         return None
-    return answer if isinstance(answer, dict) else None
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("inputs") != inputs:
+        return None
+    payload = entry.get("payload")
+    if not isinstance(payload, str) or entry.get("seal") != _seal(inputs, payload):
+        return None
+    try:
+        answer = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    return answer if isinstance(answer, dict) and shape(answer) else None
 
 
-def store_answer(key: str, answer: dict[str, Any]) -> None:
+def store_answer(inputs: str, answer: dict[str, Any]) -> None:
     """Best effort: a cache that cannot be written only costs time next run. The cache directory
-    is the cache's own (created if missing); a failed write leaves no temporary file behind."""
+    is the cache's own (created if missing); a failed write leaves no temporary file behind.
+    The payload keeps the answer's key order (renderers print rows in that order)."""
     from ontology.atomic import write_atomic
 
+    payload = json.dumps(answer)
+    entry = {"format": FORMAT, "inputs": inputs, "seal": _seal(inputs, payload), "payload": payload}
     try:
-        write_atomic(cache_dir() / f"{key}.json", json.dumps(answer, sort_keys=True), parents=True)
+        write_atomic(_entry_path(inputs), json.dumps(entry), parents=True)
     except OSError:
         return
 
 
-def _btf_key(command: str, data: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
-    """The key of a BTF command; BtfError (from hashing) if a BTF file is not a readable regular file."""
-    return answer_key(command, data, btf_files, options)
+# -- shapes: what each renderer reads, checked before a cached payload is used
+
+
+def _str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _record(value: Any, fields: dict[str, Shape]) -> bool:
+    return isinstance(value, dict) and all(key in value and check(value[key]) for key, check in fields.items())
+
+
+def _list_of(value: Any, check: Shape) -> bool:
+    return isinstance(value, list) and all(check(item) for item in value)
+
+
+def _counts(value: Any) -> bool:
+    return isinstance(value, dict) and all(_str(key) and _int(count) for key, count in value.items())
+
+
+def _table(value: Any) -> bool:
+    return isinstance(value, dict) and all(_counts(row) for row in value.values())
+
+
+def _location(value: Any) -> bool:
+    return _str(value) or (
+        isinstance(value, list)
+        and len(value) == 2
+        and _int(value[0])
+        and value[0] >= 0
+        and (value[1] is None or _int(value[1]))
+    )
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _claim(value: Any) -> bool:
+    """A fact's claim or BTF answer: a scalar, a list of scalars, or a tuple stored as {"tuple": [...]}."""
+    if isinstance(value, dict):
+        return list(value) == ["tuple"] and _list_of(value["tuple"], _scalar)
+    return _scalar(value) or _list_of(value, _scalar)
+
+
+def _fact(value: Any) -> bool:
+    return _record(
+        value,
+        {"subject": _str, "item": _scalar, "aspect": _str, "claim": _claim, "btf": _claim, "location": _location},
+    )
+
+
+def _undecidable(value: Any) -> bool:
+    return _record(value, {"kind": _str, "form": _str, "subject": _str}) and _location(value.get("location", ""))
+
+
+def verify_shape(answer: Any) -> bool:
+    return _record(
+        answer,
+        {
+            "kernel": _str,
+            "decided": _int,
+            "agreements": lambda v: _list_of(v, _fact),
+            "mismatches": lambda v: _list_of(v, _fact),
+            "undecidable": lambda v: _list_of(v, _undecidable),
+        },
+    )
+
+
+def _comparison(value: Any) -> bool:
+    change: Shape = lambda c: _record(c, {"old": _int, "new": _int, "delta": _int})  # noqa: E731
+    moved: Shape = lambda m: _record(  # noqa: E731
+        m,
+        {
+            "from": _str,
+            "to": _str,
+            "in_place": lambda v: _list_of(v, _str),
+            "renamed": lambda v: _list_of(v, lambda p: _record(p, {"old": _str, "new": _str})),
+        },
+    )
+    return _record(
+        value,
+        {
+            "counts": lambda v: isinstance(v, dict) and all(change(c) for c in v.values()),
+            "moved": moved,
+            "added": lambda v: _list_of(v, _str),
+            "removed": lambda v: _list_of(v, _str),
+        },
+    )
+
+
+def census_shape(answer: Any) -> bool:
+    fields: dict[str, Shape] = {"functions": _int, "counts": _counts, "by_category": _table, "by_prefix": _table}
+    return _record(answer, fields) and ("against" not in answer or _comparison(answer["against"]))
+
+
+def show_shape(answer: Any) -> bool:
+    return isinstance(answer, dict) and all(isinstance(info, dict) for info in answer.values())
+
+
+# -- paths: stored unrendered, rendered for this run
+
+
+OWN_TREE = Path(__file__).resolve().parents[1]
+
+
+def shown_path(path: Path) -> str:
+    """A data file as messages name it: as given, memdesc's own files relative to the working
+    directory when below it (the rendering of `ontology.loader.display_path`, which cannot be
+    imported here: it loads pydantic)."""
+    try:
+        resolved = path.resolve()
+        if resolved.is_relative_to(OWN_TREE):
+            return str(resolved.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        pass
+    return str(path)
+
+
+def _unrender_location(location: str, files: dict[str, int]) -> str | list[Any]:
+    """`file[:line]` of a data file as [its index among the data files, line]; other places
+    (`enum pagetype`) as they are."""
+    if location in files:
+        return [files[location], None]
+    head, _, line = location.rpartition(":")
+    if head in files and line.isdigit():
+        return [files[head], int(line)]
+    return location
+
+
+def _unrender_fact(item: dict[str, Any], files: dict[str, int]) -> dict[str, Any]:
+    """A verify item as stored: location unrendered, tuples kept apart from lists (text shows their repr)."""
+    stored = dict(item)
+    if isinstance(item.get("location"), str):
+        stored["location"] = _unrender_location(item["location"], files)
+    for key in ("claim", "btf"):
+        if isinstance(item.get(key), tuple):
+            stored[key] = {"tuple": list(item[key])}
+    return stored
+
+
+def _store_verify(answer: dict[str, Any], data: Path) -> dict[str, Any]:
+    """`answer` with its data locations as (file, line) and no BTF path."""
+    files = {shown_path(path): index for index, path in enumerate(data_files(data))}
+    stored = {key: value for key, value in answer.items() if key != "btf"}
+    for section in ("agreements", "mismatches", "undecidable"):
+        stored[section] = [_unrender_fact(item, files) for item in answer[section]]
+    return stored
+
+
+def _render_verify(stored: dict[str, Any], btf: Path, data: Path) -> dict[str, Any] | None:
+    """The stored answer as this run prints it; None if a location names no data file."""
+    files = [shown_path(path) for path in data_files(data)]
+    answer: dict[str, Any] = {"btf": str(btf)}
+    for key, value in stored.items():
+        if key not in ("agreements", "mismatches", "undecidable"):
+            answer[key] = value
+            continue
+        items = []
+        for item in value:
+            item = dict(item)
+            if isinstance(item.get("location"), list):
+                index, line = item["location"]
+                if index >= len(files):
+                    return None
+                item["location"] = files[index] if line is None else f"{files[index]}:{line}"
+            for field in ("claim", "btf"):
+                if isinstance(item.get(field), dict):
+                    item[field] = tuple(item[field]["tuple"])
+            items.append(item)
+        answer[key] = items
+    return answer
+
+
+def _btf_inputs(command: str, data: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
+    """The inputs digest of a BTF command; BtfError (from hashing) if a BTF file is not a readable regular file."""
+    return answer_inputs(command, data, btf_files, options)
+
+
+# -- the answers
 
 
 def show_answers(data: Path | None = None) -> dict[str, Any]:
     """`show` for every type (default: of the bundled data), from the cache or computed once on a miss."""
     data = data or BUNDLED_ROOT
-    key = answer_key("show", data, [], {})
-    answers = load_answer(key)
+    inputs = answer_inputs("show", data, [], {})
+    answers = load_answer(inputs, show_shape)
     if answers is None:
         from ontology.queries import show_type
         from ontology.strict import load_ontology
 
         onto = load_ontology(data)
         answers = {name: show_type(onto, name) for name in sorted(onto.types)}
-        store_answer(key, answers)
+        store_answer(inputs, answers)
     return answers
 
 
 def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: bool = True) -> dict[str, Any]:
     """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the running kernel's)."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
-    key = _btf_key("verify", data, [btf], {})
-    answer = load_answer(key) if use_cache else None
+    inputs = _btf_inputs("verify", data, [btf], {})
+    stored = load_answer(inputs, verify_shape) if use_cache else None
+    answer = None if stored is None else _render_verify(stored, btf, data)
     if answer is None:
         from ontology.btf import Btf
         from ontology.strict import load_ontology
         from ontology.verify import verify
 
         answer = verify(load_ontology(data), Btf.from_file(btf)).as_dict()
-        store_answer(key, answer)
+        store_answer(inputs, _store_verify(answer, data))
     return answer
 
 
@@ -102,8 +336,8 @@ def census_answer(
     """`census` as JSON-able data: descriptor users in `btf`, compared with `against` when given."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
     files = [btf] + ([against] if against else [])
-    key = _btf_key("census", data, files, {"against": bool(against)})
-    answer = load_answer(key) if use_cache else None
+    inputs = _btf_inputs("census", data, files, {"against": bool(against)})
+    answer = load_answer(inputs, census_shape) if use_cache else None
     if answer is None:
         from ontology.btf import Btf
         from ontology.census import census_facts, compare, report, take_census
@@ -113,5 +347,22 @@ def census_answer(
         answer = report(facts, new)
         if against is not None:
             answer["against"] = compare(take_census(facts, Btf.from_file(against)), new)
-        store_answer(key, answer)
-    return answer
+        store_answer(inputs, _without_paths(answer))
+    return _with_paths(answer, btf, against)
+
+
+def _without_paths(answer: dict[str, Any]) -> dict[str, Any]:
+    """A census answer with the BTF paths left out: the run that prints it fills in its own."""
+    stored = {key: value for key, value in answer.items() if key != "btf"}
+    if "against" in answer:
+        stored["against"] = {key: value for key, value in answer["against"].items() if key not in ("old", "new")}
+    return stored
+
+
+def _with_paths(answer: dict[str, Any], btf: Path, against: Path | None) -> dict[str, Any]:
+    """A census answer naming the BTF files as this run was given them, keys in the fresh order."""
+    shown = {"btf": str(btf), **{key: value for key, value in answer.items() if key != "btf"}}
+    if against is not None and "against" in answer:
+        shown["against"] = {**{"old": str(against), "new": str(btf)}, **answer["against"]}
+        shown["against"].update(old=str(against), new=str(btf))
+    return shown

@@ -212,9 +212,12 @@ class Btf:
             raise BtfError(
                 f"type {len(starts) - 1} is truncated at byte {4 * starts[-1]} of the type section", self.path
             )
-        names = [words[start] for start in starts]
-        sizes = [words[start + 2] for start in starts]
-        names[0] = sizes[0] = 0
+        if len(starts) > 1:
+            names = [words[start] for start in starts]
+            sizes = [words[start + 2] for start in starts]
+            names[0] = sizes[0] = 0
+        else:  # type 0 (void) has no record: an empty type section has no words at all
+            names, sizes = [0], [0]
         # The kinds, at C speed: the top byte of each info word, masked to its five kind bits.
         top_bytes = array("I", infos).tobytes()[3::4] if _NATIVE == "<" else array("I", infos).tobytes()[0::4]
         kinds = top_bytes.translate(_KIND_OF_TOP_BYTE)

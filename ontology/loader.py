@@ -79,12 +79,21 @@ class LoadResult:
         return [entry for entry in self.entries if entry.section == section]
 
 
+OWN_TREE = Path(__file__).resolve().parents[1]
+"""Where memdesc's own files are (the checkout, or the installed packages)."""
+
+
 def display_path(path: Path) -> str:
-    """Paths in messages: relative to the working directory when below it, else as given."""
+    """Paths in messages: as the user gave them; memdesc's own files (its bundled data and
+    proposals, which nobody typed) relative to the working directory when below it.
+    `ontology.answercache.shown_path` renders the same way without importing this module."""
     try:
-        return str(Path(os.path.realpath(path)).relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        resolved = path.resolve()
+        if resolved.is_relative_to(OWN_TREE):
+            return str(resolved.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # not below the cwd; a symlink loop
+        pass
+    return str(path)
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
