@@ -29,7 +29,7 @@ def data_files(root: Path) -> list[Path]:
     try:
         with root.open("rb") as stream:
             meta = tomllib.load(stream).get("ontology", {})
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # ValueError: not UTF-8 (UnicodeDecodeError) or not TOML
         return [root]
     includes = meta.get("include", []) if isinstance(meta, dict) else []
     return [root, *(root.parent / name for name in includes if isinstance(name, str))]
