@@ -16,6 +16,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from checker.run import Message, check, default_paths, package_dir
 from ontology.errors import InputError
 from ontology.indexed import Ontology
@@ -177,8 +179,29 @@ def portable(impact: dict[str, object]) -> dict[str, object]:
     return {**impact, "breaks": [{**entry, "path": shown(str(entry["path"]))} for entry in breaks]}
 
 
+class _Break(BaseModel):
+    """One break as `propose check --json` writes it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    path: str
+    line: int | None
+    code: str = ""
+    message: str
+
+
+class _Impact(BaseModel):
+    """The whole `propose check --json` result: every key the Impact section reads, typed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    breaks: list[_Break]
+    counts: dict[str, int]
+    baseline: int
+    files: int
+
+
 def read_impact(path: Path) -> dict[str, object]:
-    """A saved `memdesc propose check --json` result (for `propose doc --impact`)."""
+    """A saved `memdesc propose check --json` result (for `propose doc --impact`), its shape checked
+    here so that a wrong file is one line naming it, never a KeyError deep in the renderer."""
     import json
 
     from ontology.inputs import TOML_CAP, read_input
@@ -186,8 +209,12 @@ def read_impact(path: Path) -> dict[str, object]:
     raw = read_input(path, TOML_CAP, "an impact JSON file")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InputError(f"cannot read the impact JSON: {error}", path) from None
-    if not (isinstance(data, dict) and isinstance(data.get("breaks"), list) and isinstance(data.get("counts"), dict)):
-        raise InputError("not the output of `memdesc propose check --json` (needs breaks and counts)", path)
-    return data
+    try:
+        impact = _Impact.model_validate(data)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "top level"
+        raise InputError(f"not the output of `memdesc propose check --json`: {where}: {problem['msg']}", path) from None
+    return impact.model_dump()

@@ -17,7 +17,7 @@ from typing import Any
 from memdesc.btf_display import run_census, run_verify
 from memdesc.display import dumps, emit, show_text
 from ontology.answercache import show_answers
-from ontology.errors import InputError
+from ontology.errors import as_input_error
 
 COMPLETE_VAR = "_MEMDESC_COMPLETE"
 """Set by the completion scripts typer installs (`_{PROG}_COMPLETE=complete_bash memdesc`)."""
@@ -59,8 +59,11 @@ def fast_btf(argv: list[str]) -> int | None:
         if argv[0] == "verify":
             return run_verify(options["btf"], options["data"], options["json"], options["cache"])
         return run_census(options["btf"], options["against"], options["data"], options["json"], options["cache"])
-    except InputError as error:  # BtfError included
-        sys.stderr.write(f"memdesc: error: {error}\n")
+    except Exception as error:  # the fast path's share of the one error exit (memdesc.options)
+        unusable = as_input_error(error)  # BtfError included
+        if unusable is None:
+            raise
+        sys.stderr.write(f"memdesc: error: {unusable}\n")
         return 2
 
 

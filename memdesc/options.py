@@ -14,7 +14,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from ontology.errors import InputError
+from ontology.errors import as_input_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,14 +32,22 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn InputError into one line on stderr and exit 2, never a traceback."""
+    """Turn unusable input into one line on stderr and exit 2, never a traceback.
+
+    InputError, and whatever reading or parsing raised before any reader could name it
+    (`as_input_error`: OSError, bad UTF-8, bad TOML, nesting too deep); anything else is a bug
+    and keeps its traceback.
+    """
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except InputError as error:
-            fail(str(error))
+        except Exception as error:
+            unusable = as_input_error(error)
+            if unusable is None:
+                raise
+            fail(str(unusable))
             raise AssertionError("unreachable") from None
 
     return wrapper

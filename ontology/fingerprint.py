@@ -32,7 +32,7 @@ def data_files(root: Path) -> list[Path]:
     it cannot be read or parsed: the loader then reports what is wrong, as one line)."""
     try:
         meta = tomllib.loads(read_input(root, TOML_CAP, "an ontology TOML file").decode()).get("ontology", {})
-    except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    except (InputError, ValueError, RecursionError):  # ValueError: not UTF-8 or not TOML
         return [root]
     includes = meta.get("include", []) if isinstance(meta, dict) else []
     return [root, *(root.parent / name for name in includes if isinstance(name, str))]

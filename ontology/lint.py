@@ -14,7 +14,7 @@ from pathlib import Path
 from ontology.cdecl import PrototypeError, parse_prototype, parse_type
 from ontology.hierarchy import deepest_refinements, refinement_cycles
 from ontology.indexed import Ontology
-from ontology.loader import LoadResult, Location, load
+from ontology.loader import LoadResult, Location, display_path, load
 from ontology.schema import MAX_REFINEMENT_DEPTH, FieldDef, TypeDef
 from ontology.suggest import suggest
 
@@ -420,6 +420,11 @@ tail-marker-bit, prototype, conversion-signature."""
 def lint_loaded(result: LoadResult, onto: Ontology) -> list[Finding]:
     """All findings for loaded data, sorted by place then rule."""
     findings = [Finding(issue.location, "schema", issue.message) for issue in result.issues]
+    if not onto.types:
+        # Nothing to check is not "clean": an empty or mistyped root file would pass silently.
+        findings.append(
+            Finding(Location(display_path(result.root)), "schema", "no [[type]] entries: the ontology is empty")
+        )
     for rule in RULES.values():
         findings.extend(rule(onto))
     return sorted(set(findings), key=lambda f: (f.location.path, f.location.line or 0, f.rule, f.message))

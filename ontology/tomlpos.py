@@ -31,6 +31,15 @@ class EntryPositions:
         return self.names.get((section, index), {}).get(name)
 
 
+def toml_lines(text: str) -> list[str]:
+    """The lines of a TOML document as TOML counts them: ended by LF (or CRLF) only.
+
+    `str.splitlines` also splits on U+2028, U+2029, U+0085, form feed..., which TOML allows in
+    comments and strings; counting those would shift every line number reported after them.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def scan(text: str) -> EntryPositions:
     """Index the top-level `[[section]]` headers of `text` and the `name = ...` lines below them."""
     positions = EntryPositions()
@@ -38,7 +47,7 @@ def scan(text: str) -> EntryPositions:
     current: tuple[str, int] | None = None
     in_multiline: str | None = None
     seen_own_name: set[tuple[str, int]] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(toml_lines(text), start=1):
         if in_multiline is not None:
             if line.count(in_multiline) % 2 == 1:
                 in_multiline = None

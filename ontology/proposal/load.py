@@ -20,7 +20,7 @@ from ontology.loader import Location, display_path, read_toml
 from ontology.proposal.schema import OPERATION_MODELS, Operation, Proposal, ProposalMeta
 from ontology.schema import Source
 from ontology.suggest import suggest
-from ontology.tomlpos import scan
+from ontology.tomlpos import scan, toml_lines
 
 RULE = "proposal-schema"
 SECTIONS = ("proposal", "source", "operation")
@@ -44,7 +44,7 @@ def _message(error: ErrorDetails, drop_tag: bool = False) -> str:
 
 def _header_line(text: str, header: str) -> int | None:
     """The line of a `[header]` table (tomlpos indexes only arrays of tables)."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(toml_lines(text), start=1):
         if line.strip().split("#", 1)[0].strip() == f"[{header}]":
             return number
     return None

@@ -74,6 +74,15 @@ def c_pattern(c_name: str) -> re.Pattern[str]:
     return re.compile(r"\b" + re.escape(c_name) + r"\b")
 
 
+def replace_c_name(pattern: re.Pattern[str], new_c: str, text: str) -> str:
+    """`text` with every match of `pattern` replaced by `new_c` taken literally.
+
+    A function replacement, never a template: `\\1` or `\\g<0>` in data stays text and can
+    never pull matched text into a prototype.
+    """
+    return pattern.sub(lambda _match: new_c, text)
+
+
 def _c_texts(section: str, item: Any) -> list[tuple[str, str]]:
     """The C text fields of an entry: (key, text) for prototypes and typedef meanings."""
     if section in CALLABLE_SECTIONS and getattr(item, "prototype", None):
@@ -238,7 +247,7 @@ class State:
         for key, entry in list(self.entries.items()):
             item = _map_type_names(key[0], entry.item, rename)
             if pattern is not None and new_c is not None:
-                update = {k: pattern.sub(new_c, text) for k, text in _c_texts(key[0], item)}
+                update = {k: replace_c_name(pattern, new_c, text) for k, text in _c_texts(key[0], item)}
                 changed = {k: v for k, v in update.items() if v != getattr(item, k)}
                 item = item.model_copy(update=changed) if changed else item
             if item is not entry.item:
