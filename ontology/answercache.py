@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ontology import BUNDLED_ROOT, __version__
-from ontology.btf import DEFAULT_BTF
-from ontology.fingerprint import data_files, file_hash, fingerprint
+from ontology.btf import DEFAULT_BTF, read_btf
+from ontology.fingerprint import data_files, fingerprint
 
 FORMAT = 2
 """The envelope's version; entries of another format are misses."""
@@ -60,14 +60,14 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def answer_inputs(command: str, data_root: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
+def answer_inputs(command: str, data_root: Path, btf_blobs: list[bytes], options: dict[str, Any]) -> str:
     """The digest of everything one invocation's answer depends on (not of how its paths are spelled)."""
     parts = {
         "command": command,
         "version": __version__,
         "code": code_fingerprint(),
         "data": fingerprint(data_files(data_root)),
-        "btf": [file_hash(path) for path in btf_files],
+        "btf": [hashlib.sha256(blob).hexdigest() for blob in btf_blobs],
         "options": options,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -291,11 +291,6 @@ def _render_verify(stored: dict[str, Any], btf: Path, data: Path) -> dict[str, A
     return answer
 
 
-def _btf_inputs(command: str, data: Path, btf_files: list[Path], options: dict[str, Any]) -> str:
-    """The inputs digest of a BTF command; BtfError (from hashing) if a BTF file is not a readable regular file."""
-    return answer_inputs(command, data, btf_files, options)
-
-
 # -- the answers
 
 
@@ -317,7 +312,8 @@ def show_answers(data: Path | None = None) -> dict[str, Any]:
 def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: bool = True) -> dict[str, Any]:
     """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the running kernel's)."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
-    inputs = _btf_inputs("verify", data, [btf], {})
+    blob = read_btf(btf)  # read once: the answer is computed from the bytes its key hashes
+    inputs = answer_inputs("verify", data, [blob], {})
     stored = load_answer(inputs, verify_shape) if use_cache else None
     answer = None if stored is None else _render_verify(stored, btf, data)
     if answer is None:
@@ -325,7 +321,7 @@ def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: 
         from ontology.strict import load_ontology
         from ontology.verify import verify
 
-        answer = verify(load_ontology(data), Btf.from_file(btf)).as_dict()
+        answer = verify(load_ontology(data), Btf(blob, str(btf))).as_dict()
         store_answer(inputs, _store_verify(answer, data))
     return answer
 
@@ -335,18 +331,18 @@ def census_answer(
 ) -> dict[str, Any]:
     """`census` as JSON-able data: descriptor users in `btf`, compared with `against` when given."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
-    files = [btf] + ([against] if against else [])
-    inputs = _btf_inputs("census", data, files, {"against": bool(against)})
+    blobs = [read_btf(path) for path in [btf] + ([against] if against else [])]
+    inputs = answer_inputs("census", data, blobs, {"against": bool(against)})
     answer = load_answer(inputs, census_shape) if use_cache else None
     if answer is None:
         from ontology.btf import Btf
         from ontology.census import census_facts, compare, report, take_census
 
         facts = census_facts(data, fingerprint(data_files(data)))
-        new = take_census(facts, Btf.from_file(btf))
+        new = take_census(facts, Btf(blobs[0], str(btf)))
         answer = report(facts, new)
         if against is not None:
-            answer["against"] = compare(take_census(facts, Btf.from_file(against)), new)
+            answer["against"] = compare(take_census(facts, Btf(blobs[1], str(against))), new)
         store_answer(inputs, _without_paths(answer))
     return _with_paths(answer, btf, against)
 

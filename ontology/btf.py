@@ -137,6 +137,16 @@ def _section_from_elf(data: bytes, path: str) -> bytes:
     raise BtfError("ELF file has no .BTF section", path)
 
 
+def read_btf(path: Path | str) -> bytes:
+    """The bytes of a BTF file or vmlinux (one capped read); BtfError if it is not a readable
+    regular file (missing, a directory, a FIFO, a device, a symlink loop...)."""
+    shown = str(path)
+    try:
+        return read_input(path, BTF_CAP, "a BTF file or vmlinux", shown)
+    except InputError as error:
+        raise BtfError(error.message, shown) from None
+
+
 class Btf:
     """Parsed BTF: every type record indexed and its references checked, decoded on demand."""
 
@@ -177,12 +187,7 @@ class Btf:
 
     @classmethod
     def from_file(cls, path: Path | str = DEFAULT_BTF) -> Btf:
-        shown = str(path)
-        try:
-            data = read_input(path, BTF_CAP, "a BTF file or vmlinux", shown)
-        except InputError as error:
-            raise BtfError(error.message, shown) from None
-        return cls(data, shown)
+        return cls(read_btf(path), str(path))
 
     def _index(self, end: int) -> None:
         """One pass over the type section: the word where each record starts, then its kind,

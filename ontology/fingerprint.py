@@ -1,4 +1,4 @@
-"""Content hashes of the ontology data and of BTF files, for generated headers and caches.
+"""Content hashes of the ontology data, for generated headers and caches.
 
 Kept free of heavy imports: the CLI's cached answers compute these before loading anything else.
 """
@@ -10,9 +10,8 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from ontology.btf import BtfError
 from ontology.errors import InputError
-from ontology.inputs import BTF_CAP, TOML_CAP, read_input
+from ontology.inputs import TOML_CAP, read_input
 
 
 def fingerprint(paths: Iterable[Path]) -> str:
@@ -36,12 +35,3 @@ def data_files(root: Path) -> list[Path]:
         return [root]
     includes = meta.get("include", []) if isinstance(meta, dict) else []
     return [root, *(root.parent / name for name in includes if isinstance(name, str))]
-
-
-def file_hash(path: Path) -> str:
-    """sha256 of a BTF file's content (a few MiB: one capped read); BtfError if it is not a
-    readable regular file (missing, a directory, a FIFO, a device, a symlink loop...)."""
-    try:
-        return hashlib.sha256(read_input(path, BTF_CAP, "a BTF file or vmlinux")).hexdigest()
-    except InputError as error:
-        raise BtfError(error.message, str(path)) from None
