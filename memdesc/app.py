@@ -237,7 +237,7 @@ def lint(
     Exit 0 clean, 1 findings, 2 unusable input.
     """
     from ontology import BUNDLED_ROOT
-    from ontology.lint import lint_path
+    from ontology.strict import lint_path
 
     findings = lint_path(file or BUNDLED_ROOT)
     if json:

@@ -64,6 +64,9 @@ class Ontology:
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
     duplicates: list[tuple[Entry, Entry]] = field(default_factory=list)
     load_result: LoadResult | None = None
+    history: LoadResult | None = None
+    """The versioned data this snapshot was cut from (`ontology.strict`), for what other
+    releases say: when a fact absent here appeared or went."""
     aliases: dict[str, str] = field(default_factory=dict)
     """Deprecated type names and the type each now means (a proposal's rename or merge).
     Empty for data read from files: the data has no alias syntax, only proposals create them."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ontology.cdecl import PrototypeError, parse_prototype, parse_type
 from ontology.hierarchy import deepest_refinements, refinement_cycles
 from ontology.indexed import Ontology
-from ontology.loader import LoadResult, Location, display_path, load
+from ontology.loader import LoadResult, Location, display_path
 from ontology.schema import MAX_REFINEMENT_DEPTH, FieldDef, TypeDef
 from ontology.suggest import suggest
 
@@ -427,10 +426,9 @@ def lint_loaded(result: LoadResult, onto: Ontology) -> list[Finding]:
         )
     for rule in RULES.values():
         findings.extend(rule(onto))
+    return sort_findings(findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings once each, by place then rule: the order every report prints them in."""
     return sorted(set(findings), key=lambda f: (f.location.path, f.location.line or 0, f.rule, f.message))
-
-
-def lint_path(path: Path) -> list[Finding]:
-    """Lint an ontology root file (and its includes); InputError if it cannot be read at all."""
-    result = load(path)
-    return lint_loaded(result, Ontology.from_load(result))

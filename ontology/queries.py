@@ -127,7 +127,7 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
         "page_types": sorted(p.name for p in onto.page_types.values() if p.marks == name),
         "realized_by": typedef.realized_by,
         "since": typedef.since,
-        "removed_in": typedef.removed_in,
+        "until": typedef.until,
         "proposed_in": typedef.proposed_in,
         "fields": fields,
         "predicates": predicates,

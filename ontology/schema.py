@@ -41,8 +41,11 @@ PROTOTYPE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_ *\[\](),.]{0,1023}")
 """A C prototype: C identifiers, pointers, brackets, commas and `...`, nothing that could end a
 string or start a statement in what is generated from it."""
 
-CONFIG_RE = re.compile(r"[A-Za-z0-9_ ()|&!]{1,255}")
-"""A Kconfig condition (CONFIG_MEMCG, CONFIG_64BIT && !CONFIG_X)."""
+CONFIG_RE = re.compile(r"[A-Za-z0-9_ ()|&!=]{1,255}")
+"""A Kconfig condition (CONFIG_MEMCG, CONFIG_64BIT && !CONFIG_X, CONFIG_ZSMALLOC=y)."""
+
+RELEASE_RE = re.compile(r"[1-9][0-9]?\.[0-9]{1,2}")
+"""A kernel release as mainline numbers them (5.16, 6.1, 7.3): what `since` and `until` hold."""
 
 MAX_STRUCT_SIZE = 16 * 1024
 """Bytes a descriptor (or a field's offset and size) may span. The largest in the data is 256
@@ -106,6 +109,7 @@ FilePath = Annotated[str, _matching(PATH_RE, "path")]
 CTypeText = Annotated[str, _matching(C_TYPE_RE, "C type")]
 PrototypeText = Annotated[str, _matching(PROTOTYPE_RE, "C prototype")]
 Config = Annotated[str, _matching(CONFIG_RE, "config condition")]
+Release = Annotated[str, _matching(RELEASE_RE, "release")]
 Url = Annotated[str, _matching(re.compile(r"[!-~]{1,2048}"), "URL")]
 """A link: printable ASCII, no spaces."""
 
@@ -164,7 +168,84 @@ class Source(Strict):
         return value
 
 
-class FieldDef(Strict):
+class Dated(Strict):
+    """When a fact holds: the releases, the configuration and the build it is true for.
+
+    `since` is the first release it holds for and `until` the first it no longer does (either
+    open-ended when absent). `since_source`/`until_source` cite what dates the boundary (the
+    commit, or the kernel file at that release); a boundary cited by a BTF source only is bounded
+    by evidence, not dated: the fact was first (or last) seen in that build's BTF. `config` is
+    the Kconfig condition it needs; `module` the module whose split BTF carries it when that
+    condition is a tristate built as a module. `build` marks a fact seen in one vendor build only
+    (a BTF source id), never in mainline. A snapshot at a release (`ontology.releases`) keeps
+    the facts that hold there, each with the change (`changes`) that was current then.
+    """
+
+    since: Release | None = None
+    until: Release | None = None
+    since_source: SourceId | None = None
+    until_source: SourceId | None = None
+    config: Config | None = None
+    module: Symbol | None = None
+    build: SourceId | None = None
+
+
+class Change(Strict):
+    """An earlier state of a fact: its values before release `until` (back to the previous
+    change, or to the fact's `since`). `source` attests the earlier value or the commit that
+    changed it. The keys a change may set are the fact's own; unset keys keep their value."""
+
+    until: Release
+    source: SourceId
+    note: str = ""
+
+
+class FieldChange(Change):
+    name: Symbol | None = None
+    offset: int | None = Field(default=None, ge=0, le=MAX_STRUCT_SIZE)
+    size: int | None = Field(default=None, ge=0, le=MAX_STRUCT_SIZE)
+    c_type: CTypeText | None = None
+    bit_offset: int | None = Field(default=None, ge=0, le=8 * MAX_STRUCT_SIZE)
+    bit_size: int | None = Field(default=None, ge=1, le=8 * MAX_STRUCT_SIZE)
+    matches: Symbol | None = None
+    match_index: int | None = Field(default=None, ge=0, le=MAX_OVERLAY_PAGES)
+
+
+class TypeChange(Change):
+    size: int | None = Field(default=None, gt=0, le=MAX_STRUCT_SIZE)
+    c_struct: Symbol | None = None
+    header: FilePath | None = None
+    overlay_pages: int | None = Field(default=None, ge=1, le=MAX_OVERLAY_PAGES)
+
+
+class PageTypeChange(Change):
+    name: Symbol | None = None
+    value: int | None = Field(default=None, ge=0, le=255)
+
+
+class PredicateChange(Change):
+    name: Symbol | None = None
+    prototype: PrototypeText | None = None
+    form: Form | None = None
+
+
+class ConversionChange(Change):
+    name: Symbol | None = None
+    prototype: PrototypeText | None = None
+    form: Form | None = None
+    checked: bool | None = None
+
+
+class FunctionChange(Change):
+    name: Symbol | None = None
+    prototype: PrototypeText | None = None
+    impl: Symbol | None = None
+    form: Form | None = None
+    returns: Symbol | None = None
+    nullable: bool | None = None
+
+
+class FieldDef(Dated):
     """One member of a descriptor: byte offset and size on 64-bit, and its struct page partner.
 
     `matches` names the member of the overlaid struct (the type's `overlays`, usually struct
@@ -185,12 +266,12 @@ class FieldDef(Strict):
     match_index: int = Field(default=0, ge=0, le=MAX_OVERLAY_PAGES)
     tail_marker: bool = False
     keeps_bit0_clear: bool = False
-    config: Config | None = None
     doc: str = ""
     source: SourceId | None = None
+    changes: list[FieldChange] = []
 
 
-class TypeDef(Strict):
+class TypeDef(Dated):
     """A descriptor type: a C struct, a refinement picked out by a predicate, or a proposal."""
 
     name: TypeName
@@ -207,28 +288,27 @@ class TypeDef(Strict):
     refers_to: list[Symbol] = []
     realized_by: Symbol | None = None
     status: Status = "merged"
-    since: Version | None = None
-    removed_in: Version | None = None
     proposed_in: Version | None = None
     source: SourceId
     layout_source: SourceId | None = None
     notes: str = ""
     fields: list[FieldDef] = []
+    changes: list[TypeChange] = []
 
 
-class PageType(Strict):
+class PageType(Dated):
     """A PGTY_* value held in the top byte of page->page_type, and the refinement it marks."""
 
     name: Symbol
     value: int = Field(ge=0, le=255)
     marks: Symbol | None = None
     predicate: Symbol | None = None
-    since: Version | None = None
     source: SourceId
     notes: str = ""
+    changes: list[PageTypeChange] = []
 
 
-class PredicateDef(Strict):
+class PredicateDef(Dated):
     """A test on a descriptor; when it establishes a refinement, it narrows the type."""
 
     name: Symbol
@@ -237,13 +317,12 @@ class PredicateDef(Strict):
     tests: str
     form: Form
     prototype: PrototypeText | None = None
-    config: Config | None = None
-    since: Version | None = None
     source: SourceId
     notes: str = ""
+    changes: list[PredicateChange] = []
 
 
-class ConversionDef(Strict):
+class ConversionDef(Dated):
     """A function that turns one descriptor into another; `checked` ones may return NULL."""
 
     name: Symbol
@@ -252,9 +331,9 @@ class ConversionDef(Strict):
     checked: bool
     form: Form
     prototype: PrototypeText
-    since: Version | None = None
     source: SourceId
     notes: str = ""
+    changes: list[ConversionChange] = []
 
 
 class ParamOverride(Strict):
@@ -264,7 +343,7 @@ class ParamOverride(Strict):
     type: Symbol
 
 
-class FunctionDef(Strict):
+class FunctionDef(Dated):
     """A kernel API function with the descriptor types it takes and returns.
 
     `prototype` is the public C prototype in the base kernel; the descriptor types of the
@@ -283,12 +362,12 @@ class FunctionDef(Strict):
     params: list[ParamOverride] = []
     frees_with: Symbol | None = None
     replacement: Symbol | None = None
-    since: Version | None = None
     source: SourceId
     notes: str = ""
+    changes: list[FunctionChange] = []
 
 
-class TypedefDef(Strict):
+class TypedefDef(Dated):
     """A C typedef that stands for a descriptor pointer (x86 pgtable_t is struct page *)."""
 
     name: Symbol
@@ -307,9 +386,11 @@ class MemdescTag(Strict):
 
 
 class Meta(Strict):
-    """The root file's header: which kernel the data describes and which files it includes."""
+    """The root file's header: the releases the data describes, the newest (`kernel`, what
+    queries answer for unless asked for another) last, and the files it includes."""
 
-    kernel: Version
+    kernel: Release
+    releases: list[Release] = []
     title: str
     include: list[FilePath] = []
 

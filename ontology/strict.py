@@ -1,7 +1,9 @@
 """The strict way in: load an ontology and refuse it if lint finds anything (`load_ontology`).
 
 Everything but lint reads the ontology through here, so no query, generator or model ever
-answers from data with dangling names or cycles. Lint itself works on the lenient
+answers from data with dangling names or cycles. Data is versioned (`ontology.releases`):
+`load_ontology(kernel=...)` gives the snapshot at one release, by default the newest, and
+`lint_path` lints every distinct state the data describes. Lint itself works on the lenient
 `Ontology.from_load` (ontology.indexed), which is why this loader lives apart from it.
 """
 
@@ -13,32 +15,94 @@ from pathlib import Path
 from ontology import BUNDLED_ROOT
 from ontology.errors import InputError
 from ontology.indexed import Ontology
-from ontology.lint import lint_loaded
-from ontology.loader import load
+from ontology.lint import Finding, lint_loaded, sort_findings
+from ontology.loader import LoadResult, load
+from ontology.releaselint import release_findings
+from ontology.releases import distinct_releases, release_key, releases_of, snapshot
 
 
-def load_ontology(path: Path | None = None) -> Ontology:
-    """Load and lint an ontology; raise InputError at the first problem lint would report.
+class UnknownRelease(InputError):
+    """A `--kernel` the data does not cover."""
+
+
+def load_ontology(path: Path | None = None, kernel: str | None = None) -> Ontology:
+    """Load, lint and snapshot an ontology at `kernel` (default: the newest release it covers);
+    raise InputError at the first problem lint would report there.
 
     Query commands use this so they never answer from data with dangling names or cycles.
-    The bundled ontology is read once per process (the model and checker import it often).
+    The bundled ontology is read once per process and release (the model and checker import it often).
     """
     if path is None or path == BUNDLED_ROOT:
-        return _bundled()
-    return _load_checked(path)
+        return _bundled(kernel)
+    return _load_checked(path, kernel)
 
 
 @functools.cache
-def _bundled() -> Ontology:
-    return _load_checked(BUNDLED_ROOT)
+def _bundled(kernel: str | None) -> Ontology:
+    return _load_checked(BUNDLED_ROOT, kernel)
 
 
-def _load_checked(path: Path) -> Ontology:
+def choose_release(result: LoadResult, kernel: str | None) -> str | None:
+    """The release to answer for: `kernel` when the data covers it, else the newest (None for
+    data without an [ontology] table, which has no releases; lint reports it)."""
+    covered = releases_of(result.meta)
+    if not covered:
+        return None
+    if kernel is None:
+        return covered[-1]
+    try:
+        key = release_key(kernel)
+    except ValueError:
+        key = None
+    if key is None or not release_key(covered[0]) <= key <= release_key(covered[-1]):
+        raise UnknownRelease(
+            f"release {kernel!r} is not covered by this ontology (it describes {covered[0]} to {covered[-1]})",
+            str(result.root),
+        )
+    return f"{key[0]}.{key[1]}"
+
+
+def snapshot_ontology(result: LoadResult, release: str | None) -> Ontology:
+    """The lenient ontology at `release`, remembering the versioned data it was cut from."""
+    onto = Ontology.from_load(snapshot(result, release) if release else result)
+    onto.history = result
+    return onto
+
+
+def _load_checked(path: Path, kernel: str | None) -> Ontology:
     result = load(path)
-    onto = Ontology.from_load(result)
-    findings = lint_loaded(result, onto)
+    release = choose_release(result, kernel)
+    onto = snapshot_ontology(result, release)
+    findings = sort_findings(release_findings(result) + lint_loaded(onto.load_result or result, onto))
     if findings:
         first = findings[0]
         more = f" (and {len(findings) - 1} more; run memdesc lint)" if len(findings) > 1 else ""
         raise InputError(f"{first.rule}: {first.message}{more}", first.location.path, first.location.line)
     return onto
+
+
+def lint_result(result: LoadResult) -> list[Finding]:
+    """Every finding of loaded data: its history, and each distinct release's snapshot. A
+    finding that does not hold at the newest release says at which releases it does."""
+    findings = release_findings(result)
+    releases = distinct_releases(result)
+    if not releases:  # no [ontology] table: lint what there is (schema reports the rest)
+        return sort_findings(findings + lint_loaded(result, Ontology.from_load(result)))
+    newest = releases[-1]
+    seen_at: dict[Finding, list[str]] = {}
+    for release in releases:
+        snap = snapshot(result, release)
+        for finding in lint_loaded(snap, Ontology.from_load(snap)):
+            seen_at.setdefault(finding, []).append(release)
+    for finding, at in seen_at.items():
+        if newest in at:
+            findings.append(finding)
+        else:
+            findings.append(Finding(finding.location, finding.rule, f"{finding.message} (at Linux {', '.join(at)})"))
+    return sort_findings(findings)
+
+
+def lint_path(path: Path) -> list[Finding]:
+    """Lint an ontology root file (and its includes) at every release it describes;
+    InputError if it cannot be read at all."""
+    return lint_result(load(path))

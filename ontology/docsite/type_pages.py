@@ -45,7 +45,7 @@ def _facts(info: dict[str, Any]) -> str:
         rows.append(("header", code(info["header"])))
     if info["overlays"]:
         rows.append(("overlays", type_link(info["overlays"])))
-    for key, title in (("since", "since"), ("removed_in", "removed in"), ("proposed_in", "proposed in")):
+    for key, title in (("since", "since"), ("until", "until"), ("proposed_in", "proposed in")):
         if info[key]:
             rows.append((title, cell(info[key])))
     if info["predicate"]:

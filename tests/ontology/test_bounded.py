@@ -15,8 +15,8 @@ from memdesc.app import app
 from ontology.cdecl import PrototypeError, parse_prototype, split_function
 from ontology.chains import Step, shortest_chains
 from ontology.errors import InputError
-from ontology.lint import lint_path
 from ontology.schema import MAX_OVERLAY_PAGES, MAX_REFINEMENT_DEPTH, MAX_STRUCT_SIZE
+from ontology.strict import lint_path
 from tests.support.btf_errors import time_limit
 from tests.support.paths import MINI
 

@@ -7,8 +7,8 @@ import pytest
 from ontology import BUNDLED_ROOT
 from ontology.cdecl import parse_prototype
 from ontology.indexed import Ontology
-from ontology.lint import lint_path
 from ontology.schema import CATEGORIES
+from ontology.strict import lint_path
 from tests.support.bpftool_btf import VMLINUX, Btf
 
 STRUCTS = {"page", "folio", "slab", "ptdesc", "zpdesc", "netmem_desc", "net_iov"}

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from memdesc.app import app
-from ontology.lint import lint_path
+from ontology.strict import lint_path
 
 EMPTY = {
     "empty file": "",

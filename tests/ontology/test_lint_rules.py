@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ontology.errors import InputError
-from ontology.lint import Finding, lint_path
+from ontology.lint import Finding
+from ontology.strict import lint_path
 from tests.support.paths import MINI
 
 Mutate = Callable[..., Path]

@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 
 from memdesc.app import app
 from ontology.errors import InputError
-from ontology.lint import lint_path
 from ontology.proposal.load import load_proposal
-from ontology.strict import load_ontology
+from ontology.strict import lint_path, load_ontology
 from tests.support.paths import FIXTURES
 from tests.support.proposals import HEADER, write
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ontology.lint import lint_path
 from ontology.proposal.load import load_proposal
+from ontology.strict import lint_path
 from ontology.tomlpos import scan, toml_lines
 
 SEPARATORS = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\r"]

@@ -1,0 +1,100 @@
+"""Lint of the data's history: release ranges and changes that make sense on their own.
+
+Each snapshot is linted like one-release data (`ontology.lint`); what no snapshot can see is
+checked here on the versioned data: the release list is ordered and ends at `kernel`, every
+fact's `since` lies before its `until`, its changes are ordered and inside its range, and the
+sources that date a boundary or name a vendor build exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ontology.lint import Finding
+from ontology.loader import Entry, LoadResult, Location, display_path
+from ontology.releases import entry_name, release_key
+from ontology.schema import Dated, TypeDef
+
+
+def _range_problems(fact: Dated) -> Iterator[str]:
+    """What is wrong with one fact's own dates and changes (messages without a place)."""
+    since = release_key(fact.since) if fact.since else None
+    until = release_key(fact.until) if fact.until else None
+    if since is not None and until is not None and since >= until:
+        yield f"since {fact.since} is not before until {fact.until}"
+    previous: tuple[int, int] | None = None
+    for change in getattr(fact, "changes", []):
+        key = release_key(change.until)
+        if previous is not None and key <= previous:
+            yield f"changes are not in release order (until {change.until} after a later one)"
+        if since is not None and key <= since:
+            yield f"a change until {change.until} ends before the fact's since {fact.since}"
+        if until is not None and key >= until:
+            yield f"a change until {change.until} ends after the fact's until {fact.until}"
+        previous = key
+    if fact.module is not None and fact.config is None:
+        yield f"module {fact.module!r} without the config condition that builds it"
+
+
+def _source_refs(fact: Dated) -> Iterator[tuple[str, str | None]]:
+    yield "since_source", fact.since_source
+    yield "until_source", fact.until_source
+    yield "build", fact.build
+
+
+def _fact_findings(
+    fact: Dated, where: Location, label: str, result: LoadResult, sources: dict[str, Any]
+) -> Iterator[Finding]:
+    for problem in _range_problems(fact):
+        yield Finding(where, "release-range", f"{label}: {problem}")
+    for key, source_id in _source_refs(fact):
+        if source_id is None:
+            continue
+        source = sources.get(source_id)
+        if source is None:
+            yield Finding(where, "dangling-ref", f"{label}: {key} {source_id!r} is not a defined source")
+        elif key == "build" and source.kind != "btf":
+            yield Finding(
+                where, "release-range", f"{label}: build {source_id!r} is a {source.kind} source, not a BTF build"
+            )
+    newest = result.meta.kernel if result.meta else None
+    for release in (fact.since, fact.until):
+        if newest and release and release_key(release) > release_key(newest):
+            yield Finding(where, "release-range", f"{label}: release {release} is after the newest release {newest}")
+
+
+def _meta_findings(result: LoadResult) -> Iterator[Finding]:
+    meta = result.meta
+    if meta is None or not meta.releases:
+        return
+    where = Location(display_path(result.root), 1)
+    keys = [release_key(release) for release in meta.releases]
+    if keys != sorted(set(keys)):
+        yield Finding(where, "release-range", "[ontology] releases must be listed oldest first, each once")
+    if meta.releases[-1] != meta.kernel:
+        yield Finding(
+            where,
+            "release-range",
+            f"[ontology] kernel {meta.kernel} must be the newest of releases (last: {meta.releases[-1]})",
+        )
+
+
+def release_findings(result: LoadResult) -> list[Finding]:
+    """Every history problem in loaded (not yet snapshotted) data."""
+    sources = {entry.item.id: entry.item for entry in result.entries if entry.section == "source"}
+    findings = list(_meta_findings(result))
+    for entry in result.entries:
+        if not isinstance(entry.item, Dated):
+            continue
+        label = f"{entry.section} {entry_name(entry)!r}"
+        findings.extend(_fact_findings(entry.item, entry.location, label, result, sources))
+        if isinstance(entry.item, TypeDef):
+            findings.extend(_field_findings(entry, entry.item, result, sources))
+    return findings
+
+
+def _field_findings(entry: Entry, typedef: TypeDef, result: LoadResult, sources: dict[str, Any]) -> Iterator[Finding]:
+    for member in typedef.fields:
+        label = f"field {typedef.name}.{member.name}"
+        yield from _fact_findings(member, entry.member_location(member.name), label, result, sources)
