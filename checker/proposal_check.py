@@ -11,14 +11,12 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from checker.run import Message, check, default_paths, package_dir
+from checker.run import Message, check, check_with_types, default_paths, package_dir
 from ontology.errors import InputError
 from ontology.indexed import Ontology
 from ontology.strict import load_ontology
@@ -60,30 +58,12 @@ def baseline(paths: list[str], generated: str | None = None) -> list[Message]:
     text = generated if generated is not None else (package_dir("ontology") / "types.py").read_text(encoding="utf-8")
     key = (tuple(str(Path(p).resolve()) for p in paths), hashlib.sha256(text.encode()).hexdigest())
     if key not in _BASELINES:
-        messages, _, status = check(paths) if generated is None else _proposed(generated, paths)
+        messages, _, status = check(paths) if generated is None else check_with_types(generated, paths)
         if status == 2:
             first = messages[0] if messages else "mypy could not run"
             raise InputError(f"the model does not check under the current ontology: {first}")
         _BASELINES[key] = _errors(messages)
     return _BASELINES[key]
-
-
-def _proposed(generated: str, paths: list[str]) -> tuple[list[Message], int, int]:
-    """Check `paths` with a temporary `ontology` package whose types.py is `generated`."""
-    with tempfile.TemporaryDirectory(prefix="memdesc-propose-") as temp:
-        root = Path(temp)
-        package = root / "ontology"
-        shutil.copytree(package_dir("ontology"), package, ignore=shutil.ignore_patterns("__pycache__", "data"))
-        (package / "types.py").write_text(generated, encoding="utf-8")
-        messages, files, status = check(paths, search_first=[str(root)])
-    # A message inside the temporary package (a generated types.py mypy rejects) names it so.
-    shown = [
-        Message(f"<proposed>/ontology/{Path(m.path).name}", m.line, m.column, m.severity, m.message, m.code)
-        if str(Path(m.path).resolve()).startswith(str(root.resolve()))
-        else m
-        for m in messages
-    ]
-    return shown, files, status
 
 
 def _python_files(paths: list[str]) -> list[Path]:
@@ -146,7 +126,7 @@ def check_proposal(new: Ontology, paths: list[str], old: Ontology | None = None)
     generated = None if old is None else generate(old)
     errors_before = baseline(paths, generated)
     before = Counter(_key(m) for m in errors_before)
-    messages, files, _ = _proposed(generate(new), paths)
+    messages, files, _ = check_with_types(generate(new), paths)
     if old_functions := set((old or _bundled()).functions) - set(new.functions):
         messages = sorted([*messages, *orphaned(paths, old_functions)], key=lambda m: (m.path, m.line))
     breaks: list[Message] = []

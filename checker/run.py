@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +159,39 @@ def check(
     return messages, len(sources), status
 
 
+def check_with_types(generated: str, paths: list[str], label: str = "<proposed>") -> tuple[list[Message], int, int]:
+    """Check `paths` with a temporary `ontology` package whose types.py is `generated` (a
+    proposal's types, or another release's): it comes first on mypy's search path, the model is
+    checked where it lies. A message inside the temporary package names it `label`/ontology/..."""
+    with tempfile.TemporaryDirectory(prefix="memdesc-types-") as temp:
+        root = Path(temp)
+        package = root / "ontology"
+        shutil.copytree(package_dir("ontology"), package, ignore=shutil.ignore_patterns("__pycache__", "data"))
+        (package / "types.py").write_text(generated, encoding="utf-8")
+        messages, files, status = check(paths, search_first=[str(root)])
+    shown = [
+        Message(f"{label}/ontology/{Path(m.path).name}", m.line, m.column, m.severity, m.message, m.code)
+        if str(Path(m.path).resolve()).startswith(str(root.resolve()))
+        else m
+        for m in messages
+    ]
+    return shown, files, status
+
+
+def check_at_release(paths: list[str], kernel: str | None) -> tuple[list[Message], int, int]:
+    """Check `paths` against the facts of release `kernel` (default: the newest, which the
+    installed `ontology.types` describes): would this model hold on that kernel?"""
+    if kernel is None:
+        return check(paths)
+    from ontology.strict import load_ontology
+    from ontology.typegen import generate
+
+    onto = load_ontology(kernel=kernel)
+    if onto.kernel == load_ontology().kernel:
+        return check(paths)
+    return check_with_types(generate(onto), paths, f"<Linux {onto.kernel}>")
+
+
 def summary(messages: list[Message], checked: int, stopped: bool = False) -> str:
     """mypy's last line; `stopped`: mypy stopped before checking (exit status 2), never a success."""
     errors = [m for m in messages if m.severity == "error"]
@@ -169,8 +204,8 @@ def summary(messages: list[Message], checked: int, stopped: bool = False) -> str
     return f"{found} (checked {checked} source file{'s' if checked != 1 else ''})"
 
 
-def main(paths: list[str], as_json: bool) -> int:
-    messages, checked, status = check(paths or default_paths())
+def main(paths: list[str], as_json: bool, kernel: str | None = None) -> int:
+    messages, checked, status = check_at_release(paths or default_paths(), kernel)
     if as_json:
         import json
 

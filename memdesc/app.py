@@ -20,7 +20,7 @@ import typer
 from memdesc import display
 from memdesc.completion import complete_type
 from memdesc.docs_command import docs
-from memdesc.options import DataOption, JsonOption, fail, handles_input_errors
+from memdesc.options import DataOption, JsonOption, KernelOption, fail, handles_input_errors
 from memdesc.propose_commands import propose_app
 
 app = typer.Typer(
@@ -37,10 +37,10 @@ app = typer.Typer(
 )
 
 
-def _ontology(data: Path | None) -> Any:
+def _ontology(data: Path | None, kernel: str | None = None) -> Any:
     from ontology.strict import load_ontology
 
-    return load_ontology(data)
+    return load_ontology(data, kernel)
 
 
 @app.command("list", short_help="List descriptor types, with kind, status and parents.")
@@ -49,6 +49,7 @@ def list_command(
     kind: Annotated[str | None, typer.Option(help="struct, refinement, proposed or handle.")] = None,
     json: JsonOption = False,
     data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
     """Example: memdesc list --kind refinement
 
@@ -56,7 +57,7 @@ def list_command(
     """
     from ontology.queries import list_types
 
-    types = list_types(_ontology(data), kind)
+    types = list_types(_ontology(data, kernel), kind)
     if json:
         display.emit(display.dumps(types))
         return
@@ -71,14 +72,16 @@ TypeArgument = Annotated[
 
 @app.command(short_help="Everything about one type, its fields and its API.")
 @handles_input_errors
-def show(type_name: TypeArgument, json: JsonOption = False, data: DataOption = None) -> None:
+def show(
+    type_name: TypeArgument, json: JsonOption = False, data: DataOption = None, kernel: KernelOption = None
+) -> None:
     """Example: memdesc show slab --json
 
     Everything about one type: fields, family, predicates, conversions, API, sources.
     """
     from ontology.queries import show_type
 
-    info = show_type(_ontology(data), type_name)
+    info = show_type(_ontology(data, kernel), type_name)
     display.emit(display.dumps(info) if json else display.show_text(info))
 
 
@@ -90,6 +93,7 @@ def tree(
     ] = None,
     json: JsonOption = False,
     data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
     """Example: memdesc tree folio
 
@@ -97,7 +101,7 @@ def tree(
     """
     from ontology.queries import tree as build_tree
 
-    nodes = build_tree(_ontology(data), type_name)
+    nodes = build_tree(_ontology(data, kernel), type_name)
     display.emit(display.dumps(nodes) if json else display.tree_text(nodes))
 
 
@@ -108,6 +112,7 @@ def path(
     target: Annotated[str, typer.Argument(metavar="TO", help="The type you want.", autocompletion=complete_type)],
     json: JsonOption = False,
     data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
     """Example: memdesc path page slab
 
@@ -116,7 +121,7 @@ def path(
     """
     from ontology.queries import conversion_paths
 
-    result = conversion_paths(_ontology(data), source, target)
+    result = conversion_paths(_ontology(data, kernel), source, target)
     if json:
         display.emit(display.dumps(result))
     else:
@@ -145,6 +150,7 @@ def layout(
     ],
     json: JsonOption = False,
     data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
     """Example: memdesc layout slab ptdesc zpdesc
 
@@ -153,7 +159,7 @@ def layout(
     from ontology.layout import layout as build_layout
     from ontology.queries import require_type
 
-    onto = _ontology(data)
+    onto = _ontology(data, kernel)
     for name in type_names:
         require_type(onto, name)
     result = build_layout(onto, type_names)
@@ -176,6 +182,7 @@ def functions(
     category: Annotated[str | None, typer.Option(help="alloc, free, pagecache, anon, lru, rmap, gup, ...")] = None,
     json: JsonOption = False,
     data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
     """Example: memdesc functions --category gup
 
@@ -183,7 +190,7 @@ def functions(
     """
     from ontology.queries import functions as find_functions
 
-    records = find_functions(_ontology(data), returns, takes, category)
+    records = find_functions(_ontology(data, kernel), returns, takes, category)
     if json:
         display.emit(display.dumps(records))
         return
@@ -203,6 +210,7 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", help="dot, graphml, mermaid or json.")] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE (atomically).")] = None,
     data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
     """Example: memdesc export --format dot -o memdesc.dot
 
@@ -215,7 +223,7 @@ def export(
 
     if format not in EXPORTERS:
         fail(f"unknown format {format!r}{suggest(format, EXPORTERS)}; expected one of {', '.join(sorted(EXPORTERS))}")
-    text = EXPORTERS[format](build_graph(_ontology(data)))
+    text = EXPORTERS[format](build_graph(_ontology(data, kernel)))
     if output is None:
         sys.stdout.write(text)
         return
@@ -332,21 +340,38 @@ def census(
     run_census(btf, against, data, json, not no_cache)
 
 
+def _checked_input(run: Any) -> int:
+    """`check`'s exit code, a bad --kernel turned into the one-line error (check keeps mypy's
+    own exit codes, so it is not wrapped in `handles_input_errors` as a whole)."""
+    from ontology.errors import as_input_error
+
+    try:
+        return int(run())
+    except Exception as error:
+        unusable = as_input_error(error)
+        if unusable is None:
+            raise
+        fail(str(unusable))
+        raise AssertionError("unreachable") from None
+
+
 @app.command("check", short_help="Type-check models against the ontology.")
 def check(
     paths: Annotated[
         list[str] | None, typer.Argument(metavar="PATHS", help="Files or packages (default: the bundled model).")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
+    kernel: KernelOption = None,
 ) -> None:
-    """Example: memdesc check model/
+    """Example: memdesc check model/ --kernel 6.12
 
     Type-check models against the ontology: mypy with the memdesc plugin plus a post-pass.
+    With --kernel, against that release's facts (default: the newest release).
     Output and exit codes follow mypy's: 0 clean, 1 errors, 2 crash or bad usage.
     """
     from checker.run import main
 
-    code = main(list(paths or []), json)
+    code = _checked_input(lambda: main(list(paths or []), json, kernel))
     if code:
         raise typer.Exit(code)
 

@@ -96,7 +96,9 @@ def show_text(info: dict[str, Any]) -> str:
     size = f", {info['size']} bytes" if info["size"] else ""
     c_struct = f"struct {info['c_struct']}" if info["c_struct"] else "no C struct"
     since = f", since {info['since']}" if info["since"] else ""
-    out = [f"{info['name']}: {info['kind']} type ({c_struct}{size}) [{info['status']}{since}]", f"  {info['summary']}"]
+    until = f", until {info['until']}" if info["until"] else ""
+    when = f"{info['status']}{since}{until}; Linux {info['kernel']}"
+    out = [f"{info['name']}: {info['kind']} type ({c_struct}{size}) [{when}]", f"  {info['summary']}"]
     family = [
         ("parents", info["parents"]),
         ("ancestors", info["ancestors"] if info["ancestors"] != info["parents"] else []),

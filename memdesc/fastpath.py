@@ -24,11 +24,25 @@ COMPLETE_VAR = "_MEMDESC_COMPLETE"
 
 
 def fast_show(argv: list[str]) -> int | None:
-    names = [arg for arg in argv if not arg.startswith("-")]
-    flags = [arg for arg in argv if arg.startswith("-")]
+    """`show TYPE [--json] [--kernel X.Y]` from the cache; None for anything else, an unknown
+    name or a release the data does not hold it at (typer says which, and when it holds)."""
+    rest, kernel = list(argv), None
+    if "--kernel" in rest:
+        at = rest.index("--kernel")
+        if at + 1 >= len(rest):
+            return None
+        kernel = rest[at + 1]
+        del rest[at : at + 2]
+    names = [arg for arg in rest if not arg.startswith("-")]
+    flags = [arg for arg in rest if arg.startswith("-")]
     if len(names) != 1 or any(flag != "--json" for flag in flags):
         return None
-    info = show_answers().get(names[0])
+    try:
+        info = show_answers(kernel=kernel).get(names[0])
+    except Exception as error:  # an unknown release: typer reports it
+        if as_input_error(error) is None:
+            raise
+        return None
     if info is None:
         return None  # typer reports the unknown name with a close match
     emit(dumps(info) if "--json" in flags else show_text(info))

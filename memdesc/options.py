@@ -14,7 +14,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from ontology.errors import as_input_error
+from ontology.errors import NotInRelease, as_input_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,13 +22,28 @@ R = TypeVar("R")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Ontology root TOML file (default: the bundled Linux 6.18 data).", show_default=False),
+    typer.Option("--data", help="Ontology root TOML file (default: the bundled data).", show_default=False),
+]
+KernelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kernel",
+        metavar="X.Y",
+        help="Answer for this kernel release (default: the newest the data covers).",
+        show_default=False,
+    ),
 ]
 
 
 def fail(message: str, code: int = 2) -> None:
     sys.stderr.write(f"memdesc: error: {message}\n")
     raise typer.Exit(code)
+
+
+def _absent_text(absent: NotInRelease, as_json: bool) -> str:
+    import json
+
+    return json.dumps(absent.as_dict(), indent=2) + "\n" if as_json else absent.message + "\n"
 
 
 def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -43,6 +58,9 @@ def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
+        except NotInRelease as absent:  # an answer, not an error: say it on stdout, exit 1
+            sys.stdout.write(_absent_text(absent, bool(kwargs.get("json"))))
+            raise typer.Exit(1) from None
         except Exception as error:
             unusable = as_input_error(error)
             if unusable is None:

@@ -294,16 +294,17 @@ def _render_verify(stored: dict[str, Any], btf: Path, data: Path) -> dict[str, A
 # -- the answers
 
 
-def show_answers(data: Path | None = None) -> dict[str, Any]:
-    """`show` for every type (default: of the bundled data), from the cache or computed once on a miss."""
+def show_answers(data: Path | None = None, kernel: str | None = None) -> dict[str, Any]:
+    """`show` for every type at one release (default: of the bundled data, at its newest
+    release), from the cache or computed once on a miss."""
     data = data or BUNDLED_ROOT
-    inputs = answer_inputs("show", data, [], {})
+    inputs = answer_inputs("show", data, [], {"kernel": kernel} if kernel else {})
     answers = load_answer(inputs, show_shape)
     if answers is None:
         from ontology.queries import show_type
         from ontology.strict import load_ontology
 
-        onto = load_ontology(data)
+        onto = load_ontology(data, kernel)
         answers = {name: show_type(onto, name) for name in sorted(onto.types)}
         store_answer(inputs, answers)
     return answers

@@ -26,6 +26,36 @@ class InputError(Exception):
         return f"{self.path}:{self.line}: "
 
 
+class NotInRelease(InputError):
+    """A name the data knows, but not at the release asked about. That is an answer ("not
+    there"; exit 1, and `"exists": false` in JSON), not bad input. `spans` says when it holds."""
+
+    def __init__(self, what: str, name: str, kernel: str, spans: list[tuple[str | None, str | None]]):
+        self.name, self.kernel, self.spans = name, kernel, spans
+        super().__init__(f"{what} {name!r} is not in Linux {kernel}: {describe_spans(spans)}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "kernel": self.kernel,
+            "exists": False,
+            "holds": [{"since": since, "until": until} for since, until in self.spans],
+        }
+
+
+def describe_spans(spans: list[tuple[str | None, str | None]]) -> str:
+    """`since 6.6`, `until 7.2`, `from 6.6 until 7.1`: when a fact holds, as one phrase."""
+    phrases = []
+    for since, until in spans:
+        if since and until:
+            phrases.append(f"from {since} until {until}")
+        elif since:
+            phrases.append(f"since {since}")
+        elif until:
+            phrases.append(f"until {until}")
+    return "; ".join(phrases) or "at no covered release"
+
+
 def as_input_error(error: Exception) -> InputError | None:
     """`error` as unusable input when reading or parsing raised it, else None (a bug: re-raise).
 

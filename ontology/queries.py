@@ -9,16 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from ontology.chains import Step, reachable, shortest_chains
-from ontology.errors import InputError
+from ontology.errors import InputError, NotInRelease
 from ontology.hierarchy import ancestors
 from ontology.indexed import Ontology, Signature
+from ontology.releases import spans
 from ontology.schema import CATEGORIES, KINDS, FunctionDef
 from ontology.suggest import suggest
 
 
 def require_type(onto: Ontology, name: str) -> None:
-    """Raise InputError unless `name` is a descriptor type of `onto`."""
+    """Raise InputError unless `name` is a descriptor type of `onto` (NotInRelease when the
+    versioned data has it at other releases)."""
     if name not in onto.types:
+        known = spans(onto.history, "type", name)
+        if known:
+            raise NotInRelease("type", name, onto.kernel, known)
         raise InputError(f"unknown type {name!r}{suggest(name, onto.types)}")
 
 
@@ -126,6 +131,7 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
         "predicate": typedef.predicate,
         "page_types": sorted(p.name for p in onto.page_types.values() if p.marks == name),
         "realized_by": typedef.realized_by,
+        "kernel": onto.kernel,
         "since": typedef.since,
         "until": typedef.until,
         "proposed_in": typedef.proposed_in,

@@ -13,7 +13,7 @@ from typing import Any
 
 from ontology.lint import Finding
 from ontology.loader import Entry, LoadResult, Location, display_path
-from ontology.releases import entry_name, release_key
+from ontology.releases import entry_name, release_key, releases_of
 from ontology.schema import Dated, TypeDef
 
 
@@ -57,6 +57,14 @@ def _fact_findings(
         elif key == "build" and source.kind != "btf":
             yield Finding(
                 where, "release-range", f"{label}: build {source_id!r} is a {source.kind} source, not a BTF build"
+            )
+    covered = releases_of(result.meta)
+    for change in getattr(fact, "changes", []):
+        if covered and release_key(change.until) <= release_key(covered[0]):
+            yield Finding(
+                where,
+                "release-range",
+                f"{label}: a change until {change.until} describes no release the data covers (oldest {covered[0]})",
             )
     newest = result.meta.kernel if result.meta else None
     for release in (fact.since, fact.until):

@@ -126,3 +126,19 @@ def distinct_releases(result: LoadResult) -> list[str]:
 def entry_name(entry: Entry) -> str:
     """An entry's name (a source's id)."""
     return str(entry.item.id if entry.section == "source" else getattr(entry.item, "name", ""))
+
+
+def spans(history: LoadResult | None, section: str, name: str) -> list[tuple[str | None, str | None]]:
+    """(since, until) of every entry of `section` named `name` in the versioned data, in
+    release order: when a fact absent from one release holds elsewhere."""
+    if history is None:
+        return []
+    found = [
+        (entry.item.since, entry.item.until)
+        for entry in history.entries
+        if entry.section == section
+        and isinstance(entry.item, Dated)
+        and entry_name(entry) == name
+        and entry.item.build is None
+    ]
+    return sorted(found, key=lambda span: release_key(span[0]) if span[0] else (0, 0))

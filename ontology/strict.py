@@ -10,15 +10,19 @@ answers from data with dangling names or cycles. Data is versioned (`ontology.re
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from ontology import BUNDLED_ROOT
 from ontology.errors import InputError
 from ontology.indexed import Ontology
 from ontology.lint import Finding, lint_loaded, sort_findings
-from ontology.loader import LoadResult, load
+from ontology.loader import LoadResult, display_path, load
 from ontology.releaselint import release_findings
 from ontology.releases import distinct_releases, release_key, releases_of, snapshot
+
+_RELEASE_PREFIX = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.\d+)?(?:[-+][\w.+-]*)?\Z")
+"""`6.1`, `6.1.192`, `6.1.0-57-amd64`: a release, or a version of it (which names the release)."""
 
 
 class UnknownRelease(InputError):
@@ -50,14 +54,12 @@ def choose_release(result: LoadResult, kernel: str | None) -> str | None:
         return None
     if kernel is None:
         return covered[-1]
-    try:
-        key = release_key(kernel)
-    except ValueError:
-        key = None
+    match = _RELEASE_PREFIX.match(kernel)
+    key = (int(match[1]), int(match[2])) if match else None
     if key is None or not release_key(covered[0]) <= key <= release_key(covered[-1]):
         raise UnknownRelease(
             f"release {kernel!r} is not covered by this ontology (it describes {covered[0]} to {covered[-1]})",
-            str(result.root),
+            display_path(result.root),
         )
     return f"{key[0]}.{key[1]}"
 
@@ -94,12 +96,30 @@ def lint_result(result: LoadResult) -> list[Finding]:
         snap = snapshot(result, release)
         for finding in lint_loaded(snap, Ontology.from_load(snap)):
             seen_at.setdefault(finding, []).append(release)
+    covered = releases_of(result.meta)
     for finding, at in seen_at.items():
         if newest in at:
             findings.append(finding)
         else:
-            findings.append(Finding(finding.location, finding.rule, f"{finding.message} (at Linux {', '.join(at)})"))
+            where = _spans_text(at, releases, covered)
+            findings.append(Finding(finding.location, finding.rule, f"{finding.message} (at Linux {where})"))
     return sort_findings(findings)
+
+
+def _spans_text(seen: list[str], distinct: list[str], covered: list[str]) -> str:
+    """The covered releases a finding holds at, as ranges: each distinct release stands for
+    the covered releases up to the next distinct one (`6.1 to 6.12`, `7.0`)."""
+    spans: list[list[str]] = []
+    for index, release in enumerate(distinct):
+        if release not in seen:
+            continue
+        end = distinct[index + 1] if index + 1 < len(distinct) else None
+        last = covered[covered.index(end) - 1] if end is not None else covered[-1]
+        if spans and index > 0 and distinct[index - 1] in seen:
+            spans[-1][1] = last
+        else:
+            spans.append([release, last])
+    return ", ".join(first if first == last else f"{first} to {last}" for first, last in spans)
 
 
 def lint_path(path: Path) -> list[Finding]:
