@@ -204,6 +204,59 @@ def functions(
     display.emit(display.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
 
 
+def _history(data: Path | None) -> Any:
+    """The versioned data (lint-clean at every release it describes)."""
+    onto = _ontology(data)
+    return onto.history
+
+
+@app.command("diff", short_help="What changed in the descriptors between two kernel releases.")
+@handles_input_errors
+def diff_command(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The older release, e.g. 6.18.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The newer release, e.g. 7.3.")],
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Example: memdesc diff 6.18 7.3
+
+    The typed changes between two releases, as a proposal's diff shows them: types and fields
+    added, removed, renamed, moved, retyped; functions whose parameters went from page to folio.
+    """
+    from ontology.proposal.diff import diff_text
+    from ontology.release_diff import diff_record, release_diff
+
+    old_release, new_release, changes = release_diff(_history(data), old, new)
+    if json:
+        display.emit(display.dumps(diff_record(old_release, new_release, changes)))
+    else:
+        display.emit(f"Linux {old_release} -> {new_release}\n" + diff_text(changes))
+
+
+@app.command("history", short_help="When a type, field or function appeared, changed and went.")
+@handles_input_errors
+def history_command(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A type, TYPE.FIELD, or a function (any of its names).")],
+    json: JsonOption = False,
+    data: DataOption = None,
+) -> None:
+    """Example: memdesc history page.compound_info
+
+    When a type, field, function, conversion, predicate or page type appeared, changed (renamed,
+    new prototype, moved) and went, each event with the source that dates it.
+    """
+    from ontology.history import fact_history
+
+    record = fact_history(_history(data), name)
+    if json:
+        display.emit(display.dumps(record))
+        return
+    rows = [
+        [e["release"] or "-", e["event"], e["subject"], e["detail"], e["source"] or ""] for e in record["events"]
+    ]
+    display.emit(display.table(["release", "event", "subject", "detail", "source"], rows))
+
+
 @app.command(short_help="Export the ontology graph: dot, graphml, mermaid, json.")
 @handles_input_errors
 def export(
