@@ -60,9 +60,7 @@ def _under_new_names(history: LoadResult, old: str, renames: list[tuple[str, str
                 f.model_copy(update={"name": fields[owner, f.name]}) if (owner, f.name) in fields else f
                 for f in item.fields
             ]
-        entries.append(
-            entry if not update else type(entry)(**{**entry.__dict__, "item": item.model_copy(update=update)})
-        )
+        entries.append(replace(entry, item=item.model_copy(update=update)) if update else entry)
     result.entries = entries
     return result
 
