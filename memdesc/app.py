@@ -251,9 +251,7 @@ def history_command(
     if json:
         display.emit(display.dumps(record))
         return
-    rows = [
-        [e["release"] or "-", e["event"], e["subject"], e["detail"], e["source"] or ""] for e in record["events"]
-    ]
+    rows = [[e["release"] or "-", e["event"], e["subject"], e["detail"], e["source"] or ""] for e in record["events"]]
     display.emit(display.table(["release", "event", "subject", "detail", "source"], rows))
 
 
@@ -382,15 +380,28 @@ def census(
     json: JsonOption = False,
     no_cache: NoCacheOption = False,
     data: DataOption = None,
+    trend: Annotated[
+        bool, typer.Option("--trend", help="Every reference kernel's census, release by release (6.1 to 7.3).")
+    ] = False,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Count tracepoint plumbing too (__traceiter_*, perf_trace_*...).")
+    ] = False,
 ) -> None:
     """Example: memdesc census --btf /sys/kernel/btf/vmlinux --json
 
     Count the kernel functions that take or return each memory descriptor, from BTF;
-    `--against OLD_BTF` compares two kernels.
+    `--against OLD_BTF` compares two kernels; `--trend` shows every reference kernel.
+    Tracepoint plumbing is left out unless --all; a descriptor a kernel lacks shows as absent.
     """
-    from memdesc.btf_display import run_census
+    from memdesc.btf_display import run_census, run_trend
 
-    run_census(btf, against, data, json, not no_cache)
+    if trend:
+        if btf is not None or against is not None:
+            fail("--trend reads the reference kernels; it takes no --btf or --against")
+        run_trend(data, json, not no_cache, everything)
+        return
+
+    run_census(btf, against, data, json, not no_cache, everything)
 
 
 def _checked_input(run: Any) -> int:

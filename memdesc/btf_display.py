@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from memdesc.display import dumps, emit, table
-from ontology.answercache import census_answer, verify_answer
+from ontology.answercache import census_answer, trend_answer, verify_answer
 
 
 def run_verify(btf: Path | None, data: Path | None, as_json: bool, use_cache: bool) -> int:
@@ -55,18 +55,69 @@ def verify_text(answer: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_census(btf: Path | None, against: Path | None, data: Path | None, as_json: bool, use_cache: bool) -> int:
+def run_census(
+    btf: Path | None,
+    against: Path | None,
+    data: Path | None,
+    as_json: bool,
+    use_cache: bool,
+    everything: bool = False,
+) -> int:
     """Print `census`'s answer; the exit code is 0."""
-    answer = census_answer(btf, against, data, use_cache)
+    answer = census_answer(btf, against, data, use_cache, everything)
     emit(dumps(answer) if as_json else census_text(answer))
     return 0
+
+
+def run_trend(data: Path | None, as_json: bool, use_cache: bool, everything: bool = False) -> int:
+    """Print `census --trend`'s answer; the exit code is 0."""
+    answer = trend_answer(data, use_cache, everything)
+    emit(dumps(answer) if as_json else trend_text(answer))
+    return 0
+
+
+def trend_text(answer: dict[str, Any], shown: int = 10) -> str:
+    """The trend as one table per release (descriptor counts, then the page -> folio moves into
+    that release), and the moves listed below it."""
+    names: list[str] = answer["descriptors"]
+    moved = {step["new"]: step for step in answer["conversions"]}
+    rows = []
+    for kernel in answer["kernels"]:
+        step = moved.get(kernel["release"])
+        rows.append(
+            [
+                kernel["release"],
+                kernel["version"],
+                kernel["functions"],
+                *(_count(kernel["counts"][name]) for name in names),
+                "-" if step is None else step["page_to_folio"],
+            ]
+        )
+    scope = "every function counted" if answer.get("all") else "tracepoint plumbing left out: --all counts it"
+    out = [
+        f"Functions taking or returning each descriptor, per release ({scope}; absent: no such struct in its BTF):",
+        table(["release", "kernel", "functions", *names, "page->folio"], rows),
+    ]
+    for step in answer["conversions"]:
+        if step["page_to_folio"]:
+            names = [*step["in_place"], *(f"{pair['old']} -> {pair['new']}" for pair in step["renamed"])]
+            out.append(f"page -> folio, {step['old']} to {step['new']} ({len(names)}):")
+            out.extend(f"  {name}" for name in names[:shown])
+            if len(names) > shown:
+                out.append(f"  ... and {len(names) - shown} more (--json lists every one)")
+    return "\n".join(out) + "\n"
+
+
+def _count(value: int | None) -> str:
+    """A count as the tables show it: `absent` where the kernel has no such descriptor."""
+    return "absent" if value is None else str(value)
 
 
 def census_text(answer: dict[str, Any], top: int = 15) -> str:
     counts: dict[str, int] = answer["counts"]
     names = list(counts)
     out = [f"{answer['functions']} functions in {answer['btf']} take or return a memory descriptor", ""]
-    out.append(table(["descriptor", "functions"], [[name, counts[name]] for name in names]))
+    out.append(table(["descriptor", "functions"], [[name, _count(counts[name])] for name in names]))
     rows = [[category, *(row.get(name, 0) for name in names)] for category, row in answer["by_category"].items()]
     out.append(table(["category", *names], rows, title="by ontology category (functions the ontology files):"))
     prefixes = sorted(answer["by_prefix"].items(), key=lambda item: (-sum(item[1].values()), item[0]))[:top]
@@ -74,7 +125,7 @@ def census_text(answer: dict[str, Any], top: int = 15) -> str:
     out.append(table(["prefix", *names], rows, title=f"top {top} name prefixes:"))
     against = answer.get("against")
     if against:
-        rows = [[name, c["old"], c["new"], f"{c['delta']:+d}"] for name, c in against["counts"].items()]
+        rows = [[name, _count(c["old"]), _count(c["new"]), f"{c['delta']:+d}"] for name, c in against["counts"].items()]
         out.append(table(["descriptor", "old", "new", "change"], rows, title=f"against {against['old']}:"))
         moved = against["moved"]
         out.append(f"moved from {moved['from']} to {moved['to']} ({len(moved['in_place']) + len(moved['renamed'])}):")

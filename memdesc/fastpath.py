@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from memdesc.btf_display import run_census, run_verify
+from memdesc.btf_display import run_census, run_trend, run_verify
 from memdesc.display import dumps, emit, show_text
 from ontology.answercache import show_answers
 from ontology.errors import as_input_error
@@ -55,7 +55,15 @@ def fast_btf(argv: list[str]) -> int | None:
     Only the simple forms are handled here (the options of the two commands, no --help, no
     --draft); anything else goes through typer, which also reports usage errors.
     """
-    options: dict[str, Any] = {"btf": None, "against": None, "data": None, "json": False, "cache": True}
+    options: dict[str, Any] = {
+        "btf": None,
+        "against": None,
+        "data": None,
+        "json": False,
+        "cache": True,
+        "all": False,
+        "trend": False,
+    }
     rest = argv[1:]
     while rest:
         arg = rest.pop(0)
@@ -63,6 +71,8 @@ def fast_btf(argv: list[str]) -> int | None:
             options["json"] = True
         elif arg == "--no-cache":
             options["cache"] = False
+        elif arg in ("--all", "--trend") and argv[0] == "census":
+            options[arg[2:]] = True
         elif arg in ("--btf", "--data") or (arg == "--against" and argv[0] == "census"):
             if not rest:
                 return None
@@ -72,7 +82,13 @@ def fast_btf(argv: list[str]) -> int | None:
     try:
         if argv[0] == "verify":
             return run_verify(options["btf"], options["data"], options["json"], options["cache"])
-        return run_census(options["btf"], options["against"], options["data"], options["json"], options["cache"])
+        if options["trend"]:
+            if options["btf"] or options["against"]:
+                return None  # typer says why that is not allowed
+            return run_trend(options["data"], options["json"], options["cache"], options["all"])
+        return run_census(
+            options["btf"], options["against"], options["data"], options["json"], options["cache"], options["all"]
+        )
     except Exception as error:  # the fast path's share of the one error exit (memdesc.options)
         unusable = as_input_error(error)  # BtfError included
         if unusable is None:

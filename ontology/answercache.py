@@ -34,6 +34,7 @@ from typing import Any
 from ontology import BUNDLED_ROOT, __version__
 from ontology.btf import DEFAULT_BTF, read_btf
 from ontology.fingerprint import data_files, fingerprint
+from ontology.inputs import BTF_CAP, read_input
 
 FORMAT = 2
 """The envelope's version; entries of another format are misses."""
@@ -137,6 +138,15 @@ def _counts(value: Any) -> bool:
     return isinstance(value, dict) and all(_str(key) and _int(count) for key, count in value.items())
 
 
+def _optional_int(value: Any) -> bool:
+    return value is None or _int(value)
+
+
+def _descriptor_counts(value: Any) -> bool:
+    """Functions per descriptor; null for a descriptor the kernel does not have."""
+    return isinstance(value, dict) and all(_str(key) and _optional_int(count) for key, count in value.items())
+
+
 def _table(value: Any) -> bool:
     return isinstance(value, dict) and all(_counts(row) for row in value.values())
 
@@ -187,7 +197,7 @@ def verify_shape(answer: Any) -> bool:
 
 
 def _comparison(value: Any) -> bool:
-    change: Shape = lambda c: _record(c, {"old": _int, "new": _int, "delta": _int})  # noqa: E731
+    change: Shape = lambda c: _record(c, {"old": _optional_int, "new": _optional_int, "delta": _int})  # noqa: E731
     moved: Shape = lambda m: _record(  # noqa: E731
         m,
         {
@@ -208,8 +218,30 @@ def _comparison(value: Any) -> bool:
     )
 
 
+def _trend_row(value: Any) -> bool:
+    return _record(value, {"release": _str, "version": _str, "functions": _int, "counts": _descriptor_counts})
+
+
+def trend_shape(answer: Any) -> bool:
+    row: Shape = _trend_row
+    step: Shape = lambda s: _record(s, {"old": _str, "new": _str, "page_to_folio": _int})  # noqa: E731
+    return _record(
+        answer,
+        {
+            "descriptors": lambda d: _list_of(d, _str),
+            "kernels": lambda k: _list_of(k, row),
+            "conversions": lambda c: _list_of(c, step),
+        },
+    )
+
+
 def census_shape(answer: Any) -> bool:
-    fields: dict[str, Shape] = {"functions": _int, "counts": _counts, "by_category": _table, "by_prefix": _table}
+    fields: dict[str, Shape] = {
+        "functions": _int,
+        "counts": _descriptor_counts,
+        "by_category": _table,
+        "by_prefix": _table,
+    }
     return _record(answer, fields) and ("against" not in answer or _comparison(answer["against"]))
 
 
@@ -328,24 +360,49 @@ def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: 
 
 
 def census_answer(
-    btf: Path | None = None, against: Path | None = None, data: Path | None = None, use_cache: bool = True
+    btf: Path | None = None,
+    against: Path | None = None,
+    data: Path | None = None,
+    use_cache: bool = True,
+    everything: bool = False,
 ) -> dict[str, Any]:
-    """`census` as JSON-able data: descriptor users in `btf`, compared with `against` when given."""
+    """`census` as JSON-able data: descriptor users in `btf`, compared with `against` when given;
+    tracepoint plumbing left out unless `everything`."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
     blobs = [read_btf(path) for path in [btf] + ([against] if against else [])]
-    inputs = answer_inputs("census", data, blobs, {"against": bool(against)})
+    options = {"against": bool(against), **({"all": True} if everything else {})}
+    inputs = answer_inputs("census", data, blobs, options)
     answer = load_answer(inputs, census_shape) if use_cache else None
     if answer is None:
         from ontology.btf import Btf
-        from ontology.census import census_facts, compare, report, take_census
+        from ontology.census import census_facts, compare, kernel_census, report
 
         facts = census_facts(data, fingerprint(data_files(data)))
-        new = take_census(facts, Btf(blobs[0], str(btf)))
+        new = kernel_census(facts, Btf(blobs[0], str(btf)), everything)
         answer = report(facts, new)
         if against is not None:
-            answer["against"] = compare(take_census(facts, Btf(blobs[1], str(against))), new)
+            answer["against"] = compare(kernel_census(facts, Btf(blobs[1], str(against)), everything), new)
         store_answer(inputs, _without_paths(answer))
     return _with_paths(answer, btf, against)
+
+
+def trend_answer(data: Path | None = None, use_cache: bool = True, everything: bool = False) -> dict[str, Any]:
+    """`census --trend` as JSON-able data: every reference kernel's census, release by release.
+    The cache key hashes the compressed reference files (the trend never reads another BTF)."""
+    from ontology.census_trend import trend_kernels
+
+    data = data or BUNDLED_ROOT
+    kernels = trend_kernels()
+    packed = [read_input(kernel.path, BTF_CAP, "an xz-compressed BTF file") for kernel in kernels]
+    inputs = answer_inputs("census-trend", data, packed, {"all": everything})
+    answer = load_answer(inputs, trend_shape) if use_cache else None
+    if answer is None:
+        from ontology.census import census_facts
+        from ontology.census_trend import trend
+
+        answer = trend(census_facts(data, fingerprint(data_files(data))), kernels, everything)
+        store_answer(inputs, answer)
+    return answer
 
 
 def _without_paths(answer: dict[str, Any]) -> dict[str, Any]:

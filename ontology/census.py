@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from itertools import accumulate, chain, compress, count, repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ontology import BUNDLED_ROOT, cview
-from ontology.btf import FUNC, FUNC_PROTO, Btf, BtfError
+from ontology.btf import FUNC, FUNC_PROTO, STRUCT, TYPEDEF, Btf, BtfError
 from ontology.facttable import FactTable
 
 
@@ -30,12 +31,17 @@ class Census(NamedTuple):
     descriptors: list[str]
     mentions: dict[str, frozenset[str]]
     """Function name -> descriptor names it mentions (only functions mentioning one)."""
+    absent: frozenset[str] = frozenset()
+    """Descriptors this kernel's BTF has no struct (or typedef) of: absent, not unused."""
+    has_function: Callable[[str], bool] | None = None
+    """Whether the kernel has a FUNC of a name at all (mentioning a descriptor or not)."""
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, int | None]:
+        """Functions per descriptor; None for a descriptor the kernel does not have."""
         counter: Counter[str] = Counter()
         for names in self.mentions.values():
             counter.update(names)
-        return {name: counter.get(name, 0) for name in self.descriptors}
+        return {name: None if name in self.absent else counter.get(name, 0) for name in self.descriptors}
 
     def functions_of(self, descriptor: str) -> list[str]:
         return sorted(name for name, names in self.mentions.items() if descriptor in names)
@@ -130,6 +136,29 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
     return census
 
 
+PLUMBING = ("__traceiter_", "__bpf_trace_", "__probestub_", "perf_trace_", "trace_event_raw_event_")
+"""Name prefixes of the functions the tracepoint macros generate for every event: one set per
+tracepoint, not API anyone calls, so the census leaves them out unless asked for `--all`."""
+
+
+def is_plumbing(function: str) -> bool:
+    return function.startswith(PLUMBING)
+
+
+def kernel_census(facts: FactTable, btf: Btf, everything: bool = False) -> Census:
+    """The census of one kernel as `memdesc census` reports it: tracepoint plumbing left out
+    (unless `everything`), descriptors the kernel lacks marked absent, and a way to ask whether
+    a function exists at all (for telling a rename from a function that was already there)."""
+    census = take_census(facts, btf)
+    structs, handles = descriptor_names(facts)
+    absent = {name for c_name, name in structs.items() if btf.find(STRUCT, c_name) is None}
+    absent |= {name for c_name, name in handles.items() if btf.find(TYPEDEF, c_name) is None}
+    mentions = census.mentions if everything else {f: n for f, n in census.mentions.items() if not is_plumbing(f)}
+    return census._replace(
+        mentions=mentions, absent=frozenset(absent), has_function=lambda name: btf.find(FUNC, name) is not None
+    )
+
+
 _PREFIX = re.compile(r"^_*([A-Za-z0-9]+)")
 
 
@@ -175,15 +204,16 @@ def compare(old: Census, new: Census, source: str = "page", target: str = "folio
 
     A function moved when, under the same name, it mentioned `source` but not `target` in the
     old kernel and `target` but not `source` in the new one; or when an old `..page..` function
-    that mentioned `source` is gone and a new one named with `target` in its place mentions
-    `target` (set_page_dirty -> folio_mark_dirty is not caught by the name rule; renames are).
+    that mentioned `source` is gone and a function named with `target` in its place, new in the
+    later kernel, mentions `target` (a `..folio..` function that already existed is not a
+    rename; set_page_dirty -> folio_mark_dirty is not caught by the name rule).
     """
     old_counts, new_counts = old.counts(), new.counts()
     changes = {
         name: {
-            "old": old_counts.get(name, 0),
-            "new": new_counts.get(name, 0),
-            "delta": new_counts.get(name, 0) - old_counts.get(name, 0),
+            "old": old_counts.get(name),
+            "new": new_counts.get(name),
+            "delta": (new_counts.get(name) or 0) - (old_counts.get(name) or 0),
         }
         for name in sorted(set(old_counts) | set(new_counts))
     }
@@ -197,7 +227,8 @@ def compare(old: Census, new: Census, source: str = "page", target: str = "folio
             continue
         if source in names:
             candidate = _folio_name(function, source, target)
-            if candidate != function and target in new.mentions.get(candidate, frozenset()):
+            already_there = candidate in old.mentions or (old.has_function is not None and old.has_function(candidate))
+            if candidate != function and not already_there and target in new.mentions.get(candidate, frozenset()):
                 renamed.append({"old": function, "new": candidate})
     added = sorted(set(new.mentions) - set(old.mentions))
     removed = sorted(set(old.mentions) - set(new.mentions))
