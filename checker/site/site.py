@@ -59,7 +59,11 @@ SITE_MAP: list[tuple[str, object]] = [
     ("Getting started", "getting-started.md"),
     (
         "Guides",
-        [("Writing a model", "guide/writing-a-model.md"), ("Writing a proposal", "guide/writing-a-proposal.md")],
+        [
+            ("Writing a model", "guide/writing-a-model.md"),
+            ("Writing a proposal", "guide/writing-a-proposal.md"),
+            ("Kernel history", "guide/kernel-history.md"),
+        ],
     ),
     (
         "Reference",
