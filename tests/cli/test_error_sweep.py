@@ -77,7 +77,16 @@ def _args(name: str, command: Any, data: Path, proposal: Path, btf: Path, type_n
     """A plain invocation of `name` with `data` as its ontology and `proposal` as its proposal;
     with `type_name`, every type argument (optional ones too) names that type."""
     args = name.split()
-    values = {"TYPE": "folio", "FROM": "page", "TO": "folio", "FILE": str(data), "PROPOSAL": str(proposal)}
+    values = {
+        "TYPE": "folio",
+        "FROM": "page",
+        "TO": "folio",
+        "FILE": str(data),
+        "PROPOSAL": str(proposal),
+        "OLD": "6.18",
+        "NEW": "6.18",
+        "NAME": "folio",
+    }
     if type_name is not None:
         values |= {"TYPE": type_name, "FROM": type_name, "TO": type_name}
     for param in command.params:
@@ -196,7 +205,7 @@ def test_console_entry_and_fast_path(name: str, kind: str, tmp_path: Path, btf: 
 def test_reader_errors_reach_the_one_exit(raised: Exception, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever reading raised before a reader named it still leaves as one line, exit 2."""
 
-    def fail(_path: object = None) -> object:
+    def fail(_path: object = None, _kernel: object = None) -> object:
         raise raised
 
     monkeypatch.setattr("ontology.strict.load_ontology", fail)
@@ -209,7 +218,7 @@ def test_reader_errors_reach_the_one_exit(raised: Exception, monkeypatch: pytest
 def test_a_bug_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only unusable input is turned into a line: a bug still fails loudly."""
 
-    def fail(_path: object = None) -> object:
+    def fail(_path: object = None, _kernel: object = None) -> object:
         raise KeyError("bug")
 
     monkeypatch.setattr("ontology.strict.load_ontology", fail)
