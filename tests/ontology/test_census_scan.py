@@ -18,7 +18,7 @@ from tests.ontology.test_btf_fuzz import FUZZ, random_writers
 from tests.support.btf_sample import IDS, SAMPLE_LE
 from tests.support.btf_writer import BtfWriter
 
-KEEPS = (frozenset(), frozenset({"A", "t", "pgtable_t", "netmem_ref"}))
+KEEPS: tuple[frozenset[str], ...] = (frozenset(), frozenset({"A", "t", "pgtable_t", "netmem_ref"}))
 
 
 def one_by_one(btf: Btf, type_ids: list[int], keep: frozenset[str]) -> dict[int, TypeShape] | str:
