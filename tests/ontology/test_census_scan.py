@@ -4,11 +4,14 @@ resolved at once, unused ones included) is a function-by-function scan of the us
 
 from __future__ import annotations
 
+import gc
 from itertools import chain
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 
+from ontology.answercache import census_answer
 from ontology.btf import FUNC, Btf, BtfError
 from ontology.census import Census, descriptor_names, take_census
 from ontology.cview import MAX_CHAIN, TypeShape, shape, shapes
@@ -116,7 +119,7 @@ def test_fuzz_shapes_match_shape(built: tuple[BtfWriter, str]) -> None:
         assert at_once(btf, every[::-1], keep) == one_by_one(btf, every[::-1], keep)
 
 
-def loop_behind(used: bool) -> Btf:
+def loop_writer(used: bool) -> BtfWriter:
     """Functions taking a `struct page *` and an int; a prototype whose parameter is a typedef
     loop, used by a function or not."""
     w = BtfWriter()
@@ -132,7 +135,11 @@ def loop_behind(used: bool) -> Btf:
     looped = w.func_proto(integer, [("x", a)])
     if used:
         w.func("looped", looped)
-    return Btf(w.to_bytes(), "loop.btf")
+    return w
+
+
+def loop_behind(used: bool) -> Btf:
+    return Btf(loop_writer(used).to_bytes(), "loop.btf")
 
 
 def test_a_loop_only_unused_prototypes_mention_is_no_error() -> None:
@@ -153,3 +160,17 @@ def test_fuzz_census_is_the_plain_scan(built: tuple[BtfWriter, str]) -> None:
     w, order = built
     btf = Btf(w.to_bytes(order), "fuzz")
     assert scanned(FACTS, btf) == plain_census(FACTS, btf)
+
+
+def test_census_resumes_the_garbage_collector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The census pauses collection while it parses and scans, and resumes it, error or not."""
+    monkeypatch.setenv("MEMDESC_CACHE_DIR", str(tmp_path / "cache"))
+    good, looped = tmp_path / "good.btf", tmp_path / "looped.btf"
+    good.write_bytes(SAMPLE_LE)
+    looped.write_bytes(loop_writer(used=True).to_bytes())
+    assert gc.isenabled()
+    assert census_answer(good, use_cache=False)["functions"] >= 0
+    assert gc.isenabled()
+    with pytest.raises(BtfError, match="does not end"):
+        census_answer(looped, use_cache=False)
+    assert gc.isenabled()
