@@ -18,7 +18,8 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import accumulate, compress, pairwise
+from itertools import chain, compress
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,17 +58,6 @@ _KIND_OF_TOP_BYTE = bytes(top & 0x1F for top in range(256))
 def kinds_mask(kinds: frozenset[int]) -> bytes:
     """A `bytes.translate` table turning a string of kinds into 1 for each of `kinds`, else 0."""
     return bytes(kind in kinds for kind in range(256))
-
-
-class _RecordLength(dict[int, int]):
-    """A record's length in words, by its info word (kind and vlen): a kernel's 126,000 records
-    carry only a few hundred distinct info words, so the index loop does one dict lookup per
-    record instead of the arithmetic. An unknown kind raises TypeError (its `_FIXED` is None)."""
-
-    def __missing__(self, info: int) -> int:
-        kind = info >> 24 & 0x1F
-        length = self[info] = _FIXED[kind] + _PER_ITEM[kind] * (info & 0xFFFF)  # type: ignore[operator]
-        return length
 
 
 class BtfError(InputError):
@@ -193,36 +183,45 @@ class Btf:
         """One pass over the type section: the word where each record starts, then its kind,
         name, info and size-or-type words, and the ids of each kind."""
         words = self._words
-        length = _RecordLength()
+        after_name = words[1:]  # a record's info word is after_name[start]: no addition per record
+        length: dict[int, int] = {}  # a record's length in words, by its info word (a plain dict)
         starts = [0]  # type 0 is void
-        infos = [0]
-        append, append_info = starts.append, infos.append
+        append = starts.append
         stop = (end + 3) // 4
         position = 0
-        try:
-            while position < stop:
-                append(position)
-                info = words[position + 1]
-                append_info(info)
+        while True:
+            try:
+                while position < stop:
+                    append(position)
+                    position += length[after_name[position]]
+                break
+            except IndexError:  # the header's second word lies past the end
+                raise BtfError(
+                    f"type {len(starts) - 1} is truncated at byte {4 * position} of the type section", self.path
+                ) from None
+            except KeyError:  # an info word not seen before: its length, once
+                info = after_name[position]
+                kind = info >> 24 & 0x1F
+                fixed = _FIXED[kind]
+                if fixed is None:  # no such kind (unless the header itself is cut short)
+                    if 4 * position + 12 <= end:
+                        raise BtfError(f"type {len(starts) - 1} has unknown kind {kind}", self.path) from None
+                    break
+                length[info] = fixed + _PER_ITEM[kind] * (info & 0xFFFF)
                 position += length[info]
-        except IndexError:  # the header's second word lies past the end
-            raise BtfError(
-                f"type {len(starts) - 1} is truncated at byte {4 * position} of the type section", self.path
-            ) from None
-        except TypeError:  # no such kind (unless the header itself is cut short)
-            if 4 * starts[-1] + 12 <= end:
-                kind = words[starts[-1] + 1] >> 24 & 0x1F
-                raise BtfError(f"type {len(starts) - 1} has unknown kind {kind}", self.path) from None
         if len(starts) > 1 and 4 * starts[-1] + 12 > end:
             raise BtfError(
                 f"type {len(starts) - 1} is truncated at byte {4 * starts[-1]} of the type section", self.path
             )
-        if len(starts) > 1:
-            names = [words[start] for start in starts]
-            sizes = [words[start + 2] for start in starts]
-            names[0] = sizes[0] = 0
+        names: list[int]
+        infos: list[int]
+        sizes: list[int]
+        if len(starts) > 1:  # each record's name, info and size-or-type words, gathered at C speed
+            at_starts = itemgetter(*starts)
+            names, infos, sizes = list(at_starts(words)), list(at_starts(after_name)), list(at_starts(words[2:]))
+            names[0] = infos[0] = sizes[0] = 0
         else:  # type 0 (void) has no record: an empty type section has no words at all
-            names, sizes = [0], [0]
+            names, infos, sizes = [0], [0], [0]
         # The kinds, at C speed: the top byte of each info word, masked to its five kind bits.
         top_bytes = array("I", infos).tobytes()[3::4] if _NATIVE == "<" else array("I", infos).tobytes()[0::4]
         kinds = top_bytes.translate(_KIND_OF_TOP_BYTE)
@@ -232,11 +231,12 @@ class Btf:
                 "which runs past the end of the type section",
                 self.path,
             )
-        # The ids of each kind in id order: a stable sort by kind at C speed, cut at each kind's count.
-        in_kind_order = sorted(range(1, len(kinds)), key=kinds.__getitem__)
-        counts = [kinds.count(kind) for kind in range(len(KIND_NAMES))]
-        counts[0] -= 1  # void (kind 0, id 0) is no record
-        by_kind = [in_kind_order[begin:end] for begin, end in pairwise(accumulate(counts, initial=0))]
+        # The ids of each kind in id order: one pass appending each id to its kind's list.
+        by_kind: list[list[int]] = [[] for _ in KIND_NAMES]
+        appends = [ids.append for ids in by_kind]
+        for type_id, kind in enumerate(kinds[1:], 1):
+            appends[kind](type_id)
+        starts.append(position)  # where the last record ends: record i's trailer ends at starts[i + 1]
         self._starts = starts
         self._kinds = kinds
         self._infos = infos
@@ -244,18 +244,19 @@ class Btf:
         self._sizes = sizes
         self._by_kind = by_kind
 
-    def _trailers(self, kinds: Sequence[int]) -> array[int]:
-        """The trailer words of every record of `kinds` (kinds with one trailer shape), in
-        type id order, concatenated: one C-speed slice per record."""
+    def _trailers(self, kinds: Sequence[int], ends: list[int]) -> array[int]:
+        """The trailer words of every record of `kinds`, in type id order, concatenated: each
+        record's words after its 3-word header up to where the next record starts (`ends`:
+        `_starts` shifted by one), one C-speed slice per record."""
         by_kind = self._by_kind
-        type_ids = by_kind[kinds[0]] if len(kinds) == 1 else sorted(i for kind in kinds for i in by_kind[kind])
-        fixed, per_item = (_FIXED[kinds[0]] or 3) - 3, _PER_ITEM[kinds[0]]
-        words, starts, infos = self._words, self._starts, self._infos
+        type_ids = (
+            by_kind[kinds[0]] if len(kinds) == 1 else sorted(chain.from_iterable(map(by_kind.__getitem__, kinds)))
+        )
+        words, starts = self._words, self._starts
         out = array("I")
         extend = out.extend
         for type_id in type_ids:
-            start = starts[type_id] + 3
-            extend(words[start : start + fixed + per_item * (infos[type_id] & 0xFFFF)])
+            extend(words[starts[type_id] + 3 : ends[type_id]])
         return out
 
     def _validate(self) -> None:
@@ -275,17 +276,18 @@ class Btf:
         refers = kinds_mask(REFERS)
         if max(compress(sizes, self._kinds.translate(refers)), default=0) >= count:
             check(list(compress(sizes, self._kinds.translate(refers))), "referenced type id", count)
-        members = self._trailers((STRUCT, UNION))
+        ends = self._starts[1:]
+        members = self._trailers((STRUCT, UNION), ends)
         check(members[0::3], "member name offset", string_limit)
         check(members[1::3], "member type id", count)
-        params = self._trailers((FUNC_PROTO,))
+        params = self._trailers((FUNC_PROTO,), ends)
         self._param_types = params[1::2]
         check(params[0::2], "parameter name offset", string_limit)
         check(self._param_types, "parameter type id", count)
-        check(self._trailers((ENUM,))[0::2], "enumerator name offset", string_limit)
-        check(self._trailers((ENUM64,))[0::3], "enumerator name offset", string_limit)
-        check(self._trailers((DATASEC,))[0::3], "section variable type id", count)
-        arrays = self._trailers((ARRAY,))
+        check(self._trailers((ENUM,), ends)[0::2], "enumerator name offset", string_limit)
+        check(self._trailers((ENUM64,), ends)[0::3], "enumerator name offset", string_limit)
+        check(self._trailers((DATASEC,), ends)[0::3], "section variable type id", count)
+        arrays = self._trailers((ARRAY,), ends)
         check(arrays[0::3], "array element type id", count)
         check(arrays[1::3], "array index type id", count)
 

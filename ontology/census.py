@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -77,16 +77,16 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
     """Scan every FUNC in `btf` once.
 
     Kernel functions share prototypes and prototypes share parameter types, so what a type
-    points to is resolved once per type id and what a prototype mentions once per prototype id;
-    a function's name is decoded only when its prototype mentions a descriptor.
+    points to is resolved once per type id (and each typedef/qualifier/pointer chain once,
+    `cview.shapes`) and what a prototype mentions once per prototype id; a function's name is
+    decoded only when its prototype mentions a descriptor.
     """
     structs, handles = descriptor_names(facts)
     keep = frozenset(handles)
     census = Census(btf.path, sorted(structs.values()) + sorted(handles.values()), {})
 
-    def mentioned(type_id: int) -> str:
-        """The descriptor a parameter or return type points to or names (a handle), else ""."""
-        shape = cview.shape(btf, type_id, keep)
+    def descriptor(shape: cview.TypeShape) -> str:
+        """The descriptor a parameter or return type of this shape points to or names (a handle), else ""."""
         if shape.base in handles:
             return handles[shape.base]
         if shape.pointers >= 1 and shape.base.startswith("struct "):
@@ -100,25 +100,28 @@ def take_census(facts: FactTable, btf: Btf) -> Census:
         return (record.ref, *(member.type_id for member in record.members))
 
     functions, proto_ids = btf.refs(FUNC)
-    used = dict.fromkeys(proto_ids)
+    used = set(proto_ids)
     protos, counts, params = btf.all_parameter_type_ids()
-    malformed = {proto_id: signature(proto_id) for proto_id in sorted(used.keys() - set(protos))}
-    in_use = list(map(used.__contains__, protos))
-    returns = dict(zip(*btf.refs(FUNC_PROTO), strict=True))
-    # The type ids the used prototypes mention, gathered at C speed (no tuple per prototype).
-    type_ids = set(compress(params, chain.from_iterable(map(repeat, in_use, counts))))
-    type_ids.update(map(returns.__getitem__, compress(protos, in_use)), *malformed.values())
+    _, returns = btf.refs(FUNC_PROTO)  # in the order of `protos`
+    malformed = {proto_id: signature(proto_id) for proto_id in sorted(used.difference(protos))}
+    # Every type any prototype mentions, gathered at C speed: the few that only prototypes no
+    # function uses mention cost less to resolve than sorting out which prototypes are used.
+    type_ids = set(params)
+    type_ids.update(returns, *malformed.values())
     try:
-        hits = {type_id: name for type_id in sorted(type_ids) if (name := mentioned(type_id))}
-    except BtfError:  # a type-id loop: report the one a scan in signature order meets first
-        for type_id in chain.from_iterable(map(signature, used)):
-            mentioned(type_id)
-        raise
+        hits = {
+            type_id: name for type_id, shape in cview.shapes(btf, type_ids, keep).items() if (name := descriptor(shape))
+        }
+    except BtfError:  # a chain that does not end: only the used prototypes' types count, and
+        hits = {}  # the error is the first a scan of them in signature order meets
+        for type_id in chain.from_iterable(map(signature, dict.fromkeys(proto_ids))):
+            if name := descriptor(cview.shape(btf, type_id, keep)):
+                hits[type_id] = name
     # Few prototypes mention a descriptor: find them from the hits, not by visiting each one.
     found: dict[int, set[str]] = {}
-    for proto_id in compress(protos, map(hits.__contains__, map(returns.__getitem__, protos))):
+    for proto_id, return_id in compress(zip(protos, returns, strict=True), map(hits.__contains__, returns)):
         if proto_id in used:
-            found[proto_id] = {hits[returns[proto_id]]}
+            found[proto_id] = {hits[return_id]}
     starts = list(accumulate(counts, initial=0))
     for position in compress(count(), map(hits.__contains__, params)):
         proto_id = protos[bisect_right(starts, position) - 1]

@@ -9,6 +9,7 @@ never ends (a type-id loop in malformed BTF) raises `BtfError` instead of hangin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from ontology.btf import (
@@ -92,6 +93,33 @@ def size_of(btf: Btf, type_id: int) -> int:
     raise _loop(btf, type_id)
 
 
+def _step(btf: Btf, type_id: int, keep: frozenset[str]) -> str | tuple[int, int]:
+    """One link of a type chain as `shape` follows it: the base when `type_id` ends the chain,
+    else (the type it leads to, 1 if it adds a pointer level else 0)."""
+    kind = btf.kind(type_id)
+    if type_id == 0:
+        return "void"
+    if kind == PTR:
+        return btf.ref(type_id), 1
+    if kind == ARRAY:
+        return btf.type(type_id).ref, 1
+    if kind in QUALIFIERS:
+        return btf.ref(type_id), 0
+    if kind == TYPEDEF:
+        name = btf.name(type_id)
+        return name if name in keep else (btf.ref(type_id), 0)
+    if kind in (STRUCT, FWD):
+        prefix = "union" if kind == FWD and btf.kind_flag(type_id) else "struct"
+        return f"{prefix} {btf.name(type_id)}"
+    if kind == UNION:
+        return f"union {btf.name(type_id)}"
+    if kind in (ENUM, ENUM64):
+        return f"enum {btf.name(type_id)}"
+    if kind == FUNC_PROTO:
+        return "function"
+    return btf.name(type_id)
+
+
 def shape(btf: Btf, type_id: int, keep: frozenset[str] = frozenset()) -> TypeShape:
     """The base type and pointer depth of a type: `struct page **` -> (struct page, 2).
 
@@ -100,34 +128,46 @@ def shape(btf: Btf, type_id: int, keep: frozenset[str] = frozenset()) -> TypeSha
     """
     pointers = 0
     for _ in range(MAX_CHAIN):
-        kind = btf.kind(type_id)
-        if type_id == 0:
-            return TypeShape("void", pointers)
-        if kind == PTR:
-            pointers += 1
-            type_id = btf.ref(type_id)
-        elif kind == ARRAY:
-            pointers += 1
-            type_id = btf.type(type_id).ref
-        elif kind in QUALIFIERS:
-            type_id = btf.ref(type_id)
-        elif kind == TYPEDEF:
-            name = btf.name(type_id)
-            if name in keep:
-                return TypeShape(name, pointers)
-            type_id = btf.ref(type_id)
-        elif kind in (STRUCT, FWD):
-            prefix = "union" if kind == FWD and btf.kind_flag(type_id) else "struct"
-            return TypeShape(f"{prefix} {btf.name(type_id)}", pointers)
-        elif kind == UNION:
-            return TypeShape(f"union {btf.name(type_id)}", pointers)
-        elif kind in (ENUM, ENUM64):
-            return TypeShape(f"enum {btf.name(type_id)}", pointers)
-        elif kind == FUNC_PROTO:
-            return TypeShape("function", pointers)
-        else:
-            return TypeShape(btf.name(type_id), pointers)
+        step = _step(btf, type_id, keep)
+        if isinstance(step, str):
+            return TypeShape(step, pointers)
+        type_id, more = step
+        pointers += more
     raise _loop(btf, type_id)
+
+
+def shapes(btf: Btf, type_ids: Iterable[int], keep: frozenset[str] = frozenset()) -> dict[int, TypeShape]:
+    """`shape` of each of `type_ids`, for scans over thousands: chains share their tails
+    (every `const struct page *` parameter ends at the same struct), so each type on a chain
+    is followed once and what it resolves to remembered with its distance from the base.
+    Answers and errors are `shape`'s: a chain `shape` would give up on (a loop, more than
+    `MAX_CHAIN` links) raises `shape`'s own error for the first such id in `type_ids`."""
+    known: dict[int, tuple[str, int, int]] = {}  # type id -> (base, pointer levels to it, links)
+    out: dict[int, TypeShape] = {}
+    for start in type_ids:
+        walked: list[tuple[int, int]] = []  # (type id, pointer level it adds), up to a known type
+        type_id = start
+        try:
+            while type_id not in known:
+                step = _step(btf, type_id, keep)
+                if isinstance(step, str):
+                    known[type_id] = (step, 0, 1)
+                    break
+                if len(walked) == MAX_CHAIN - 1:  # one more link than `shape` follows
+                    raise _loop(btf, start)
+                walked.append((type_id, step[1]))
+                type_id = step[0]
+            base, pointers, links = known[type_id]
+            for link_id, more in reversed(walked):
+                pointers, links = pointers + more, links + 1
+                if links > MAX_CHAIN:
+                    raise _loop(btf, start)
+                known[link_id] = (base, pointers, links)
+        except BtfError:
+            shape(btf, start, keep)  # raises the error `shape` gives for this id
+            raise
+        out[start] = TypeShape(base, pointers)  # the walk ended at `start`'s own entry
+    return out
 
 
 def c_type(btf: Btf, type_id: int) -> str:

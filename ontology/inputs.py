@@ -52,24 +52,36 @@ def read_input(path: Path | str, cap: int, expected: str, shown: str | None = No
     except OSError as error:
         raise InputError(_message(error), name) from None
     try:
-        mode = os.fstat(handle).st_mode
+        status = os.fstat(handle)
         for test, kind in _KINDS:
-            if test(mode):
+            if test(status.st_mode):
                 raise InputError(f"{kind}, expected {expected}", name)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise InputError(f"not a regular file, expected {expected}", name)
-        chunks: list[bytes] = []
-        size = 0
-        while size <= cap:
-            chunk = os.read(handle, min(1 << 20, cap + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > cap:
-            raise InputError(f"larger than {cap} bytes, too large for {expected}", name)
-        return b"".join(chunks)
+        return _read_capped(handle, status.st_size, cap, expected, name)
     except OSError as error:
         raise InputError(_message(error), name) from None
     finally:
         os.close(handle)
+
+
+def _read_capped(handle: int, expected_size: int, cap: int, expected: str, name: str) -> bytes:
+    """Up to `cap` bytes of an open regular file, read into one buffer sized by `fstat` (and
+    grown if the file is longer than it said). sysfs hands `/sys/kernel/btf/vmlinux` out a
+    page per read: reading into place costs a system call per page, where `os.read` of a
+    large chunk allocated (and shrank) a fresh megabyte buffer for each of its 1,300 pages."""
+    limit = cap + 1  # one byte past the cap is enough to know the file is too large
+    buffer = bytearray(min(expected_size + 1, limit))
+    size = 0
+    while size < limit:
+        if size == len(buffer):
+            buffer.extend(bytes(min(1 << 20, limit - size)))
+        with memoryview(buffer) as view:
+            got = os.readv(handle, [view[size:]])
+        if not got:
+            break
+        size += got
+    if size > cap:
+        raise InputError(f"larger than {cap} bytes, too large for {expected}", name)
+    del buffer[size:]
+    return bytes(buffer)
