@@ -27,9 +27,10 @@ class Step:
     checked: bool = False
 
 
-def by_target_then_function(step: Step) -> tuple[str, str]:
-    """The default order of chains: step by step, by the type reached, then by function name."""
-    return step.target, step.function or ""
+def by_target_then_function(step: Step) -> tuple[str, str, str]:
+    """The default order of chains: step by step, by the type reached, then by function name,
+    then by the type it starts from (one macro name may convert from two types: no ties)."""
+    return step.target, step.function or "", step.source
 
 
 def shortest_chains(

@@ -25,7 +25,7 @@ def brute_force(steps: list[Step], starts: set[str], target: str) -> list[tuple[
             if len(set(visited)) == len(visited) and not starts & set(visited[1:]):
                 found.append(chain)
         if found:
-            return sorted(found, key=lambda chain: [(s.target, s.function or "") for s in chain])
+            return sorted(found, key=lambda chain: [(s.target, s.function or "", s.source) for s in chain])
     return []
 
 
@@ -50,6 +50,12 @@ def test_shortest_chains_are_all_least_simple_chains_in_order(steps: list[Step],
 def test_a_start_that_is_the_target_gives_cycles() -> None:
     page_folio, folio_page = Step("page", "folio", "page_folio"), Step("folio", "page", "folio_page")
     assert shortest_chains([page_folio, folio_page], ["page"], "page") == [(page_folio, folio_page)]
+
+
+def test_one_function_name_from_two_types_is_ordered_by_source() -> None:
+    """Hypothesis found it: a self-loop and a step of the same name into one target tied."""
+    into, loop = Step("ptdesc", "anon_folio", "f1"), Step("anon_folio", "anon_folio", "f1")
+    assert shortest_chains([into, loop], {"anon_folio", "ptdesc"}, "anon_folio") == [(loop,), (into,)]
 
 
 def test_order_picks_among_equal_chains() -> None:
