@@ -23,6 +23,7 @@ from itertools import accumulate, compress, pairwise
 from pathlib import Path
 from typing import NamedTuple
 
+from ontology.btferror import BtfError as BtfError  # re-exported: every caller catches it from here
 from ontology.errors import InputError
 from ontology.inputs import BTF_CAP, open_input, read_open
 
@@ -69,10 +70,6 @@ class _RecordLength(dict[int, int]):
         kind = info >> 24 & 0x1F
         length = self[info] = _FIXED[kind] + _PER_ITEM[kind] * (info & 0xFFFF)  # type: ignore[operator]
         return length
-
-
-class BtfError(InputError):
-    """Malformed or unreadable BTF; the message names the file and what is wrong."""
 
 
 class Member(NamedTuple):
@@ -214,7 +211,7 @@ class Btf:
         assume: one type section and one string section, indexed as one blob. Only a base
         BTF's strings start with the empty string (libbpf's `btf_parse_str_sec` checks it)."""
         if base is None:
-            raise BtfError("split BTF (a module's, continuing a vmlinux BTF): its base BTF is needed too", self.path)
+            raise BtfError("split BTF (a module's): give the vmlinux BTF it continues too (--base-btf)", self.path)
         if self._strings[:1] == b"\0":
             raise BtfError(f"is complete BTF, not split BTF continuing {base.path}", self.path)
         if base.order != self.order:

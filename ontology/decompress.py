@@ -19,7 +19,7 @@ import struct
 from collections.abc import Callable
 from typing import Protocol
 
-from ontology.btf import BtfError
+from ontology.btferror import BtfError
 
 CHUNK = 16 * 1024 * 1024
 """Output asked of a decompressor per call: the cap is checked between calls."""

@@ -16,7 +16,7 @@ import re
 import struct
 from typing import NamedTuple, Protocol
 
-from ontology.btf import BtfError
+from ontology.btferror import BtfError
 from ontology.inputs import BTF_CAP
 
 SHT_SYMTAB, SHT_NOBITS = 2, 8

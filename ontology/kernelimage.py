@@ -26,7 +26,7 @@ import struct
 from pathlib import Path
 from typing import NamedTuple
 
-from ontology.btf import DEFAULT_BTF, BtfError
+from ontology.btferror import BtfError
 from ontology.decompress import NAMES, decompress, format_of
 from ontology.elfimage import BytesReader, Elf, FileReader, Reader
 from ontology.errors import InputError
@@ -41,6 +41,8 @@ MAX_LAYERS = 4
 """bzImage, compressed payload, ELF, BTF: deeper nesting is no kernel's."""
 EXPECTED = "a BTF file or kernel image"
 BTF_MAGICS = (b"\x9f\xeb", b"\xeb\x9f")
+RUNNING_BTF = Path("/sys/kernel/btf/vmlinux")
+"""The running kernel's BTF (`ontology.btf.DEFAULT_BTF`, not imported: `ontology.btf` calls here)."""
 
 
 class Image(NamedTuple):
@@ -164,6 +166,6 @@ def load(path: Path | str, shown: str | None = None, handle: int | None = None) 
 
 def _is_running_kernel(path: Path | str) -> bool:
     try:
-        return os.path.realpath(path) == str(DEFAULT_BTF)
+        return os.path.realpath(path) == str(RUNNING_BTF)
     except (OSError, ValueError):
         return False

@@ -68,10 +68,16 @@ def test_describe() -> None:
     assert ubuntu is not None and ubuntu.describe() == "5.15.0-91-generic (Linux 5.15)"
 
 
+def test_running_kernel_path_is_the_readers_default() -> None:
+    from ontology.btf import DEFAULT_BTF
+
+    assert kernelimage.RUNNING_BTF == DEFAULT_BTF
+
+
 def test_running_kernel_btf_is_released_as_uname_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     running = tmp_path / "vmlinux"
     running.write_bytes(SAMPLE_LE)
-    monkeypatch.setattr(kernelimage, "DEFAULT_BTF", running)
+    monkeypatch.setattr(kernelimage, "RUNNING_BTF", running)
     release = load(running).release
     assert release is not None and release.release == os.uname().release
     other = tmp_path / "copy.btf"
