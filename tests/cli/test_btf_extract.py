@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from memdesc.app import app
 from tests.support.btf_sample import SAMPLE_LE
 from tests.support.kernel_images import bzimage, compress, elf_image, vmlinux
-from tests.support.paths import ROOT
+from tests.support.paths import KERNELS, ROOT
 
-BASE = ROOT / "tests" / "data" / "kernels" / "linux-6.1.192-amd64.btf.xz"
+BASE = KERNELS / "linux-6.1.192-amd64.btf.xz"
 ZSMALLOC = ROOT / "tests" / "data" / "modules" / "zsmalloc-6.1.0-57-amd64.btf.xz"
 
 

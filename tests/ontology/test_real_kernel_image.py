@@ -23,12 +23,12 @@ import pytest
 from ontology.btf import FUNC, STRUCT, Btf, read_btf
 from ontology.cview import c_type, prototype
 from ontology.kernelimage import load
-from tests.support.paths import ROOT
+from tests.support.paths import KERNELS, ROOT
 
 DIRECTORY = os.environ.get("MEMDESC_REAL_KERNEL_DIR")
 pytestmark = pytest.mark.skipif(not DIRECTORY, reason="MEMDESC_REAL_KERNEL_DIR is unset (.ci/run sets it)")
 COMMITTED = {
-    "6.1.192": ROOT / "tests" / "data" / "kernels" / "linux-6.1.192-amd64.btf.xz",
+    "6.1.192": KERNELS / "linux-6.1.192-amd64.btf.xz",
 }
 """The committed vmlinux BTF of each build .ci/run may download, by upstream version."""
 ZSMALLOC_6_1_192 = ROOT / "tests" / "data" / "modules" / "zsmalloc-6.1.0-57-amd64.btf.xz"

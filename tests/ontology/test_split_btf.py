@@ -3,7 +3,7 @@ btf__parse_split), so module types resolve base types.
 
 Real data: zsmalloc.ko's `.BTF` from Debian's linux-image-6.1.0-57-amd64-unsigned 6.1.192-3
 (tests/data/modules/README.md), whose base is the same package's vmlinux BTF,
-tests/data/kernels/linux-6.1.192-amd64.btf.xz. Linux 6.1 has no `struct zpdesc` (it came with
+ontology/kernels/linux-6.1.192-amd64.btf.xz. Linux 6.1 has no `struct zpdesc` (it came with
 the zpdesc conversion, about v6.14): its zsmalloc's own types are `zspage`, `zs_pool`, `size_class`.
 """
 
@@ -22,9 +22,9 @@ from tests.ontology.test_btf_bpftool import BPFTOOL, assert_same_record
 from tests.support.btf_errors import blob_error, expect_error
 from tests.support.btf_sample import SAMPLE_BE, SAMPLE_LE, build_sample
 from tests.support.btf_writer import SplitWriter
-from tests.support.paths import ROOT
+from tests.support.paths import KERNELS, ROOT
 
-BASE = ROOT / "tests" / "data" / "kernels" / "linux-6.1.192-amd64.btf.xz"
+BASE = KERNELS / "linux-6.1.192-amd64.btf.xz"
 ZSMALLOC = ROOT / "tests" / "data" / "modules" / "zsmalloc-6.1.0-57-amd64.btf.xz"
 
 
