@@ -1,10 +1,11 @@
 """A module's split BTF read against its base: ids and strings continue the base's (libbpf's
 btf__parse_split), so module types resolve base types.
 
-Real data: zsmalloc.ko's `.BTF` from Debian's linux-image-6.1.0-57-amd64-unsigned 6.1.192-3
-(tests/data/modules/README.md), whose base is the same package's vmlinux BTF,
-ontology/kernels/linux-6.1.192-amd64.btf.xz. Linux 6.1 has no `struct zpdesc` (it came with
-the zpdesc conversion, about v6.14): its zsmalloc's own types are `zspage`, `zs_pool`, `size_class`.
+Real data (tests/data/modules/README.md): zsmalloc.ko's `.BTF` from two Debian packages, each
+against its own package's vmlinux BTF under ontology/kernels/: linux-image-6.1.0-57-amd64-unsigned
+6.1.192-3, which has no `struct zpdesc` yet (its zsmalloc's own types are `zspage`, `zs_pool`,
+`size_class`), and linux-image-6.18.15+deb13-cloud-amd64 6.18.15-1~bpo13+1 (a `.ko.xz`), whose
+zsmalloc defines `struct zpdesc` over the base's `struct page`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tests.support.paths import KERNELS, ROOT
 
 BASE = KERNELS / "linux-6.1.192-amd64.btf.xz"
 ZSMALLOC = ROOT / "tests" / "data" / "modules" / "zsmalloc-6.1.0-57-amd64.btf.xz"
+BASE_6_18 = KERNELS / "linux-6.18.15-cloud-amd64.btf.xz"
+ZSMALLOC_6_18 = ROOT / "tests" / "data" / "modules" / "zsmalloc-6.18.15+deb13-cloud-amd64.btf.xz"
 
 
 def _split_sample(order: str = "<") -> tuple[bytes, dict[str, int]]:
@@ -109,15 +112,56 @@ def test_real_zsmalloc_resolves_against_6_1(base: Btf, zsmalloc: Btf) -> None:
 
 
 @pytest.mark.skipif(not Path(BPFTOOL).exists(), reason="needs bpftool")
-def test_real_zsmalloc_matches_libbpf(base: Btf, zsmalloc: Btf, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("module_file", "base_file"), [(ZSMALLOC, BASE), (ZSMALLOC_6_18, BASE_6_18)])
+def test_real_zsmalloc_matches_libbpf(module_file: Path, base_file: Path, tmp_path: Path) -> None:
     """bpftool -B (libbpf's split parser) reads every module record as we do."""
-    module, base_file = tmp_path / "zsmalloc.btf", tmp_path / "vmlinux.btf"
-    module.write_bytes(lzma.decompress(ZSMALLOC.read_bytes()))
-    base_file.write_bytes(read_btf(BASE))
+    base = Btf.from_file(base_file)
+    zsmalloc = Btf.from_file(module_file, base)
+    module, base_raw = tmp_path / "zsmalloc.btf", tmp_path / "vmlinux.btf"
+    module.write_bytes(lzma.decompress(module_file.read_bytes()))
+    base_raw.write_bytes(read_btf(base_file))
     done = subprocess.run(
-        [BPFTOOL, "-B", str(base_file), "btf", "dump", "file", str(module), "-j"], capture_output=True, check=True
+        [BPFTOOL, "-B", str(base_raw), "btf", "dump", "file", str(module), "-j"], capture_output=True, check=True
     )
     dump = {record["id"]: record for record in json.loads(done.stdout)["types"]}
     assert (min(dump), max(dump), len(dump)) == (base.count, zsmalloc.count - 1, zsmalloc.count - base.count)
     for record in dump.values():
         assert_same_record(zsmalloc, record)
+
+
+def test_real_zpdesc_resolves_against_6_18() -> None:
+    """6.18's zsmalloc module defines struct zpdesc; its members' types are the base's."""
+    base = Btf.from_file(BASE_6_18)
+    module = Btf.from_file(ZSMALLOC_6_18, base)
+    assert base.find(STRUCT, "zpdesc") is None
+    zpdesc = module.find(STRUCT, "zpdesc")
+    assert zpdesc is not None and zpdesc >= base.count
+    fields = [(f.name, f.offset, f.c_type) for f in struct_fields(module, "zpdesc")]
+    assert fields[:3] == [
+        ("flags", 0, "unsigned long"),
+        ("lru", 8, "struct list_head"),
+        ("movable_ops", 24, "unsigned long"),
+    ]
+    assert ("zspage", 40, "struct zspage *") in fields and ("_refcount", 52, "atomic_t") in fields
+    malloc = prototype(module, "zs_malloc")
+    assert malloc is not None
+    assert [(p.name, c_type(module, p.type_id)) for p in malloc.members] == [
+        ("pool", "struct zs_pool *"),
+        ("size", "size_t"),
+        ("gfp", "gfp_t"),
+        ("nid", "int"),
+    ]
+
+
+def test_verify_decides_zpdesc_with_the_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against the cloud vmlinux alone, zpdesc is missing; with its module, its layout is checked."""
+    from ontology.answercache import verify_answer
+
+    monkeypatch.setenv("MEMDESC_CACHE_DIR", str(tmp_path))
+    alone = verify_answer(BASE_6_18, use_cache=False)
+    together = verify_answer(ZSMALLOC_6_18, use_cache=False, base=BASE_6_18)
+    assert any(fact["subject"] == "zpdesc" for fact in alone["mismatches"])
+    assert not any(fact["subject"] == "zpdesc" for fact in together["mismatches"])
+    agreed = {fact["aspect"] for fact in together["agreements"] if fact["subject"] == "zpdesc"}
+    assert {"offset", "size", "c_type", "matches"} <= agreed
+    assert len(together["mismatches"]) < len(alone["mismatches"])
