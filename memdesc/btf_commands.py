@@ -16,8 +16,10 @@ import typer
 from memdesc.options import fail, handles_input_errors
 
 btf_app = typer.Typer(
-    help="Example: memdesc btf extract /boot/vmlinuz-$(uname -r) -o vmlinux.btf\n\n"
+    name="btf",
+    help="Example: memdesc btf extract /boot/vmlinuz-6.1.0-57-amd64 -o vmlinux.btf\n\n"
     "The BTF inside a kernel image, a module or compressed BTF.",
+    short_help="The BTF inside a kernel image, a module or compressed BTF.",
     no_args_is_help=True,
 )
 
