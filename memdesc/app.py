@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from memdesc import display
+from memdesc.btf_commands import btf_app
 from memdesc.completion import complete_type
 from memdesc.docs_command import docs
 from memdesc.options import DataOption, JsonOption, KernelOption, fail, handles_input_errors
@@ -338,7 +339,15 @@ def generate(
 
 
 BtfOption = Annotated[
-    Path | None, typer.Option("--btf", help="BTF file or vmlinux ELF (default: /sys/kernel/btf/vmlinux).")
+    Path | None,
+    typer.Option(
+        "--btf",
+        help="BTF, compressed BTF, a vmlinux or module ELF, or a vmlinuz (default: /sys/kernel/btf/vmlinux).",
+    ),
+]
+BaseBtfOption = Annotated[
+    Path | None,
+    typer.Option("--base-btf", help="The vmlinux BTF a module's split --btf continues (e.g. for zsmalloc.ko)."),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Recompute instead of answering from the cache.")]
 
@@ -353,6 +362,7 @@ def verify(
         bool, typer.Option("--draft", help="Print TOML entries for descriptor-typed BTF functions not in the ontology.")
     ] = False,
     data: DataOption = None,
+    base_btf: BaseBtfOption = None,
 ) -> None:
     """Example: memdesc verify --btf /sys/kernel/btf/vmlinux
 
@@ -365,9 +375,10 @@ def verify(
         from ontology.btf import DEFAULT_BTF, Btf
         from ontology.draft import draft_entries
 
-        display.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF)))
+        base = None if base_btf is None else Btf.from_file(base_btf)
+        display.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF, base)))
         return
-    code = run_verify(btf, data, json, not no_cache)
+    code = run_verify(btf, data, json, not no_cache, base_btf)
     if code:
         raise typer.Exit(code)
 
@@ -386,6 +397,7 @@ def census(
     everything: Annotated[
         bool, typer.Option("--all", help="Count tracepoint plumbing too (__traceiter_*, perf_trace_*...).")
     ] = False,
+    base_btf: BaseBtfOption = None,
 ) -> None:
     """Example: memdesc census --btf /sys/kernel/btf/vmlinux --json
 
@@ -401,7 +413,7 @@ def census(
         run_trend(data, json, not no_cache, everything)
         return
 
-    run_census(btf, against, data, json, not no_cache, everything)
+    run_census(btf, against, data, json, not no_cache, everything, base_btf)
 
 
 def _checked_input(run: Any) -> int:
@@ -442,3 +454,4 @@ def check(
 
 app.command("docs", short_help="Regenerate or check the documentation site's generated pages.")(docs)
 app.add_typer(propose_app, name="propose")
+app.add_typer(btf_app, name="btf")

@@ -14,9 +14,9 @@ from memdesc.display import dumps, emit, table
 from ontology.answercache import census_answer, trend_answer, verify_answer
 
 
-def run_verify(btf: Path | None, data: Path | None, as_json: bool, use_cache: bool) -> int:
+def run_verify(btf: Path | None, data: Path | None, as_json: bool, use_cache: bool, base: Path | None = None) -> int:
     """Print `verify`'s answer; the exit code: 1 on any mismatch, else 0."""
-    answer = verify_answer(btf, data, use_cache)
+    answer = verify_answer(btf, data, use_cache, base)
     emit(dumps(answer) if as_json else verify_text(answer))
     return 1 if answer["mismatches"] else 0
 
@@ -62,9 +62,10 @@ def run_census(
     as_json: bool,
     use_cache: bool,
     everything: bool = False,
+    base: Path | None = None,
 ) -> int:
     """Print `census`'s answer; the exit code is 0."""
-    answer = census_answer(btf, against, data, use_cache, everything)
+    answer = census_answer(btf, against, data, use_cache, everything, base)
     emit(dumps(answer) if as_json else census_text(answer))
     return 0
 

@@ -63,6 +63,7 @@ def fast_btf(argv: list[str]) -> int | None:
         "cache": True,
         "all": False,
         "trend": False,
+        "base": None,
     }
     rest = argv[1:]
     while rest:
@@ -73,21 +74,27 @@ def fast_btf(argv: list[str]) -> int | None:
             options["cache"] = False
         elif arg in ("--all", "--trend") and argv[0] == "census":
             options[arg[2:]] = True
-        elif arg in ("--btf", "--data") or (arg == "--against" and argv[0] == "census"):
+        elif arg in ("--btf", "--data", "--base-btf") or (arg == "--against" and argv[0] == "census"):
             if not rest:
                 return None
-            options[arg[2:]] = Path(rest.pop(0))
+            options[arg[2:].removesuffix("-btf") if arg == "--base-btf" else arg[2:]] = Path(rest.pop(0))
         else:
             return None
     try:
         if argv[0] == "verify":
-            return run_verify(options["btf"], options["data"], options["json"], options["cache"])
+            return run_verify(options["btf"], options["data"], options["json"], options["cache"], options["base"])
         if options["trend"]:
             if options["btf"] or options["against"]:
                 return None  # typer says why that is not allowed
             return run_trend(options["data"], options["json"], options["cache"], options["all"])
         return run_census(
-            options["btf"], options["against"], options["data"], options["json"], options["cache"], options["all"]
+            options["btf"],
+            options["against"],
+            options["data"],
+            options["json"],
+            options["cache"],
+            options["all"],
+            options["base"],
         )
     except Exception as error:  # the fast path's share of the one error exit (memdesc.options)
         unusable = as_input_error(error)  # BtfError included

@@ -343,19 +343,34 @@ def show_answers(data: Path | None = None, kernel: str | None = None) -> dict[st
     return answers
 
 
-def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: bool = True) -> dict[str, Any]:
-    """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the running kernel's)."""
+def _based(options: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """The options of an answer whose BTF is split against `base` (a module's), if it is."""
+    return options if base is None else {**options, "base": True}
+
+
+def _btf(blob: bytes, path: Path, base: bytes | None, base_path: Path | None) -> Any:
+    """Parse `blob`, split against `base` when there is one (a module's BTF)."""
+    from ontology.btf import Btf
+
+    return Btf(blob, str(path), None if base is None else Btf(base, str(base_path)))
+
+
+def verify_answer(
+    btf: Path | None = None, data: Path | None = None, use_cache: bool = True, base: Path | None = None
+) -> dict[str, Any]:
+    """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the
+    running kernel's), a module's split BTF against its `base` when given."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
     blob = read_btf(btf)  # read once: the answer is computed from the bytes its key hashes
-    inputs = answer_inputs("verify", data, [blob], {})
+    base_blob = None if base is None else read_btf(base)
+    inputs = answer_inputs("verify", data, [blob] + ([] if base_blob is None else [base_blob]), _based({}, base))
     stored = load_answer(inputs, verify_shape) if use_cache else None
     answer = None if stored is None else _render_verify(stored, btf, data)
     if answer is None:
-        from ontology.btf import Btf
         from ontology.strict import load_ontology
         from ontology.verify import verify
 
-        answer = verify(load_ontology(data), Btf(blob, str(btf))).as_dict()
+        answer = verify(load_ontology(data), _btf(blob, btf, base_blob, base)).as_dict()
         store_answer(inputs, _store_verify(answer, data))
     return answer
 
@@ -366,13 +381,14 @@ def census_answer(
     data: Path | None = None,
     use_cache: bool = True,
     everything: bool = False,
+    base: Path | None = None,
 ) -> dict[str, Any]:
-    """`census` as JSON-able data: descriptor users in `btf`, compared with `against` when given;
-    tracepoint plumbing left out unless `everything`."""
+    """`census` as JSON-able data: descriptor users in `btf` (split against `base` when given),
+    compared with `against` when given; tracepoint plumbing left out unless `everything`."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
-    blobs = [read_btf(path) for path in [btf] + ([against] if against else [])]
+    blobs = [read_btf(path) for path in [btf] + ([against] if against else []) + ([base] if base else [])]
     options = {"against": bool(against), **({"all": True} if everything else {})}
-    inputs = answer_inputs("census", data, blobs, options)
+    inputs = answer_inputs("census", data, blobs, _based(options, base))
     answer = load_answer(inputs, census_shape) if use_cache else None
     if answer is None:
         from ontology.btf import Btf
@@ -386,7 +402,7 @@ def census_answer(
         collecting = gc.isenabled()
         gc.disable()
         try:
-            new = kernel_census(facts, Btf(blobs[0], str(btf)), everything)
+            new = kernel_census(facts, _btf(blobs[0], btf, blobs[-1] if base else None, base), everything)
             answer = report(facts, new)
             if against is not None:
                 answer["against"] = compare(kernel_census(facts, Btf(blobs[1], str(against)), everything), new)

@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from ontology.ownership import Marker, existing_target
+from ontology.ownership import Marker, existing_binary_target, existing_target
 
 
 def _umask() -> int:
@@ -35,8 +35,8 @@ def _create_temporary(directory: Path, prefix: str) -> tuple[int, Path]:
     raise FileExistsError(f"no unused temporary name in {directory}")
 
 
-def write_atomic(path: Path, text: str, mode: int | None = None, parents: bool = False) -> None:
-    """Write `text` to `path` through a temporary file and a rename: readers never see half.
+def write_atomic(path: Path, text: str | bytes, mode: int | None = None, parents: bool = False) -> None:
+    """Write `text` (or bytes) to `path` through a temporary file and a rename: readers never see half.
 
     The file gets `mode` (default: 0666 less the umask); the temporary file is removed if
     anything fails. Missing parent directories are created only with `parents`.
@@ -46,8 +46,12 @@ def write_atomic(path: Path, text: str, mode: int | None = None, parents: bool =
     handle, temporary = _create_temporary(path.parent, f".{path.name}.")
     try:
         os.fchmod(handle, (0o666 & ~_umask()) if mode is None else mode)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -80,3 +84,11 @@ def write_output(path: Path, text: str, also_ours: Iterable[Marker] = ()) -> Non
     InputError, untouched.
     """
     _write_ours(path, text, [text.split("\n", 1)[0], *also_ours], parents=False, skip_unchanged=False)
+
+
+def write_binary_output(path: Path, data: bytes, magics: tuple[bytes, ...], what: str) -> None:
+    """Write a user-requested binary output (extracted BTF) atomically. An existing file is
+    replaced only if it starts with one of `magics` (it is `what`, as memdesc writes); anything
+    else is refused with InputError, untouched. A replaced file keeps its mode."""
+    status = existing_binary_target(path, magics, what)
+    write_atomic(path, data, None if status is None else stat.S_IMODE(status.st_mode))

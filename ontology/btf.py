@@ -14,6 +14,7 @@ Format: include/uapi/linux/btf.h and Documentation/bpf/btf.rst.
 
 from __future__ import annotations
 
+import os
 import struct
 import sys
 from array import array
@@ -23,8 +24,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from ontology.btferror import BtfError as BtfError  # re-exported: every caller catches it from here
 from ontology.errors import InputError
-from ontology.inputs import BTF_CAP, read_input
+from ontology.inputs import BTF_CAP, open_input, read_open
 
 DEFAULT_BTF = Path("/sys/kernel/btf/vmlinux")
 MAGIC = 0xEB9F
@@ -60,8 +62,6 @@ def kinds_mask(kinds: frozenset[int]) -> bytes:
     return bytes(kind in kinds for kind in range(256))
 
 
-class BtfError(InputError):
-    """Malformed or unreadable BTF; the message names the file and what is wrong."""
 
 
 class Member(NamedTuple):
@@ -128,20 +128,37 @@ def _section_from_elf(data: bytes, path: str) -> bytes:
 
 
 def read_btf(path: Path | str) -> bytes:
-    """The bytes of a BTF file or vmlinux (one capped read); BtfError if it is not a readable
-    regular file (missing, a directory, a FIFO, a device, a symlink loop...)."""
+    """The BTF in a file: raw BTF (one capped read), else whatever `ontology.kernelimage`
+    unwraps (compressed BTF, a vmlinux or module ELF, a bzImage); BtfError if it is not a
+    readable regular file (missing, a directory, a FIFO, a device, a symlink loop...)."""
     shown = str(path)
     try:
-        return read_input(path, BTF_CAP, "a BTF file or vmlinux", shown)
+        handle = open_input(path, "a BTF file or kernel image", shown)
     except InputError as error:
         raise BtfError(error.message, shown) from None
+    try:
+        if os.pread(handle, 2, 0) in (b"\x9f\xeb", b"\xeb\x9f"):  # raw BTF: no other module needed
+            return read_open(handle, BTF_CAP, "a BTF file", shown)
+        from ontology.kernelimage import load
+
+        return load(path, shown, handle).btf
+    except InputError as error:
+        raise BtfError(error.message, shown) from None
+    except OSError as error:
+        raise BtfError(f"cannot read: {error.strerror or error}", shown) from None
+    finally:
+        os.close(handle)
 
 
 class Btf:
     """Parsed BTF: every type record indexed and its references checked, decoded on demand."""
 
-    def __init__(self, data: bytes, path: str = "<bytes>"):
+    def __init__(self, data: bytes, path: str = "<bytes>", base: Btf | None = None):
+        """Parse `data` (raw BTF or an ELF file's `.BTF`). A module's BTF is split BTF: its type
+        ids and string offsets continue those of the vmlinux BTF it was built against, `base`
+        (libbpf's `btf__parse_split`); the result holds both, so module types resolve base ones."""
         self.path = path
+        self.base = base
         if data[:4] == b"\x7fELF":
             data = _section_from_elf(data, path)
         if len(data) < 24:
@@ -168,6 +185,8 @@ class Btf:
         self._words.frombytes(data[types_at : types_at + type_len - type_len % 4])
         if self.order != _NATIVE:
             self._words.byteswap()
+        if base is not None or self._strings[:1] not in (b"", b"\0"):
+            type_len = self._join(base, type_len)
         self._decoded: dict[int, str] = {0: ""}
         self._by_name: dict[int, dict[str, int]] = {}
         self._param_types = array("I")
@@ -176,8 +195,24 @@ class Btf:
         self._validate()
 
     @classmethod
-    def from_file(cls, path: Path | str = DEFAULT_BTF) -> Btf:
-        return cls(read_btf(path), str(path))
+    def from_file(cls, path: Path | str = DEFAULT_BTF, base: Btf | None = None) -> Btf:
+        return cls(read_btf(path), str(path), base)
+
+    def _join(self, base: Btf | None, type_len: int) -> int:
+        """Put `base`'s types and strings before this split BTF's, as its ids and offsets
+        assume: one type section and one string section, indexed as one blob. Only a base
+        BTF's strings start with the empty string (libbpf's `btf_parse_str_sec` checks it)."""
+        if base is None:
+            raise BtfError("split BTF (a module's): give the vmlinux BTF it continues too (--base-btf)", self.path)
+        if self._strings[:1] == b"\0":
+            raise BtfError(f"is complete BTF, not split BTF continuing {base.path}", self.path)
+        if base.order != self.order:
+            raise BtfError(f"byte order differs from its base {base.path}'s", self.path)
+        words = array("I", base._words)
+        words.extend(self._words)
+        self._words = words
+        self._strings = base._strings + self._strings
+        return 4 * len(base._words) + type_len
 
     def _index(self, end: int) -> None:
         """One pass over the type section: the word where each record starts, then its kind,

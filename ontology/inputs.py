@@ -41,10 +41,10 @@ def _message(error: OSError) -> str:
     return f"cannot read: {error.strerror or error}"
 
 
-def read_input(path: Path | str, cap: int, expected: str, shown: str | None = None) -> bytes:
-    """The bytes of the regular file `path`, at most `cap` of them, or InputError naming
-    `shown` (default: `path`) in one line. `expected` says what the file should be, for the
-    message about a directory or device ("an ontology TOML file", "a BTF file")."""
+def open_input(path: Path | str, expected: str, shown: str | None = None) -> int:
+    """A descriptor of the regular file `path`, opened without blocking, or InputError naming
+    `shown` (default: `path`) in one line; the caller closes it. For readers that take only
+    parts of a large file (the `.BTF` section of a vmlinux) instead of all of it."""
     name = str(path) if shown is None else shown
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -58,9 +58,31 @@ def read_input(path: Path | str, cap: int, expected: str, shown: str | None = No
                 raise InputError(f"{kind}, expected {expected}", name)
         if not stat.S_ISREG(status.st_mode):
             raise InputError(f"not a regular file, expected {expected}", name)
-        return _read_capped(handle, status.st_size, cap, expected, name)
+    except OSError as error:
+        os.close(handle)
+        raise InputError(_message(error), name) from None
+    except InputError:
+        os.close(handle)
+        raise
+    return handle
+
+
+def read_open(handle: int, cap: int, expected: str, name: str) -> bytes:
+    """The rest of the open file `handle`, at most `cap` bytes, or InputError naming `name`."""
+    try:
+        return _read_capped(handle, os.fstat(handle).st_size, cap, expected, name)
     except OSError as error:
         raise InputError(_message(error), name) from None
+
+
+def read_input(path: Path | str, cap: int, expected: str, shown: str | None = None) -> bytes:
+    """The bytes of the regular file `path`, at most `cap` of them, or InputError naming
+    `shown` (default: `path`) in one line. `expected` says what the file should be, for the
+    message about a directory or device ("an ontology TOML file", "a BTF file")."""
+    name = str(path) if shown is None else shown
+    handle = open_input(path, expected, name)
+    try:
+        return read_open(handle, cap, expected, name)
     finally:
         os.close(handle)
 

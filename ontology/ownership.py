@@ -67,13 +67,10 @@ def is_ours(path: Path, markers: Iterable[Marker]) -> bool:
     return any(_matches(line, marker) for marker in markers)
 
 
-def existing_target(path: Path, markers: Iterable[Marker], parents: bool = False) -> os.stat_result | None:
-    """The status of `path` if memdesc may replace it, None if it is absent and may be created.
-
-    Raise InputError (nothing written) for anything else: a symlink, directory, device, FIFO or
-    socket; a regular file whose first line is none of `markers`; a missing parent directory
-    (unless `parents`: the caller was asked to create it).
-    """
+def _replaceable(path: Path, parents: bool) -> os.stat_result | None:
+    """The status of `path` if it is a regular file, None if it is absent and may be created;
+    InputError for a symlink, directory, device, FIFO or socket, or a missing parent directory
+    (unless `parents`)."""
     try:
         status = path.lstat()
     except FileNotFoundError:
@@ -88,6 +85,19 @@ def existing_target(path: Path, markers: Iterable[Marker], parents: bool = False
     for test, kind in _KINDS:
         if test(status.st_mode):
             raise InputError(f"{kind}; refusing to replace it", path)
+    return status
+
+
+def existing_target(path: Path, markers: Iterable[Marker], parents: bool = False) -> os.stat_result | None:
+    """The status of `path` if memdesc may replace it, None if it is absent and may be created.
+
+    Raise InputError (nothing written) for anything else: a symlink, directory, device, FIFO or
+    socket; a regular file whose first line is none of `markers`; a missing parent directory
+    (unless `parents`: the caller was asked to create it).
+    """
+    status = _replaceable(path, parents)
+    if status is None:
+        return None
     markers = list(markers)
     try:
         line = first_line(path)
@@ -97,4 +107,24 @@ def existing_target(path: Path, markers: Iterable[Marker], parents: bool = False
         expected = next((m for m in markers if isinstance(m, str)), None)
         hint = f" (its first line is not {expected!r})" if expected is not None else ""
         raise InputError(f"refusing to overwrite a file memdesc did not generate{hint}", path)
+    return status
+
+
+def existing_binary_target(path: Path, magics: Iterable[bytes], what: str) -> os.stat_result | None:
+    """`existing_target` for a binary output (extracted BTF), which has no marker line: an
+    existing regular file is replaced only if it starts with one of `magics` (it is `what`)."""
+    status = _replaceable(path, parents=False)
+    if status is None:
+        return None
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags)
+        try:
+            head = os.read(handle, 16)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        raise InputError(error.strerror or "cannot be read", path) from None
+    if not any(head.startswith(magic) for magic in magics):
+        raise InputError(f"refusing to overwrite a file that is not {what}", path)
     return status

@@ -26,6 +26,7 @@ NO_DATA_INPUT = {
     "generate": "regenerates the bundled types only",
     "check": "type-checks model files (mypy's exit codes, tested in tests/checker)",
     "docs": "builds the site from the checkout (tested in tests/docs)",
+    "btf extract": "reads a kernel image, no ontology (bad images are swept in tests/cli/test_btf_extract.py)",
 }
 """Commands with no ontology data file to give them, and why."""
 

@@ -69,9 +69,9 @@ def test_an_include_that_is_a_fifo_or_a_loop_is_one_error(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (_fifo, "is a FIFO, expected a BTF file or vmlinux"),
-        (lambda _: Path("/dev/zero"), "is a character device, expected a BTF file or vmlinux"),
-        (lambda _: Path("/dev/urandom"), "is a character device, expected a BTF file or vmlinux"),
+        (_fifo, "is a FIFO, expected a BTF file or kernel image"),
+        (lambda _: Path("/dev/zero"), "is a character device, expected a BTF file or kernel image"),
+        (lambda _: Path("/dev/urandom"), "is a character device, expected a BTF file or kernel image"),
         (lambda _: Path("/proc/self/mem"), "cannot read: Input/output error"),
         (_loop, "symlink loop"),
     ],

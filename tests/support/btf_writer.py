@@ -298,3 +298,40 @@ def elf_wrap(blob: bytes, order: str = "<", section: str = ".BTF", machine: int 
     out += bytes(shoff - len(out))
     out += sections
     return bytes(out)
+
+
+class SplitStrings(StringTable):
+    """A split BTF's string section: offsets continue after the base's `start` bytes, and it
+    does not begin with the empty string (that is the base's offset 0)."""
+
+    def __init__(self, start: int) -> None:
+        super().__init__()
+        self.start = start
+        self._data = bytearray()
+
+    def add(self, text: str) -> int:
+        found = self._offsets.get(text)
+        if found is not None:
+            return found
+        offset = self.start + len(self._data)
+        self._data += text.encode() + b"\0"
+        self._offsets[text] = offset
+        return offset
+
+
+class SplitWriter(BtfWriter):
+    """Split BTF, as pahole writes a module's: type ids continue after the base's last id
+    (`base_count` ids, void included) and string offsets after its string section."""
+
+    def __init__(self, base_count: int, base_strings: int) -> None:
+        super().__init__()
+        self.first_id = base_count
+        self.strings = SplitStrings(base_strings)
+
+    @property
+    def next_id(self) -> int:
+        return self.first_id + len(self.records)
+
+    def raw(self, name: Name, info: int, size_or_type: int, trailer: Sequence[int] = ()) -> int:
+        super().raw(name, info, size_or_type, trailer)
+        return self.first_id + len(self.records) - 1
