@@ -80,6 +80,7 @@ BENCHMARKS = (
     Benchmark("census-cpu", "census_cpu.py", "Census CPU", ("--rounds", "11"), ("--rounds", "2")),
     Benchmark("import-model", "import_model.py", "Model import", ("--rounds", "11"), ("--rounds", "2")),
     Benchmark("model-scale", "model_scale.py", "Model scale", ("--ops", "200000"), ("--ops", "20000")),
+    Benchmark("history-speed", "history_speed.py", "Kernel history speed", ("--rounds", "5"), ("--rounds", "1")),
     Benchmark(
         "cli-latency",
         "cli_latency.py",
@@ -452,6 +453,44 @@ def render_cli(result: dict[str, Any], meta: dict[str, Any]) -> tuple[list[str],
     return lines, f"{ratio:.2f}x `{baseline}`", passed
 
 
+def render_history(result: dict[str, Any], meta: dict[str, Any]) -> tuple[list[str], str, bool]:
+    goals = result["goals"]
+    lines = [
+        "`census --trend` cold (a fresh answer cache) and cached, against bpftool dumping every reference "
+        "kernel's raw BTF; `show folio --json --kernel 6.1` against `show folio --json` (both cached); a cold "
+        "`verify --no-cache --kernel 7.3` of the 7.3 reference kernel against bpftool's raw dump of the same BTF. "
+        f"Whole processes, interleaved; medians of {meta.get('history_rounds', 'the')} rounds.",
+        "",
+        f"**Targets:** trend cold < {goals['trend_cold_wall_seconds']:g} s and cached ≤ "
+        f"{goals['trend_cached_wall_seconds']:g} s; show --kernel ≤ {goals['show_kernel_over_show']:g}x show; "
+        f"verify ≤ {goals['verify_over_bpftool']:g}x bpftool.",
+        "",
+    ]
+    lines += table(
+        ["Command", "CPU ms", "Wall ms"],
+        [
+            [f"`{name}`", f"{row['cpu_seconds'] * 1000:.1f}", f"{row['wall_seconds'] * 1000:.1f}"]
+            for name, row in result["rows"].items()
+        ],
+    )
+    checks = {
+        "trend cold": result["trend_cold_wall_seconds"] < goals["trend_cold_wall_seconds"],
+        "trend cached": result["trend_cached_wall_seconds"] <= goals["trend_cached_wall_seconds"],
+        "show --kernel": result["show_kernel_over_show"] <= goals["show_kernel_over_show"],
+        "verify": result["verify_over_bpftool"] <= goals["verify_over_bpftool"],
+    }
+    figure = (
+        f"trend {result['trend_cold_wall_seconds']:.1f} s cold, {result['trend_cached_wall_seconds']:.2f} s cached; "
+        f"show --kernel {result['show_kernel_over_show']:.2f}x; verify {result['verify_over_bpftool']:.2f}x bpftool"
+    )
+    missed = [name for name, ok in checks.items() if not ok]
+    lines += [
+        "",
+        f"**Verdict:** {verdict(not missed)}: {figure}" + (f" (missed: {', '.join(missed)})." if missed else "."),
+    ]
+    return lines, figure, not missed
+
+
 Renderer = Callable[[dict[str, Any], dict[str, Any]], tuple[list[str], str | None, bool | None]]
 RENDERERS: dict[str, Renderer] = {
     "checker-overhead": render_checker,
@@ -460,6 +499,7 @@ RENDERERS: dict[str, Renderer] = {
     "import-model": render_import,
     "model-scale": render_model,
     "cli-latency": render_cli,
+    "history-speed": render_history,
 }
 TARGETS = {
     "checker-overhead": f"plugin ≤ {CHECKER_GOAL:.2f}x plain mypy",
@@ -467,6 +507,7 @@ TARGETS = {
     "census-cpu": f"≤ {CENSUS_GOAL:g}x bpftool CPU",
     "import-model": f"≤ {IMPORT_GOAL:g} s",
     "model-scale": "≤ 1x struct page",
+    "history-speed": "trend < 30 s cold, ≤ 0.3 s cached; show --kernel ≤ 1.1x; verify ≤ 2x bpftool",
     "cli-latency": f"≤ {CLI_GOAL:g}x (goal), ≤ {CLI_LIMIT:g}x (limit)",
 }
 
