@@ -26,9 +26,24 @@ def source_of(onto: Ontology, source_id: str) -> dict[str, str | None]:
 @pytest.mark.parametrize(
     ("release", "name", "prototype", "frees_with"),
     [
-        ("6.1", "isolate_hugetlb", "int isolate_hugetlb(struct page *page, struct list_head *list)", "putback_active_hugepage"),
-        ("6.12", "isolate_hugetlb", "bool isolate_hugetlb(struct folio *folio, struct list_head *list)", "folio_putback_active_hugetlb"),
-        ("7.3", "folio_isolate_hugetlb", "bool folio_isolate_hugetlb(struct folio *folio, struct list_head *list)", "folio_putback_hugetlb"),
+        (
+            "6.1",
+            "isolate_hugetlb",
+            "int isolate_hugetlb(struct page *page, struct list_head *list)",
+            "putback_active_hugepage",
+        ),
+        (
+            "6.12",
+            "isolate_hugetlb",
+            "bool isolate_hugetlb(struct folio *folio, struct list_head *list)",
+            "folio_putback_active_hugetlb",
+        ),
+        (
+            "7.3",
+            "folio_isolate_hugetlb",
+            "bool folio_isolate_hugetlb(struct folio *folio, struct list_head *list)",
+            "folio_putback_hugetlb",
+        ),
     ],
 )
 def test_isolate_hugetlb_has_its_name_prototype_and_partner_of_the_release(
