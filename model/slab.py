@@ -135,9 +135,13 @@ def slab_folio(slab: Slab) -> Folio:
 
 
 @implement
-def page_slab(page: Page) -> Slab:
-    """6.18: a plain cast, for a page known to be the slab's head (or an order-0 slab page)."""
-    return view_as(current().views, SlabView, pfn_of(page))
+def page_slab(page: Page) -> Slab | None:
+    """6.19+: the slab of any page of it (head resolved), None unless that head is typed PGTY_slab
+    (so None for large-kmalloc pages too). Up to 6.18 it was a plain cast of a head page."""
+    folio = page_folio(page)
+    if not types.folio_test_slab(folio):
+        return None
+    return view_as(current().views, SlabView, pfn_of(folio))
 
 
 @implement
@@ -479,9 +483,11 @@ def kzalloc(size: int, flags: int) -> int | None:
 
 
 @implement
-def free_large_kmalloc(folio: Folio, object: object) -> None:
-    """Undo a large kmalloc: WARN (ModelError) unless the folio is typed PGTY_large_kmalloc."""
+def free_large_kmalloc(page: Page, object: object) -> None:
+    """Undo a large kmalloc: WARN (ModelError) unless its folio is typed PGTY_large_kmalloc.
+    Takes the page since 6.19 (a folio before)."""
     machine = current()
+    folio = page_folio(page)
     pfn = pfn_of(folio)
     if not types.folio_test_large_kmalloc(folio):
         raise ModelError(f"free_large_kmalloc: pfn {pfn} is not a kmalloc allocation (double or invalid free)")
@@ -504,7 +510,7 @@ def kfree(object: object) -> None:
         raise ModelError(f"kfree({object!r}): not an object address")
     folio = virt_to_folio(object)
     if not types.folio_test_slab(folio):
-        free_large_kmalloc(folio, object)
+        free_large_kmalloc(virt_to_page(object), object)
         return
     slab = folio_slab(folio)
     cache = slab.slab_cache
