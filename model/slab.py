@@ -124,12 +124,6 @@ def _cache(s: types.KmemCache) -> KmemCache:
 
 
 @implement
-def folio_slab(folio: Folio) -> Slab:
-    """The struct slab overlaying the folio's first page (the caller knows folio_test_slab())."""
-    return view_as(current().views, SlabView, pfn_of(folio))
-
-
-@implement
 def slab_folio(slab: Slab) -> Folio:
     return folio_view(pfn_of(slab))
 
@@ -160,7 +154,7 @@ def virt_to_slab(addr: int) -> Slab | None:
     folio = virt_to_folio(addr)
     if not types.folio_test_slab(folio):
         return None
-    return folio_slab(folio)
+    return _slab_at(pfn_of(folio))
 
 
 def slab_address(slab: Slab) -> int:
@@ -287,7 +281,7 @@ def _alloc_slab_page(flags: int, order: int) -> Slab | None:
     pfn = pfn_of(page)
     machine.set_refcount(pfn, 0)  # alloc_frozen_pages(): slab pages are never refcounted
     folio = folio_view(pfn)
-    slab = folio_slab(folio)
+    slab = _slab_at(pfn_of(folio))
     machine.set_page_type(pfn, pf.PGTY_slab)  # __folio_set_slab()
     return slab
 
@@ -512,7 +506,7 @@ def kfree(object: object) -> None:
     if not types.folio_test_slab(folio):
         free_large_kmalloc(virt_to_page(object), object)
         return
-    slab = folio_slab(folio)
+    slab = _slab_at(pfn_of(folio))
     cache = slab.slab_cache
     if not isinstance(cache, KmemCache):
         raise ModelError(f"kfree({object:#x}): slab without a cache")
@@ -529,7 +523,7 @@ def ksize(objp: object) -> int:
     folio = virt_to_folio(objp)
     if not types.folio_test_slab(folio):
         return current().span(pfn_of(folio)) << PAGE_SHIFT
-    cache = folio_slab(folio).slab_cache
+    cache = _slab_at(pfn_of(folio)).slab_cache
     return cache.size if isinstance(cache, KmemCache) else 0
 
 
