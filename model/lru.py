@@ -281,7 +281,7 @@ def _reclaim_one(folio: Folio) -> bool:
         return False
     anon = types.folio_test_anon(folio)
     if anon and _test(folio, pf.PG_swapbacked) and not types.folio_test_swapcache(folio):
-        if types.folio_alloc_swap(folio, pf.__GFP_NOWARN):
+        if types.folio_alloc_swap(folio):
             return False  # no swap space: activate_locked
         _set(folio, pf.PG_dirty)
     if folio_mapped(folio):

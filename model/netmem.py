@@ -209,32 +209,15 @@ def netmem_to_net_iov(netmem: NetmemRef) -> NetIov | None:
     return target if isinstance(target, NetIov) else None
 
 
-class PageAsNetIov(NetIov):
-    """What __netmem_clear_lsb() yields for a page: only the page_pool fields line up."""
-
-    def __init__(self, page: Page):
-        object.__setattr__(self, "_desc", view_as(current().views, NetmemDescView, pfn_of(page)))
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _PP_FIELDS:
-            return getattr(self._desc, name)
-        raise ModelError(f"net_iov.{name} of a struct page: only the page_pool fields overlay (NET_IOV_ASSERT_OFFSET)")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name not in _PP_FIELDS:
-            raise ModelError(f"net_iov.{name} of a struct page: only the page_pool fields overlay")
-        setattr(self._desc, name, value)
-
-
-@implement
-def __netmem_clear_lsb(netmem: NetmemRef) -> NetIov:
-    target = _netmem(netmem).target
-    return target if isinstance(target, NetIov) else PageAsNetIov(target)
-
-
 @implement
 def __netmem_to_nmdesc(netmem: NetmemRef) -> NetmemDesc:
-    return __pp_page_to_nmdesc(__netmem_to_page(netmem))
+    """The netmem_desc of either kind: a net_iov starts with its desc, a page_pool page is
+    overlaid by one (replaced __netmem_clear_lsb(), whose net_iov view of a page only lined up
+    in the page_pool fields)."""
+    target = _netmem(netmem).target
+    if isinstance(target, NetIov):
+        return target.desc
+    return __pp_page_to_nmdesc(target)
 
 
 @implement
@@ -290,7 +273,7 @@ def netmem_is_pp(netmem: NetmemRef) -> bool:
 
 
 def netmem_get_pp(netmem: NetmemRef) -> types.PagePool | None:
-    pool = __netmem_clear_lsb(netmem).pp
+    pool = __netmem_to_nmdesc(netmem).pp
     return pool if isinstance(pool, types.PagePool) else None
 
 
@@ -354,16 +337,16 @@ def _pool(pool: types.PagePool) -> PagePool:
 
 def page_pool_set_pp_info(pool: PagePool, netmem: Netmem) -> None:
     """netmem_set_pp(), netmem_or_pp_magic(PP_SIGNATURE), page_pool_fragment_netmem(netmem, 1)."""
-    __netmem_clear_lsb(netmem).pp = pool
+    __netmem_to_nmdesc(netmem).pp = pool
     _set_pp_magic(netmem, netmem_get_pp_magic(netmem) | pf.PP_SIGNATURE)
-    __netmem_clear_lsb(netmem).pp_ref_count = 1
+    __netmem_to_nmdesc(netmem).pp_ref_count = 1
 
 
 def page_pool_clear_pp_info(netmem: Netmem) -> None:
     if netmem_get_pp_magic(netmem) & pf.PP_DMA_INDEX_MASK:
         raise ModelError(f"page_pool_clear_pp_info({netmem!r}): DMA index still set (WARN_ON_ONCE)")
     _set_pp_magic(netmem, 0)  # netmem_clear_pp_magic()
-    __netmem_clear_lsb(netmem).pp = None
+    __netmem_to_nmdesc(netmem).pp = None
 
 
 def _dma_map(pool: PagePool, netmem: Netmem) -> None:
@@ -460,7 +443,7 @@ def page_pool_dev_alloc_pages(pool: types.PagePool) -> Page | None:
 
 def page_pool_unref_netmem(netmem: Netmem, nr: int) -> int:
     """Drop `nr` pp references; the last one leaves pp_ref_count at 1 for the next user."""
-    desc = __netmem_clear_lsb(netmem)
+    desc = __netmem_to_nmdesc(netmem)
     count: int = desc.pp_ref_count
     if count == nr:
         desc.pp_ref_count = 1
@@ -493,7 +476,7 @@ def page_pool_return_netmem(pool: PagePool, netmem: Netmem) -> None:
     else:
         _dma_unmap(pool, netmem)
         page_pool_clear_pp_info(netmem)
-        __netmem_clear_lsb(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
+        __netmem_to_nmdesc(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
         put_page(__netmem_to_page(netmem))
     if pool.destroyed and pool.inflight == 0:
         _page_pool_free(pool)

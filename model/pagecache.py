@@ -175,7 +175,9 @@ def _add_to_page_cache(mapping: AddressSpace, folio: Folio, index: int) -> int:
 
 
 @implement
-def filemap_alloc_folio(gfp: int, order: int) -> Folio | None:
+def filemap_alloc_folio(gfp: int, order: int, policy: types.Mempolicy | None) -> Folio | None:
+    """A folio for the page cache (6.19+ takes a NUMA policy, NULL for the task's; this model has
+    one node, so the policy changes nothing)."""
     return folio_alloc(gfp, order)
 
 
@@ -231,7 +233,7 @@ def _create_folio(mapping: AddressSpace, index: int, fgp_flags: int, gfp: int) -
     """The FGP_CREAT path: the largest order that allocates and fits, down to the minimum."""
     order, err = _creation_order(mapping, fgp_flags), -ENOMEM
     while True:
-        folio = filemap_alloc_folio(gfp, order)
+        folio = filemap_alloc_folio(gfp, order, None)
         if folio is not None:
             if fgp_flags & FGP_ACCESSED:
                 current().set_flag(pfn_of(folio), pf.PG_referenced)
@@ -472,8 +474,9 @@ def swap_cache_del_folio(folio: Folio) -> None:
 
 
 @implement
-def folio_alloc_swap(folio: Folio, gfp: int) -> int:
-    """mm/swapfile.c (6.18): allocate swap slots for a locked, uptodate folio and add it to the swap cache."""
+def folio_alloc_swap(folio: Folio) -> int:
+    """mm/swapfile.c: allocate swap slots for a locked, uptodate folio and add it to the swap cache
+    (6.16 to 6.18 also took a gfp mask)."""
     if not types.folio_test_locked(folio) or not types.folio_test_uptodate(folio):
         raise ModelError("folio_alloc_swap() needs a locked, uptodate folio")  # VM_BUG_ON_FOLIO
     entry = swap_cache().alloc(folio_nr_pages(folio))

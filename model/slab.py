@@ -124,20 +124,18 @@ def _cache(s: types.KmemCache) -> KmemCache:
 
 
 @implement
-def folio_slab(folio: Folio) -> Slab:
-    """The struct slab overlaying the folio's first page (the caller knows folio_test_slab())."""
-    return view_as(current().views, SlabView, pfn_of(folio))
-
-
-@implement
 def slab_folio(slab: Slab) -> Folio:
     return folio_view(pfn_of(slab))
 
 
 @implement
-def page_slab(page: Page) -> Slab:
-    """6.18: a plain cast, for a page known to be the slab's head (or an order-0 slab page)."""
-    return view_as(current().views, SlabView, pfn_of(page))
+def page_slab(page: Page) -> Slab | None:
+    """6.19+: the slab of any page of it (head resolved), None unless that head is typed PGTY_slab
+    (so None for large-kmalloc pages too). Up to 6.18 it was a plain cast of a head page."""
+    folio = page_folio(page)
+    if not types.folio_test_slab(folio):
+        return None
+    return view_as(current().views, SlabView, pfn_of(folio))
 
 
 @implement
@@ -156,7 +154,7 @@ def virt_to_slab(addr: int) -> Slab | None:
     folio = virt_to_folio(addr)
     if not types.folio_test_slab(folio):
         return None
-    return folio_slab(folio)
+    return _slab_at(pfn_of(folio))
 
 
 def slab_address(slab: Slab) -> int:
@@ -283,7 +281,7 @@ def _alloc_slab_page(flags: int, order: int) -> Slab | None:
     pfn = pfn_of(page)
     machine.set_refcount(pfn, 0)  # alloc_frozen_pages(): slab pages are never refcounted
     folio = folio_view(pfn)
-    slab = folio_slab(folio)
+    slab = _slab_at(pfn_of(folio))
     machine.set_page_type(pfn, pf.PGTY_slab)  # __folio_set_slab()
     return slab
 
@@ -479,9 +477,11 @@ def kzalloc(size: int, flags: int) -> int | None:
 
 
 @implement
-def free_large_kmalloc(folio: Folio, object: object) -> None:
-    """Undo a large kmalloc: WARN (ModelError) unless the folio is typed PGTY_large_kmalloc."""
+def free_large_kmalloc(page: Page, object: object) -> None:
+    """Undo a large kmalloc: WARN (ModelError) unless its folio is typed PGTY_large_kmalloc.
+    Takes the page since 6.19 (a folio before)."""
     machine = current()
+    folio = page_folio(page)
     pfn = pfn_of(folio)
     if not types.folio_test_large_kmalloc(folio):
         raise ModelError(f"free_large_kmalloc: pfn {pfn} is not a kmalloc allocation (double or invalid free)")
@@ -504,9 +504,9 @@ def kfree(object: object) -> None:
         raise ModelError(f"kfree({object!r}): not an object address")
     folio = virt_to_folio(object)
     if not types.folio_test_slab(folio):
-        free_large_kmalloc(folio, object)
+        free_large_kmalloc(virt_to_page(object), object)
         return
-    slab = folio_slab(folio)
+    slab = _slab_at(pfn_of(folio))
     cache = slab.slab_cache
     if not isinstance(cache, KmemCache):
         raise ModelError(f"kfree({object:#x}): slab without a cache")
@@ -523,7 +523,7 @@ def ksize(objp: object) -> int:
     folio = virt_to_folio(objp)
     if not types.folio_test_slab(folio):
         return current().span(pfn_of(folio)) << PAGE_SHIFT
-    cache = folio_slab(folio).slab_cache
+    cache = _slab_at(pfn_of(folio)).slab_cache
     return cache.size if isinstance(cache, KmemCache) else 0
 
 

@@ -237,12 +237,17 @@ class ConversionChange(Change):
 
 
 class FunctionChange(Change):
+    """An earlier state of a kernel function; `frees_with` and `replacement` name other functions
+    by the names they had then (a renamed partner, or another one before the newer existed)."""
+
     name: Symbol | None = None
     prototype: PrototypeText | None = None
     impl: Symbol | None = None
     form: Form | None = None
     returns: Symbol | None = None
     nullable: bool | None = None
+    frees_with: Symbol | None = None
+    replacement: Symbol | None = None
 
 
 class FieldDef(Dated):

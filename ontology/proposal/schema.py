@@ -6,7 +6,7 @@ A proposal is one TOML file:
     title = "gup() returns folios"
     authors = ["..."]
     status = "draft"                 # draft | posted | merged | rejected
-    base_kernel = "6.18"
+    base_kernel = "7.3"
     links = ["https://lore.kernel.org/..."]
     summary = "..."
     motivation = "..."

@@ -142,7 +142,7 @@ def test_cli_doc_writes_refuses_and_reads_saved_impact(tmp_path: Path, impacts: 
 def test_cli_invalid_proposal_is_findings_not_a_check(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(
-        '[proposal]\ntitle = "t"\nauthors = []\nstatus = "draft"\nbase_kernel = "6.18"\nsummary = "s"\n\n'
+        '[proposal]\ntitle = "t"\nauthors = []\nstatus = "draft"\nbase_kernel = "7.3"\nsummary = "s"\n\n'
         '[[operation]]\nop = "retype_function"\nfunction = "get_user_pagez"\nparam = "pages"\nto = "folio"\n'
     )
     for command in (["propose", "check", str(path)], ["propose", "doc", str(path), "--no-check"]):

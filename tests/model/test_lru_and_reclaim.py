@@ -64,7 +64,7 @@ def test_reclaim_swaps_out_an_anon_folio_step_by_step(machine: Machine) -> None:
     folio = folio_at(space, BASE)
     assert types.folio_isolate_lru(folio)
     types.folio_lock(folio)
-    assert types.folio_alloc_swap(folio, 0) == 0
+    assert types.folio_alloc_swap(folio) == 0
     assert isinstance(folio, types.SwapcacheFolio) and isinstance(folio, types.AnonFolio)
     assert folio._refcount == 3  # the PTE, the isolation, the swap cache
     entry = folio.swap

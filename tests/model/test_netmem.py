@@ -27,7 +27,7 @@ def test_page_pool_pages_carry_the_pool_in_netmem_desc(machine: Machine) -> None
     assert magic & pf.PP_MAGIC_MASK == pf.PP_SIGNATURE and magic & pf.PP_DMA_INDEX_MASK  # DMA index bits
     assert t.page_pool_get_dma_addr(pp_page) == pfn_of(pp_page) << 12
     assert not t.netmem_is_net_iov(netmem) and t.netmem_to_page(netmem) is pp_page
-    assert t.netmem_to_net_iov(netmem) is None and t.__netmem_clear_lsb(netmem).pp is pool
+    assert t.netmem_to_net_iov(netmem) is None and t.__netmem_to_nmdesc(netmem).pp is pool
     t.page_pool_put_full_page(pool, pp_page, True)
     assert pool.cache[-1] == netmem and isinstance(pp_page, t.PagePoolPage)
     with pytest.raises(ModelError, match="double put"):
@@ -61,7 +61,7 @@ def test_devmem_net_iovs_have_no_struct_page(machine: Machine) -> None:
     niov = t.netmem_to_net_iov(netmem)
     assert isinstance(niov, t.NetIov) and niov.pp is pool and niov.desc.pp is pool
     assert nm.netmem_is_pp(netmem) and niov.desc.pp_ref_count == 1
-    assert t.net_iov_to_netmem(niov) == netmem and t.__netmem_clear_lsb(netmem) is niov
+    assert t.net_iov_to_netmem(niov) == netmem and t.netmem_to_net_iov(netmem) is niov
     with pytest.raises(ModelError, match="no struct page"):
         t.netmem_to_page(netmem)
     with pytest.raises(ModelError, match="no struct page"):

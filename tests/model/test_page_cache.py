@@ -39,11 +39,11 @@ def test_page_cache_add_lookup_and_read(machine: Machine) -> None:
 def test_filemap_add_folio_then_remove(machine: Machine) -> None:
     mapping = pagecache.AddressSpace(bytes(4 * PAGE))
     before = free_pages(machine)
-    folio = types.filemap_alloc_folio(pf.GFP_HIGHUSER_MOVABLE, 0)
+    folio = types.filemap_alloc_folio(pf.GFP_HIGHUSER_MOVABLE, 0, None)
     assert folio is not None and not isinstance(folio, types.FileFolio)
     assert types.filemap_add_folio(mapping, folio, 3, pf.GFP_HIGHUSER_MOVABLE) == 0
     assert isinstance(folio, types.FileFolio) and types.folio_test_locked(folio)
-    other = types.filemap_alloc_folio(pf.GFP_HIGHUSER_MOVABLE, 0)
+    other = types.filemap_alloc_folio(pf.GFP_HIGHUSER_MOVABLE, 0, None)
     assert other is not None
     assert types.filemap_add_folio(mapping, other, 3, pf.GFP_HIGHUSER_MOVABLE) == -arch.EEXIST
     assert not isinstance(other, types.FileFolio)

@@ -114,7 +114,7 @@ def test_hostile_proposal_operation_is_a_schema_finding(tmp_path: Path, case: st
 
 
 def test_hostile_proposal_header_is_a_schema_finding(tmp_path: Path) -> None:
-    path = write(tmp_path, "", header=HEADER.replace('base_kernel = "6.18"', 'base_kernel = "6.18\\n"'))
+    path = write(tmp_path, "", header=HEADER.replace('base_kernel = "7.3"', 'base_kernel = "7.3\\n"'))
     proposal, findings = load_proposal(path)
     assert proposal is None and findings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ontology.types import Folio, Page, Slab, folio_slab, folio_test_slab, page_ptdesc
+from ontology.types import Folio, Page, Slab, folio_page, page_ptdesc, page_slab
 
 
 def slab_cache_of(slab: Slab) -> None:
@@ -10,8 +10,9 @@ def slab_cache_of(slab: Slab) -> None:
 
 
 def folio_cache(folio: Folio) -> None:
-    if folio_test_slab(folio):
-        print(folio_slab(folio).slab_cache)
+    slab = page_slab(folio_page(folio, 0))  # NULL unless the folio is a slab (6.19+)
+    if slab is not None:
+        print(slab.slab_cache)
 
 
 def clear_table_owner(page: Page) -> None:

@@ -44,7 +44,7 @@ def refined_sources(page: Page, tail: TailPage, folio: Folio, head: HeadPage) ->
 
 def casts(page: Page, folio: Folio, anon: AnonFolio, view: FolioView, netmem: NetmemDesc) -> None:
     print(cast(Folio, page))  # E: [memdesc-convert] cast from page to folio bypasses the registered conversions; use page_folio()
-    print(cast("Slab", anon))  # E: [memdesc-convert] cast from anon_folio to slab bypasses the registered conversions; use folio_slab()
+    print(cast("Slab", anon))  # E: [memdesc-convert] cast from anon_folio to slab bypasses the registered conversions; use folio_page() then page_slab()
     print(cast(PtDesc, view))  # E: [memdesc-convert] cast from folio to ptdesc bypasses the registered conversions; use folio_page() then page_ptdesc()
     print(cast(Page, netmem))  # E: [memdesc-convert] cast from netmem_desc to page bypasses the registered conversions; there is no registered conversion from netmem_desc to page (memdesc path netmem_desc page)
     print(cast(AnonFolio, page))  # E: [memdesc-convert] cast from page to anon_folio bypasses the registered conversions; use page_folio(), then check folio_test_anon()
@@ -54,7 +54,7 @@ def folio_of(page: Page) -> Folio:  # E: [memdesc-convert] folio_of() turns a pa
     raise NotImplementedError
 
 
-def slab_of(view: FolioView, count: int) -> Slab:  # E: [memdesc-convert] slab_of() turns a folio into a slab but is not a registered conversion; use folio_slab()
+def slab_of(view: FolioView, count: int) -> Slab:  # E: [memdesc-convert] slab_of() turns a folio into a slab but is not a registered conversion; use folio_page() then page_slab()
     raise NotImplementedError
 
 

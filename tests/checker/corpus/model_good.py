@@ -17,10 +17,9 @@ from ontology.types import (
     VmAreaStruct,
     folio_add_anon_rmap_pte,
     folio_page,
-    folio_slab,
     folio_test_anon,
-    page_folio,
     page_rmappable_folio,
+    page_slab,
     put_page,
 )
 
@@ -84,5 +83,6 @@ def use(page: Page, folio: Folio, vma: VmAreaStruct) -> Folio:
         folio_add_anon_rmap_pte(folio, folio_page(folio, 0), vma, 0, 0)
         print(folio.mapping, folio.index)
     put_page(page)
-    print(head, page.compound_head, folio_slab(page_folio(page)).slab_cache)
+    slab = page_slab(page)
+    print(head, page.compound_head, slab.slab_cache if slab is not None else None)
     return folio

@@ -23,7 +23,7 @@ def folio_alloc(gfp: int, order: int) -> Folio:  # E: [memdesc-return] folio_all
     return Folio()
 
 
-def page_slab(folio: Folio) -> Slab:  # E: [memdesc-return] page_slab() parameter 1 "folio" must be "Page" as the ontology declares, not "Folio"
+def page_slab(folio: Folio) -> Slab | None:  # E: [memdesc-return] page_slab() parameter 1 "folio" must be "Page" as the ontology declares, not "Folio"
     return Slab()
 
 

@@ -67,7 +67,7 @@ def test_api_operations(every: tuple[Ontology, Ontology, list[Finding]]) -> None
     assert new.functions["folio_walk_start"].returns == "large_folio"
     assert "get_user_folios" in new.functions and "get_dump_page" not in new.functions
     assert new.conversions["page_buddy"].prototype == "struct buddy *page_buddy(const struct page *page)"
-    assert "page_fixed_fake_head" not in new.conversions
+    assert "netmem_compound_head" not in new.conversions
 
 
 def test_bundled_ontology_is_never_mutated(every: tuple[Ontology, Ontology, list[Finding]]) -> None:
@@ -98,7 +98,7 @@ def test_diff_lists_the_changes(every: tuple[Ontology, Ontology, list[Finding]])
         ("created", "get_user_folios()"),
         ("removed", "get_dump_page()"),
         ("conversion-added", "page_buddy()"),
-        ("conversion-removed", "page_fixed_fake_head()"),
+        ("conversion-removed", "netmem_compound_head()"),
     ]:
         assert expected in by_kind, expected
     # a rename is one change, not every child reparented

@@ -166,7 +166,7 @@ def test_later_operation_sees_earlier_rename(tmp_path: Path) -> None:
 
 
 def test_base_kernel_mismatch(tmp_path: Path) -> None:
-    path = write(tmp_path, "", header=HEADER.replace('base_kernel = "6.18"', 'base_kernel = "5.15"'))
+    path = write(tmp_path, "", header=HEADER.replace('base_kernel = "7.3"', 'base_kernel = "5.15"'))
     finding = only(apply(path)[2], "proposal-base-kernel")
     assert finding.location.line == 1
 

@@ -51,7 +51,7 @@ def _mutant(rng: random.Random) -> str:
     meta = {key: prose("text ") for key in PROSE_KEYS}
     lists = {key: [prose() for _ in range(rng.randint(0, 2))] for key in LIST_KEYS}
     lists["links"] = [maybe("https://lore.kernel.org/linux-mm/", "https://") for _ in range(rng.randint(0, 2))]
-    lines = ["[proposal]", 'status = "draft"', 'base_kernel = "6.18"']
+    lines = ["[proposal]", 'status = "draft"', 'base_kernel = "7.3"']
     lines += [f"{key} = {_toml(value)}" for key, value in meta.items()]
     lines += [f"{key} = [{', '.join(_toml(v) for v in values)}]" for key, values in lists.items()]
     type_name = maybe("evil_desc", "evil")
