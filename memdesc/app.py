@@ -294,8 +294,16 @@ def verify(
         bool, typer.Option("--draft", help="Print TOML entries for descriptor-typed BTF functions not in the ontology.")
     ] = False,
     data: DataOption = None,
+    kernel: Annotated[
+        str | None,
+        typer.Option(
+            "--kernel",
+            help="Release X.Y to judge the BTF against (default: the running kernel's for its own BTF, "
+            "else inferred from the BTF and said).",
+        ),
+    ] = None,
 ) -> None:
-    """Example: memdesc verify --btf /sys/kernel/btf/vmlinux
+    """Example: memdesc verify --btf /sys/kernel/btf/vmlinux --kernel 6.18
 
     Check the ontology against a kernel's BTF: layouts, overlay matches, page types, prototypes.
     Exit 0 when every decidable fact agrees, 1 on any mismatch, 2 on unreadable input.
@@ -308,7 +316,7 @@ def verify(
 
         display.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF)))
         return
-    code = run_verify(btf, data, json, not no_cache)
+    code = run_verify(btf, data, json, not no_cache, kernel)
     if code:
         raise typer.Exit(code)
 

@@ -41,7 +41,14 @@ def fast_btf(argv: list[str]) -> int | None:
     Only the simple forms are handled here (the options of the two commands, no --help, no
     --draft); anything else goes through typer, which also reports usage errors.
     """
-    options: dict[str, Any] = {"btf": None, "against": None, "data": None, "json": False, "cache": True}
+    options: dict[str, Any] = {
+        "btf": None,
+        "against": None,
+        "data": None,
+        "kernel": None,
+        "json": False,
+        "cache": True,
+    }
     rest = argv[1:]
     while rest:
         arg = rest.pop(0)
@@ -53,11 +60,15 @@ def fast_btf(argv: list[str]) -> int | None:
             if not rest:
                 return None
             options[arg[2:]] = Path(rest.pop(0))
+        elif arg == "--kernel" and argv[0] == "verify":
+            if not rest:
+                return None
+            options["kernel"] = rest.pop(0)
         else:
             return None
     try:
         if argv[0] == "verify":
-            return run_verify(options["btf"], options["data"], options["json"], options["cache"])
+            return run_verify(options["btf"], options["data"], options["json"], options["cache"], options["kernel"])
         return run_census(options["btf"], options["against"], options["data"], options["json"], options["cache"])
     except Exception as error:  # the fast path's share of the one error exit (memdesc.options)
         unusable = as_input_error(error)  # BtfError included

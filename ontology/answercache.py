@@ -178,6 +178,8 @@ def verify_shape(answer: Any) -> bool:
         answer,
         {
             "kernel": _str,
+            "release": _str,
+            "release_from": _str,
             "decided": _int,
             "agreements": lambda v: _list_of(v, _fact),
             "mismatches": lambda v: _list_of(v, _fact),
@@ -309,19 +311,35 @@ def show_answers(data: Path | None = None) -> dict[str, Any]:
     return answers
 
 
-def verify_answer(btf: Path | None = None, data: Path | None = None, use_cache: bool = True) -> dict[str, Any]:
-    """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the running kernel's)."""
+def running_release(btf: Path) -> str | None:
+    """The running kernel's release (`os.uname().release`) when `btf` is its BTF, else None."""
+    try:
+        running = btf.resolve() == DEFAULT_BTF.resolve()
+    except (OSError, RuntimeError):
+        running = False
+    return os.uname().release if running else None
+
+
+def verify_answer(
+    btf: Path | None = None, data: Path | None = None, use_cache: bool = True, kernel: str | None = None
+) -> dict[str, Any]:
+    """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the
+    running kernel's) at release `kernel` (default: the running kernel's for its own BTF, else
+    inferred from the BTF; `ontology.verify.verify_release`). The release is part of the key."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
     blob = read_btf(btf)  # read once: the answer is computed from the bytes its key hashes
-    inputs = answer_inputs("verify", data, [blob], {})
+    running = None if kernel is not None else running_release(btf)
+    inputs = answer_inputs("verify", data, [blob], {"kernel": kernel, "running": running})
     stored = load_answer(inputs, verify_shape) if use_cache else None
     answer = None if stored is None else _render_verify(stored, btf, data)
     if answer is None:
         from ontology.btf import Btf
         from ontology.strict import load_ontology
-        from ontology.verify import verify
+        from ontology.verify import verify_release
 
-        answer = verify(load_ontology(data), Btf(blob, str(btf))).as_dict()
+        history = load_ontology(data).history
+        assert history is not None  # load_ontology always keeps the versioned data
+        answer = verify_release(history, Btf(blob, str(btf)), kernel, running).as_dict()
         store_answer(inputs, _store_verify(answer, data))
     return answer
 
