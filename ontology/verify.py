@@ -141,10 +141,10 @@ def release_of(version: str) -> str | None:
 
 
 def _dating(fact: Dated, release: str) -> str:
-    """Why `fact` is not in `release`: `since 6.6`, `until 6.12` (gone from it)."""
+    """Why `fact` is not in `release`: `since 6.6` (not yet), `gone in 6.12`."""
     if fact.since is not None and release_key(release) < release_key(fact.since):
         return f"since {fact.since}"
-    return f"until {fact.until}"
+    return f"gone in {fact.until}"
 
 
 def _needs(fact: Dated) -> str:
@@ -444,6 +444,9 @@ def _check_callables(run: _Run) -> None:
                     label, "parameter", param.name, claim, _descriptor_of_shape(onto, shape.base, shape.pointers), where
                 )
             )
+            place = proto.members.index(member)
+            if place != parsed.params.index(param):
+                result.record(Fact(label, "parameter position", param.name, parsed.params.index(param), place, where))
     _check_callables_elsewhere(run, tables)
 
 
