@@ -53,37 +53,27 @@ _PP_FIELDS = frozenset({"_flags", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr
 
 
 class NetIovDesc(NetmemDesc):
-    """niov->desc: the struct netmem_desc at the start of a net_iov, the same words as its pp fields."""
+    """niov->desc: the struct netmem_desc at the start of a net_iov, which holds its page_pool
+    words (since 7.1 a net_iov has no copies of them outside desc)."""
 
-    def __init__(self, niov: NetIovBuffer):
-        object.__setattr__(self, "_niov", niov)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _PP_FIELDS:
-            return getattr(self._niov, name)
-        raise AttributeError(name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name not in _PP_FIELDS:
-            raise AttributeError(f"struct netmem_desc has no field {name!r}")
-        setattr(self._niov, name, value)
+    def __init__(self, dma_addr: int):
+        self._flags = 0
+        self.pp_magic = 0
+        self.pp: types.PagePool | None = None
+        self._pp_mapping_pad = 0
+        self.dma_addr = dma_addr
+        self.pp_ref_count = 0
 
 
 class NetIovBuffer(NetIov):
     """struct net_iov: a PAGE_SIZE chunk of device memory, described without a struct page."""
 
     def __init__(self, owner: NetIovAreaModel, index: int):
-        self._flags = 0
-        self.pp_magic = 0
-        self.pp: types.PagePool | None = None
-        self._pp_mapping_pad = 0
-        self.dma_addr = owner.base_dma + index * PAGE_SIZE
-        self.pp_ref_count = 0
+        self.desc = NetIovDesc(owner.base_dma + index * PAGE_SIZE)
         self.owner: types.NetIovArea | None = owner
         self.type = NET_IOV_DMABUF
         self.chunk_index = index  # the kernel computes net_iov_idx() = niov - owner->niovs
         self.address = NET_IOV_AREA_BASE + owner.area_id * (1 << 32) + index * STRUCT_NET_IOV_SIZE
-        self.desc = NetIovDesc(self)
 
     def __repr__(self) -> str:
         return f"<NetIov #{self.chunk_index} of {self.owner!r}>"
@@ -131,7 +121,7 @@ def net_devmem_alloc_dmabuf(binding: types.NetDevmemDmabufBinding) -> NetIov | N
     if not dmabuf.free:
         return None
     niov = dmabuf.area.niovs[dmabuf.free.pop()]
-    niov.pp_magic, niov.pp, niov.pp_ref_count = 0, None, 0
+    niov.desc.pp_magic, niov.desc.pp, niov.desc.pp_ref_count = 0, None, 0
     return niov
 
 
@@ -232,6 +222,12 @@ def __netmem_clear_lsb(netmem: NetmemRef) -> NetIov:
     return target if isinstance(target, NetIov) else PageAsNetIov(target)
 
 
+def _nmdesc(netmem: NetmemRef) -> NetmemDesc:
+    """netmem_to_nmdesc(): the netmem_desc of a net_iov (its desc) or of a page (its overlay)."""
+    target = _netmem(netmem).target
+    return target.desc if isinstance(target, NetIov) else __pp_page_to_nmdesc(target)
+
+
 @implement
 def __netmem_to_nmdesc(netmem: NetmemRef) -> NetmemDesc:
     return __pp_page_to_nmdesc(__netmem_to_page(netmem))
@@ -262,7 +258,7 @@ def _pp_word(netmem: NetmemRef, field: str, word: int) -> int:
     4-byte column holds only its low half)."""
     target = _netmem(netmem).target
     if isinstance(target, NetIov):
-        value: int = getattr(target, field)
+        value: int = getattr(target.desc, field)
         return value
     return current().mem.get_long(pfn_of(target), word)
 
@@ -270,7 +266,7 @@ def _pp_word(netmem: NetmemRef, field: str, word: int) -> int:
 def _set_pp_word(netmem: NetmemRef, field: str, word: int, value: int) -> None:
     target = _netmem(netmem).target
     if isinstance(target, NetIov):
-        setattr(target, field, value)
+        setattr(target.desc, field, value)
         return
     machine = current()
     machine.mem.set_long(pfn_of(target), word, value)
@@ -290,7 +286,7 @@ def netmem_is_pp(netmem: NetmemRef) -> bool:
 
 
 def netmem_get_pp(netmem: NetmemRef) -> types.PagePool | None:
-    pool = __netmem_clear_lsb(netmem).pp
+    pool = _nmdesc(netmem).pp
     return pool if isinstance(pool, types.PagePool) else None
 
 
@@ -354,16 +350,16 @@ def _pool(pool: types.PagePool) -> PagePool:
 
 def page_pool_set_pp_info(pool: PagePool, netmem: Netmem) -> None:
     """netmem_set_pp(), netmem_or_pp_magic(PP_SIGNATURE), page_pool_fragment_netmem(netmem, 1)."""
-    __netmem_clear_lsb(netmem).pp = pool
+    _nmdesc(netmem).pp = pool
     _set_pp_magic(netmem, netmem_get_pp_magic(netmem) | pf.PP_SIGNATURE)
-    __netmem_clear_lsb(netmem).pp_ref_count = 1
+    _nmdesc(netmem).pp_ref_count = 1
 
 
 def page_pool_clear_pp_info(netmem: Netmem) -> None:
     if netmem_get_pp_magic(netmem) & pf.PP_DMA_INDEX_MASK:
         raise ModelError(f"page_pool_clear_pp_info({netmem!r}): DMA index still set (WARN_ON_ONCE)")
     _set_pp_magic(netmem, 0)  # netmem_clear_pp_magic()
-    __netmem_clear_lsb(netmem).pp = None
+    _nmdesc(netmem).pp = None
 
 
 def _dma_map(pool: PagePool, netmem: Netmem) -> None:
@@ -460,7 +456,7 @@ def page_pool_dev_alloc_pages(pool: types.PagePool) -> Page | None:
 
 def page_pool_unref_netmem(netmem: Netmem, nr: int) -> int:
     """Drop `nr` pp references; the last one leaves pp_ref_count at 1 for the next user."""
-    desc = __netmem_clear_lsb(netmem)
+    desc = _nmdesc(netmem)
     count: int = desc.pp_ref_count
     if count == nr:
         desc.pp_ref_count = 1
@@ -486,14 +482,14 @@ def page_pool_return_netmem(pool: PagePool, netmem: Netmem) -> None:
     pool.release_cnt += 1
     if pool.mp_priv is not None:  # mp_dmabuf_devmem_release_page(): never put_page() a net_iov
         target = netmem.target
-        if not isinstance(target, NetIov) or target.pp_ref_count != 1:
+        if not isinstance(target, NetIov) or target.desc.pp_ref_count != 1:
             raise ModelError(f"mp_dmabuf_devmem_release_page({netmem!r}): not a net_iov with one reference (WARN)")
         page_pool_clear_pp_info(netmem)
         net_devmem_free_dmabuf(target)
     else:
         _dma_unmap(pool, netmem)
         page_pool_clear_pp_info(netmem)
-        __netmem_clear_lsb(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
+        _nmdesc(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
         put_page(__netmem_to_page(netmem))
     if pool.destroyed and pool.inflight == 0:
         _page_pool_free(pool)
