@@ -222,10 +222,17 @@ def __netmem_clear_lsb(netmem: NetmemRef) -> NetIov:
     return target if isinstance(target, NetIov) else PageAsNetIov(target)
 
 
-def _nmdesc(netmem: NetmemRef) -> NetmemDesc:
-    """netmem_to_nmdesc(): the netmem_desc of a net_iov (its desc) or of a page (its overlay)."""
+def _pp_field(netmem: NetmemRef, field: str) -> Any:
+    """A page_pool field of netmem_to_nmdesc(netmem): a net_iov's desc, or a page's overlay."""
     target = _netmem(netmem).target
-    return target.desc if isinstance(target, NetIov) else __pp_page_to_nmdesc(target)
+    desc = target.desc if isinstance(target, NetIov) else __pp_page_to_nmdesc(target)
+    return getattr(desc, field)
+
+
+def _set_pp_field(netmem: NetmemRef, field: str, value: Any) -> None:
+    target = _netmem(netmem).target
+    desc = target.desc if isinstance(target, NetIov) else __pp_page_to_nmdesc(target)
+    setattr(desc, field, value)
 
 
 @implement
@@ -286,7 +293,7 @@ def netmem_is_pp(netmem: NetmemRef) -> bool:
 
 
 def netmem_get_pp(netmem: NetmemRef) -> types.PagePool | None:
-    pool = _nmdesc(netmem).pp
+    pool = _pp_field(netmem, "pp")
     return pool if isinstance(pool, types.PagePool) else None
 
 
@@ -350,16 +357,16 @@ def _pool(pool: types.PagePool) -> PagePool:
 
 def page_pool_set_pp_info(pool: PagePool, netmem: Netmem) -> None:
     """netmem_set_pp(), netmem_or_pp_magic(PP_SIGNATURE), page_pool_fragment_netmem(netmem, 1)."""
-    _nmdesc(netmem).pp = pool
+    _set_pp_field(netmem, "pp", pool)
     _set_pp_magic(netmem, netmem_get_pp_magic(netmem) | pf.PP_SIGNATURE)
-    _nmdesc(netmem).pp_ref_count = 1
+    _set_pp_field(netmem, "pp_ref_count", 1)
 
 
 def page_pool_clear_pp_info(netmem: Netmem) -> None:
     if netmem_get_pp_magic(netmem) & pf.PP_DMA_INDEX_MASK:
         raise ModelError(f"page_pool_clear_pp_info({netmem!r}): DMA index still set (WARN_ON_ONCE)")
     _set_pp_magic(netmem, 0)  # netmem_clear_pp_magic()
-    _nmdesc(netmem).pp = None
+    _set_pp_field(netmem, "pp", None)
 
 
 def _dma_map(pool: PagePool, netmem: Netmem) -> None:
@@ -456,14 +463,13 @@ def page_pool_dev_alloc_pages(pool: types.PagePool) -> Page | None:
 
 def page_pool_unref_netmem(netmem: Netmem, nr: int) -> int:
     """Drop `nr` pp references; the last one leaves pp_ref_count at 1 for the next user."""
-    desc = _nmdesc(netmem)
-    count: int = desc.pp_ref_count
+    count: int = _pp_field(netmem, "pp_ref_count")
     if count == nr:
-        desc.pp_ref_count = 1
+        _set_pp_field(netmem, "pp_ref_count", 1)
         return 0
     if count < nr:
         raise ModelError(f"page_pool: pp_ref_count of {netmem!r} would go negative (WARN_ON)")
-    desc.pp_ref_count = count - nr
+    _set_pp_field(netmem, "pp_ref_count", count - nr)
     return count - nr
 
 
@@ -489,7 +495,7 @@ def page_pool_return_netmem(pool: PagePool, netmem: Netmem) -> None:
     else:
         _dma_unmap(pool, netmem)
         page_pool_clear_pp_info(netmem)
-        _nmdesc(netmem).pp_ref_count = 0  # post_alloc_hook() would clear ->private anyway
+        _set_pp_field(netmem, "pp_ref_count", 0)  # post_alloc_hook() would clear ->private anyway
         put_page(__netmem_to_page(netmem))
     if pool.destroyed and pool.inflight == 0:
         _page_pool_free(pool)

@@ -62,7 +62,7 @@ def test_a_non_literal_facts_argument_is_an_error_at_the_decorator(tmp_path: Pat
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('    kernel="6.18",\n', "    kernel=KERNEL,\n", "ontology_facts argument 'kernel': not a literal: NameExpr"),
+        ('    kernel="7.3",\n', "    kernel=KERNEL,\n", "ontology_facts argument 'kernel': not a literal: NameExpr"),
         ("    types=(\n", '    types=(("broken",),\n', "ValueError: not enough values to unpack"),
     ],
 )
@@ -75,7 +75,7 @@ def test_a_bad_facts_class_in_ontology_types_is_an_error_not_a_crash(
     text = types.read_text(encoding="utf-8")
     assert text.count(old) == 1
     types.write_text(
-        text.replace(old, new).replace("\nclass AddressSpace", 'KERNEL = "6.18"\n\n\nclass AddressSpace', 1)
+        text.replace(old, new).replace("\nclass AddressSpace", 'KERNEL = "7.3"\n\n\nclass AddressSpace', 1)
     )
     decorator = text.splitlines().index("@_rt.ontology_facts(") + 1 + 2  # KERNEL and a blank line come first
     user = tmp_path / "user.py"

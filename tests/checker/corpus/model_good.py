@@ -84,5 +84,5 @@ def use(page: Page, folio: Folio, vma: VmAreaStruct) -> Folio:
         folio_add_anon_rmap_pte(folio, folio_page(folio, 0), vma, 0, 0)
         print(folio.mapping, folio.index)
     put_page(page)
-    print(head, page.compound_head, folio_slab(page_folio(page)).slab_cache)
+    print(head, page.compound_info, folio_slab(page_folio(page)).slab_cache)
     return folio
