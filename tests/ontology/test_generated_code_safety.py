@@ -55,7 +55,7 @@ def _hostile_data(tmp_path: Path, strings: list[str]) -> Path:
         ('summary = "A page frame."', f"summary = {_toml(strings[0])}"),
         ('summary = "A contiguous power-of-two set of pages."', f"summary = {_toml(strings[1])}"),
         ('summary = "A folio of anonymous memory."', f"summary = {_toml(strings[2])}"),
-        ('kernel = "6.18"', 'kernel = "6.18-rc1+hostile_1.x"'),
+        ('kernel = "6.18"', 'kernel = "99.99"'),  # a release is validated (RELEASE_RE): the most it can be
         ('name = "_refcount"', f'name = "{LONG_FIELD}"'),
         ('title = "struct page and struct folio"', f"title = {_toml(strings[3])}"),
     ]
