@@ -363,8 +363,16 @@ def verify(
     ] = False,
     data: DataOption = None,
     base_btf: BaseBtfOption = None,
+    kernel: Annotated[
+        str | None,
+        typer.Option(
+            "--kernel",
+            help="Release X.Y to judge the BTF against (default: the running kernel's for its own BTF, "
+            "else inferred from the BTF and said).",
+        ),
+    ] = None,
 ) -> None:
-    """Example: memdesc verify --btf /sys/kernel/btf/vmlinux
+    """Example: memdesc verify --btf /sys/kernel/btf/vmlinux --kernel 6.18
 
     Check the ontology against a kernel's BTF: layouts, overlay matches, page types, prototypes.
     Exit 0 when every decidable fact agrees, 1 on any mismatch, 2 on unreadable input.
@@ -378,7 +386,7 @@ def verify(
         base = None if base_btf is None else Btf.from_file(base_btf)
         display.emit(draft_entries(_ontology(data), Btf.from_file(btf or DEFAULT_BTF, base)))
         return
-    code = run_verify(btf, data, json, not no_cache, base_btf)
+    code = run_verify(btf, data, json, not no_cache, base_btf, kernel)
     if code:
         raise typer.Exit(code)
 

@@ -14,9 +14,17 @@ from memdesc.display import dumps, emit, table
 from ontology.answercache import census_answer, trend_answer, verify_answer
 
 
-def run_verify(btf: Path | None, data: Path | None, as_json: bool, use_cache: bool, base: Path | None = None) -> int:
-    """Print `verify`'s answer; the exit code: 1 on any mismatch, else 0."""
-    answer = verify_answer(btf, data, use_cache, base)
+def run_verify(
+    btf: Path | None,
+    data: Path | None,
+    as_json: bool,
+    use_cache: bool,
+    base: Path | None = None,
+    kernel: str | None = None,
+) -> int:
+    """Print `verify`'s answer at release `kernel` (default: see `verify_answer`), a module's
+    split BTF against `base`; the exit code: 1 on any mismatch, else 0."""
+    answer = verify_answer(btf, data, use_cache, base, kernel)
     emit(dumps(answer) if as_json else verify_text(answer))
     return 1 if answer["mismatches"] else 0
 
@@ -26,8 +34,10 @@ def verify_text(answer: dict[str, Any]) -> str:
     lines = [
         f"Linux {answer['kernel']} ontology against {answer['btf']}: {answer['decided']} facts decided, "
         f"{len(agreements)} agree, {len(mismatches)} mismatch, {len(undecidable)} undecidable",
-        "",
     ]
+    if answer.get("release_from"):
+        lines.append(answer["release_from"])
+    lines.append("")
     if mismatches:
         lines.append("mismatches:")
         for fact in mismatches:

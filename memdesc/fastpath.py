@@ -64,6 +64,7 @@ def fast_btf(argv: list[str]) -> int | None:
         "all": False,
         "trend": False,
         "base": None,
+        "kernel": None,
     }
     rest = argv[1:]
     while rest:
@@ -78,11 +79,17 @@ def fast_btf(argv: list[str]) -> int | None:
             if not rest:
                 return None
             options[arg[2:].removesuffix("-btf") if arg == "--base-btf" else arg[2:]] = Path(rest.pop(0))
+        elif arg == "--kernel" and argv[0] == "verify":
+            if not rest:
+                return None
+            options["kernel"] = rest.pop(0)
         else:
             return None
     try:
         if argv[0] == "verify":
-            return run_verify(options["btf"], options["data"], options["json"], options["cache"], options["base"])
+            return run_verify(
+                options["btf"], options["data"], options["json"], options["cache"], options["base"], options["kernel"]
+            )
         if options["trend"]:
             if options["btf"] or options["against"]:
                 return None  # typer says why that is not allowed

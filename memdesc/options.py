@@ -22,7 +22,9 @@ R = TypeVar("R")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Ontology root TOML file (default: the bundled data).", show_default=False),
+    typer.Option(
+        "--data", help="Ontology root TOML file (default: the bundled data, Linux 6.1 to 7.3).", show_default=False
+    ),
 ]
 KernelOption = Annotated[
     str | None,

@@ -22,7 +22,6 @@ recycling decisions, DMA syncs, io_uring zero-copy receive.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from model import pageflags as pf
 from model.arch import PAGE_SHIFT, PAGE_SIZE
@@ -53,37 +52,27 @@ _PP_FIELDS = frozenset({"_flags", "pp_magic", "pp", "_pp_mapping_pad", "dma_addr
 
 
 class NetIovDesc(NetmemDesc):
-    """niov->desc: the struct netmem_desc at the start of a net_iov, the same words as its pp fields."""
+    """niov->desc: the struct netmem_desc at the start of a net_iov, which holds its page_pool
+    words (since 7.1 a net_iov has no copies of them outside desc)."""
 
-    def __init__(self, niov: NetIovBuffer):
-        object.__setattr__(self, "_niov", niov)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _PP_FIELDS:
-            return getattr(self._niov, name)
-        raise AttributeError(name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name not in _PP_FIELDS:
-            raise AttributeError(f"struct netmem_desc has no field {name!r}")
-        setattr(self._niov, name, value)
+    def __init__(self, dma_addr: int):
+        self._flags = 0
+        self.pp_magic = 0
+        self.pp: types.PagePool | None = None
+        self._pp_mapping_pad = 0
+        self.dma_addr = dma_addr
+        self.pp_ref_count = 0
 
 
 class NetIovBuffer(NetIov):
     """struct net_iov: a PAGE_SIZE chunk of device memory, described without a struct page."""
 
     def __init__(self, owner: NetIovAreaModel, index: int):
-        self._flags = 0
-        self.pp_magic = 0
-        self.pp: types.PagePool | None = None
-        self._pp_mapping_pad = 0
-        self.dma_addr = owner.base_dma + index * PAGE_SIZE
-        self.pp_ref_count = 0
+        self.desc = NetIovDesc(owner.base_dma + index * PAGE_SIZE)
         self.owner: types.NetIovArea | None = owner
         self.type = NET_IOV_DMABUF
         self.chunk_index = index  # the kernel computes net_iov_idx() = niov - owner->niovs
         self.address = NET_IOV_AREA_BASE + owner.area_id * (1 << 32) + index * STRUCT_NET_IOV_SIZE
-        self.desc = NetIovDesc(self)
 
     def __repr__(self) -> str:
         return f"<NetIov #{self.chunk_index} of {self.owner!r}>"
@@ -131,7 +120,7 @@ def net_devmem_alloc_dmabuf(binding: types.NetDevmemDmabufBinding) -> NetIov | N
     if not dmabuf.free:
         return None
     niov = dmabuf.area.niovs[dmabuf.free.pop()]
-    niov.pp_magic, niov.pp, niov.pp_ref_count = 0, None, 0
+    niov.desc.pp_magic, niov.desc.pp, niov.desc.pp_ref_count = 0, None, 0
     return niov
 
 
@@ -245,7 +234,7 @@ def _pp_word(netmem: NetmemRef, field: str, word: int) -> int:
     4-byte column holds only its low half)."""
     target = _netmem(netmem).target
     if isinstance(target, NetIov):
-        value: int = getattr(target, field)
+        value: int = getattr(target.desc, field)
         return value
     return current().mem.get_long(pfn_of(target), word)
 
@@ -253,7 +242,7 @@ def _pp_word(netmem: NetmemRef, field: str, word: int) -> int:
 def _set_pp_word(netmem: NetmemRef, field: str, word: int, value: int) -> None:
     target = _netmem(netmem).target
     if isinstance(target, NetIov):
-        setattr(target, field, value)
+        setattr(target.desc, field, value)
         return
     machine = current()
     machine.mem.set_long(pfn_of(target), word, value)
@@ -469,7 +458,7 @@ def page_pool_return_netmem(pool: PagePool, netmem: Netmem) -> None:
     pool.release_cnt += 1
     if pool.mp_priv is not None:  # mp_dmabuf_devmem_release_page(): never put_page() a net_iov
         target = netmem.target
-        if not isinstance(target, NetIov) or target.pp_ref_count != 1:
+        if not isinstance(target, NetIov) or target.desc.pp_ref_count != 1:
             raise ModelError(f"mp_dmabuf_devmem_release_page({netmem!r}): not a net_iov with one reference (WARN)")
         page_pool_clear_pp_info(netmem)
         net_devmem_free_dmabuf(target)

@@ -189,6 +189,8 @@ def verify_shape(answer: Any) -> bool:
         answer,
         {
             "kernel": _str,
+            "release": _str,
+            "release_from": _str,
             "decided": _int,
             "agreements": lambda v: _list_of(v, _fact),
             "mismatches": lambda v: _list_of(v, _fact),
@@ -355,22 +357,41 @@ def _btf(blob: bytes, path: Path, base: bytes | None, base_path: Path | None) ->
     return Btf(blob, str(path), None if base is None else Btf(base, str(base_path)))
 
 
+def running_release(btf: Path) -> str | None:
+    """The running kernel's release (`os.uname().release`) when `btf` is its BTF, else None."""
+    try:
+        running = btf.resolve() == DEFAULT_BTF.resolve()
+    except (OSError, RuntimeError):
+        running = False
+    return os.uname().release if running else None
+
+
 def verify_answer(
-    btf: Path | None = None, data: Path | None = None, use_cache: bool = True, base: Path | None = None
+    btf: Path | None = None,
+    data: Path | None = None,
+    use_cache: bool = True,
+    base: Path | None = None,
+    kernel: str | None = None,
 ) -> dict[str, Any]:
     """`verify` as JSON-able data: the ontology (default: bundled) against BTF (default: the
-    running kernel's), a module's split BTF against its `base` when given."""
+    running kernel's; a module's split BTF against its `base` when given) at release `kernel`
+    (default: the running kernel's for its own BTF, else inferred from the BTF;
+    `ontology.verify.verify_release`). The release is part of the key."""
     btf, data = btf or DEFAULT_BTF, data or BUNDLED_ROOT
     blob = read_btf(btf)  # read once: the answer is computed from the bytes its key hashes
     base_blob = None if base is None else read_btf(base)
-    inputs = answer_inputs("verify", data, [blob] + ([] if base_blob is None else [base_blob]), _based({}, base))
+    running = None if kernel is not None else running_release(btf)
+    blobs = [blob] + ([] if base_blob is None else [base_blob])
+    inputs = answer_inputs("verify", data, blobs, _based({"kernel": kernel, "running": running}, base))
     stored = load_answer(inputs, verify_shape) if use_cache else None
     answer = None if stored is None else _render_verify(stored, btf, data)
     if answer is None:
         from ontology.strict import load_ontology
-        from ontology.verify import verify
+        from ontology.verify import verify_release
 
-        answer = verify(load_ontology(data), _btf(blob, btf, base_blob, base)).as_dict()
+        history = load_ontology(data).history
+        assert history is not None  # load_ontology always keeps the versioned data
+        answer = verify_release(history, _btf(blob, btf, base_blob, base), kernel, running).as_dict()
         store_answer(inputs, _store_verify(answer, data))
     return answer
 

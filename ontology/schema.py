@@ -381,7 +381,7 @@ class TypedefDef(Dated):
     notes: str = ""
 
 
-class MemdescTag(Strict):
+class MemdescTag(Dated):
     """One value of the memdesc plan's 4-bit type tag in the shrunken struct page word."""
 
     value: int = Field(ge=0, le=15)

@@ -152,16 +152,21 @@ def apply_proposal(onto: Ontology, proposal: Proposal, path: Path) -> tuple[Onto
 
 
 def apply_file(path: Path, data: Path | None = None) -> tuple[Proposal | None, Ontology, Ontology, list[Finding]]:
-    """Load a proposal file and apply it to the ontology at `data` (default: bundled).
+    """Load a proposal file and apply it to the ontology at `data` (default: bundled), as the
+    data was at the proposal's base kernel when the data covers that release (else the newest,
+    and the proposal-base-kernel finding says so).
 
     Returns (proposal, old, new, findings); with schema findings the proposal is None and
     `new` is `old`. InputError when the proposal or the ontology cannot be read at all.
     """
     from ontology.proposal.load import load_proposal
-    from ontology.strict import load_ontology
+    from ontology.strict import UnknownRelease, load_ontology
 
-    old = load_ontology(data)
     proposal, findings = load_proposal(path)
+    try:
+        old = load_ontology(data, kernel=proposal.meta.base_kernel if proposal else None)
+    except UnknownRelease:
+        old = load_ontology(data)
     if proposal is None:
         return None, old, old, findings
     new, findings = apply_proposal(old, proposal, path)

@@ -83,7 +83,7 @@ def test_a_bad_facts_class_in_ontology_types_is_an_error_not_a_crash(
     text = types.read_text(encoding="utf-8")
     assert text.count(old) == 1
     types.write_text(
-        text.replace(old, new).replace("\nclass AddressSpace", 'KERNEL = "6.18"\n\n\nclass AddressSpace', 1)
+        text.replace(old, new).replace("\nclass AddressSpace", 'KERNEL = "7.3"\n\n\nclass AddressSpace', 1)
     )
     decorator = text.splitlines().index("@_rt.ontology_facts(") + 1 + 2  # KERNEL and a blank line come first
     user = tmp_path / "user.py"

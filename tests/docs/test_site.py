@@ -88,7 +88,7 @@ def test_type_page_lists_every_field_with_its_word() -> None:
     assert len(rows) == len(typedef.fields)
     for field in typedef.fields:
         assert any(f"| `{field.name}` |" in row and row.startswith(f"| {field.offset // 8} |") for row in rows)
-    assert "| `slab_cache` | `struct kmem_cache *` | `compound_head` |" in page  # SLAB_MATCH
+    assert "| `slab_cache` | `struct kmem_cache *` | `compound_info` |" in page  # SLAB_MATCH
     assert "slab_folio()" in page and "page_slab()" in page
 
 

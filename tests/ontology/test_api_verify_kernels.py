@@ -1,6 +1,6 @@
 """The kernel API facts of a release agree with the BTF of a real kernel of that release: the
 snapshot's functions, predicates and conversions verify without a mismatch against Debian's
-6.12.118 (zsmalloc built in), 7.0.13 and 7.3.4 (tests/data/kernels)."""
+6.12.118 (zsmalloc built in), 7.0.13 and 7.3.4 (ontology/kernels)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ontology.strict import load_ontology
 from ontology.verify import verify
 from tests.support.paths import ROOT
 
-KERNELS = ROOT / "tests" / "data" / "kernels"
+KERNELS = ROOT / "ontology" / "kernels"
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from ontology.indexed import Ontology
 from ontology.lint import Finding
-from ontology.proposal.apply import apply_proposal
-from ontology.proposal.load import load_proposal
-from ontology.strict import load_ontology
+from ontology.proposal.apply import apply_file
 from tests.support.paths import FIXTURES
 
 HEADER = """\
@@ -47,10 +45,9 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
 
 
 def apply(path: Path) -> tuple[Ontology, Ontology, list[Finding]]:
-    proposal, findings = load_proposal(path)
+    """The proposal applied as `memdesc propose` applies it: to the data at its base kernel."""
+    proposal, old, new, findings = apply_file(path)
     assert proposal is not None, findings
-    old = load_ontology()
-    new, findings = apply_proposal(old, proposal, path)
     return old, new, findings
 
 

@@ -84,5 +84,5 @@ def use(page: Page, folio: Folio, vma: VmAreaStruct) -> Folio:
         print(folio.mapping, folio.index)
     put_page(page)
     slab = page_slab(page)
-    print(head, page.compound_head, slab.slab_cache if slab is not None else None)
+    print(head, page.compound_info, slab.slab_cache if slab is not None else None)
     return folio
