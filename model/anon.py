@@ -105,6 +105,7 @@ GFP_ANON = pf.GFP_HIGHUSER_MOVABLE
 
 # -- the zero page --------------------------------------------------------------------------
 
+
 def _alloc_zero_page(machine: Machine) -> int:
     """One reserved, never-freed page, recorded in ZERO_PFNS."""
     page = alloc_pages(pf.GFP_KERNEL | pf.__GFP_ZERO, 0)

@@ -62,8 +62,6 @@ def kinds_mask(kinds: frozenset[int]) -> bytes:
     return bytes(kind in kinds for kind in range(256))
 
 
-
-
 class Member(NamedTuple):
     """A struct/union member or a FUNC_PROTO parameter: name, type id, bit offset, bitfield size."""
 
