@@ -61,7 +61,12 @@ def _values(change: Any) -> str:
     return ", ".join(f"{key} {value}" for key, value in sorted(changed_values(change).items()))
 
 
-def _events(subject: str, fact: Dated, oldest: str) -> Iterator[dict[str, Any]]:
+def _source_of(entry: Entry) -> str | None:
+    """What attests an entry's facts when one says nothing itself: a type's layout source for its fields."""
+    return getattr(entry.item, "layout_source", None) or getattr(entry.item, "source", None)
+
+
+def _events(subject: str, fact: Dated, oldest: str, fallback: str | None = None) -> Iterator[dict[str, Any]]:
     """A fact's events, oldest first: appeared (or present at the oldest release covered),
     each change, went."""
     changes = list(getattr(fact, "changes", []))
@@ -83,11 +88,12 @@ def _events(subject: str, fact: Dated, oldest: str) -> Iterator[dict[str, Any]]:
         "event": "appeared" if appeared else "present",
         "subject": subject,
         "detail": f"as {_values(first)}" if first else "",  # its oldest state
-        "source": fact.since_source or getattr(fact, "source", None),
+        "source": fact.since_source or (first.source if first else None) or getattr(fact, "source", None) or fallback,
     }
     for index, change in enumerate(changes):
         before = changed_values(change)
         after = {key: _value_after(fact, changes[index + 1 :], key) for key in before}
+        before = {key: value for key, value in before.items() if value != after[key]}  # what really differed
         yield {
             "release": change.until,
             "event": "renamed" if "name" in before else "changed",
@@ -114,6 +120,6 @@ def fact_history(history: LoadResult, name: str) -> dict[str, Any]:
         raise InputError(f"no type, field or function is called {name!r} at any release{suggest(name, known)}")
     covered = releases_of(history.meta)
     oldest = covered[0] if covered else "0.0"
-    events = [event for subject, _, fact in found for event in _events(subject, fact, oldest)]
+    events = [event for subject, entry, fact in found for event in _events(subject, fact, oldest, _source_of(entry))]
     events.sort(key=lambda e: (e["subject"], e["event"] in ("config", "module", "vendor"), _when(e["release"])))
     return {"name": name, "releases": [covered[0], covered[-1]] if covered else [], "events": events}

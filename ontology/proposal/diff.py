@@ -168,6 +168,8 @@ def _function_changes(old: Ontology, new: Ontology, names: _Names) -> Iterator[C
                     _retyped("returns", (was.returns_c_type, was.returns), (now.returns_c_type, now.returns))
                 )
             old_params = {p.name: p for p in was.params}
+            new_names = {p.name for p in now.params}
+            details.extend(f"{p.name}: parameter removed" for p in was.params if p.name not in new_names)
             for param in now.params:
                 prior = old_params.get(param.name)
                 if prior is None:

@@ -50,7 +50,7 @@ def test_history_of_a_field_under_its_former_name() -> None:
     record = json.loads(run("history", "page.compound_head", "--json")[1])
     assert record["releases"] == ["6.1", "7.3"]
     assert [(e["release"], e["event"], e["subject"], e["source"]) for e in record["events"]] == [
-        ("6.1", "present", "page.compound_info", None),
+        ("6.1", "present", "page.compound_info", "commit-aaaaaaaaaaaa"),
         ("7.1", "renamed", "page.compound_info", "commit-aaaaaaaaaaaa"),
     ]
     assert record["events"][1]["detail"] == "name compound_head -> compound_info"
