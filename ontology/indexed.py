@@ -196,7 +196,7 @@ class Ontology:
         )
 
     def function_signature(self, function: FunctionDef) -> Signature:
-        overrides = {param.name: param.type for param in function.params}
+        overrides = {param.name: param.type for param in function.params if param.type}
         return self.signature_of(function.prototype, function.name, function.returns, overrides)
 
     def readable_signature(self, name: str) -> Signature | None:

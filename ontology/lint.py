@@ -372,6 +372,15 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
             continue
         declared = {param.name: param for param in signature.params}
         for override in function.params:
+            if override.type is None:
+                if override.name not in declared:
+                    yield Finding(
+                        where,
+                        "conversion-signature",
+                        f"function {function.name!r} states a contract for parameter {override.name!r}, "
+                        f"which its prototype does not have{suggest(override.name, declared)}",
+                    )
+                continue
             if override.type not in onto.types:
                 continue  # dangling-ref reports it
             param = declared.get(override.name)

@@ -45,6 +45,8 @@ CONFIG_RE = re.compile(r"[A-Za-z0-9_ ()|&!=]{1,255}")
 """A Kconfig condition (CONFIG_MEMCG, CONFIG_64BIT && !CONFIG_X, CONFIG_ZSMALLOC=y)."""
 
 RELEASE_RE = re.compile(r"[1-9][0-9]?\.[0-9]{1,2}")
+STATE_RE = re.compile(r"(not )?[a-z_][a-z0-9_]{0,63}")
+"""A state of a descriptor: a refinement (`tail_page`) or its complement (`not tail_page`)."""
 """A kernel release as mainline numbers them (5.16, 6.1, 7.3): what `since` and `until` hold."""
 
 MAX_STRUCT_SIZE = 16 * 1024
@@ -110,6 +112,8 @@ CTypeText = Annotated[str, _matching(C_TYPE_RE, "C type")]
 PrototypeText = Annotated[str, _matching(PROTOTYPE_RE, "C prototype")]
 Config = Annotated[str, _matching(CONFIG_RE, "config condition")]
 Release = Annotated[str, _matching(RELEASE_RE, "release")]
+StateRef = Annotated[str, _matching(STATE_RE, "state")]
+"""A refinement's name, or `not ` and a refinement's name: the state of being outside it."""
 Url = Annotated[str, _matching(re.compile(r"[!-~]{1,2048}"), "URL")]
 """A link: printable ASCII, no spaces."""
 
@@ -131,6 +135,11 @@ Category = Literal[
     "hugetlb",
     "migrate",
     "highmem",
+    "refcount",
+    "size",
+    "lock",
+    "flags",
+    "memmap",
 ]
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
@@ -276,6 +285,27 @@ class FieldDef(Dated):
     changes: list[FieldChange] = []
 
 
+class Meaningless(Strict):
+    """A field of a refinement's struct that holds nothing of that meaning in the refinement's
+    state: on a tail page, `mapping` is not the page's mapping (it lives in the folio). `reason`
+    is what the checker's message says; `source` the kernel file or commit that shows it."""
+
+    field: Symbol
+    reason: str = Field(min_length=1, max_length=400)
+    source: SourceId
+
+
+class OverlaidBy(Strict):
+    """A descriptor whose fields occupy the words of a page in a refinement's state: a slab
+    page's words are struct slab's (`pages = [0]`), a tail page's are those of the folio's
+    second to fourth struct page (`pages = [1, 2, 3]`). `ontology.states` derives from it
+    which of the page's own fields mean nothing in that state."""
+
+    descriptor: Symbol
+    pages: list[int] = Field(default=[0], min_length=1, max_length=MAX_OVERLAY_PAGES)
+    source: SourceId
+
+
 class TypeDef(Dated):
     """A descriptor type: a C struct, a refinement picked out by a predicate, or a proposal."""
 
@@ -298,6 +328,10 @@ class TypeDef(Dated):
     layout_source: SourceId | None = None
     notes: str = ""
     fields: list[FieldDef] = []
+    overlaid_by: list[OverlaidBy] = []
+    meaningless: list[Meaningless] = []
+    excludes: list[Symbol] = []
+    """Refinements of the same struct no instance of this one can also be (head_page: tail_page)."""
     changes: list[TypeChange] = []
 
 
@@ -336,16 +370,28 @@ class ConversionDef(Dated):
     checked: bool
     form: Form
     prototype: PrototypeText
+    ensures: list[StateRef] = []
+    """States the result is known to be in (compound_head: `not tail_page`)."""
+    may_be: list[StateRef] = []
+    """States the result may be in although its type does not say so (folio_page: `tail_page`)."""
     source: SourceId
     notes: str = ""
     changes: list[ConversionChange] = []
 
 
 class ParamOverride(Strict):
-    """A parameter whose descriptor type is narrower than its C type says (a folio that must be anon)."""
+    """What a function's contract says of one parameter beyond its C type.
+
+    `type` narrows it to a refinement (a folio that must be anon); `requires` lists states the
+    argument must be known to be in, refinements or complements (`not tail_page`: a head or
+    order-0 page; `not slab_page`); `releases` says the call drops the caller's reference on
+    it (put_page, folio_put, __free_pages): what was known of its state ends there.
+    """
 
     name: Symbol
-    type: Symbol
+    type: Symbol | None = None
+    requires: list[StateRef] = []
+    releases: bool = False
 
 
 class FunctionDef(Dated):
@@ -367,6 +413,11 @@ class FunctionDef(Dated):
     params: list[ParamOverride] = []
     frees_with: Symbol | None = None
     replacement: Symbol | None = None
+    ensures: list[StateRef] = []
+    """States the returned descriptor is known to be in (alloc_pages: `not tail_page`)."""
+    may_be: list[StateRef] = []
+    """States the returned descriptor may be in although its type does not say so
+    (folio_page, nth_page: `tail_page`; virt_to_page: `slab_page`, `table_page`)."""
     source: SourceId
     notes: str = ""
     changes: list[FunctionChange] = []

@@ -81,7 +81,8 @@ def retype_function(state: State, op: RetypeFunction) -> None:
             continue
         slots, found = _slots(signature, op)
         problems += found
-        prototype, returns, overrides = function.prototype, function.returns, {p.name: p.type for p in function.params}
+        prototype, returns = function.prototype, function.returns
+        overrides = {p.name: p.type for p in function.params if p.type}
         for slot in slots:
             param = next((p for p in signature.params if p.name == slot), None)
             current = signature.returns if param is None else param.type
@@ -105,7 +106,7 @@ def retype_function(state: State, op: RetypeFunction) -> None:
         update: dict[str, object] = {
             "prototype": prototype,
             "returns": returns,
-            "params": [ParamOverride(name=k, type=v) for k, v in overrides.items()],
+            "params": _with_types(function.params, overrides),
         }
         if op.nullable is not None:
             update["nullable"] = op.nullable
@@ -114,6 +115,20 @@ def retype_function(state: State, op: RetypeFunction) -> None:
         state.put("function", function.model_copy(update=update))
     if problems:
         raise Rejected(*problems)
+
+
+def _with_types(params: list[ParamOverride], types: dict[str, str]) -> list[ParamOverride]:
+    """`params` with each parameter's narrowed type as in `types` (name -> refinement; absent:
+    not narrowed), keeping what else each says (requires, releases) and dropping empty ones."""
+    kept = {param.name: param for param in params}
+    for name in types:
+        kept.setdefault(name, ParamOverride(name=name))
+    result = []
+    for name, param in kept.items():
+        updated = param.model_copy(update={"type": types.get(name)})
+        if updated.type is not None or updated.requires or updated.releases:
+            result.append(updated)
+    return result
 
 
 def add_function(state: State, op: AddFunction) -> None:

@@ -57,7 +57,7 @@ def _map_type_names(section: str, item: Any, rename: Callable[[str], str]) -> An
     elif section == "conversion":
         update = {"source_type": rename(item.source_type), "target_type": rename(item.target_type)}
     elif section == "function":
-        params = [param.model_copy(update={"type": rename(param.type)}) for param in item.params]
+        params = [param.model_copy(update={"type": one(param.type)}) for param in item.params]
         update = {"returns": one(item.returns), "params": params}
     elif section in ("page_type",):
         update = {"marks": one(item.marks)}

@@ -270,7 +270,7 @@ def _conversion_decl(onto: Ontology, annotator: Annotator, name: str) -> Functio
 def _function_decl(onto: Ontology, annotator: Annotator, name: str) -> FunctionDecl:
     function = onto.functions[name]
     signature = onto.function_signature(function)
-    params = _params(annotator, signature, {param.name: param.type for param in function.params})
+    params = _params(annotator, signature, {param.name: param.type for param in function.params if param.type})
     returns, runtime, checks = _returning(annotator, signature, function.nullable)
     doc = f"{function.prototype} [{function.category}; source: {function.source}]"
     return FunctionDecl(function.name, params, returns, runtime, checks, doc)
