@@ -19,7 +19,7 @@ from checker import errorcodes as codes
 from checker.declarations import Lookup, refined_params, signature_of, types_instance, widened_params
 from checker.facts import Facts
 from checker.fullnames import IMPLEMENT, TYPES_MODULE
-from checker.rules import convert, deprecated, field, narrow, returns
+from checker.rules import convert, deprecated, field, narrow, returns, state
 from checker.shapes import descriptor_of, parameter_names, shape_of
 
 # -- which callbacks a callee needs ------------------------------------------------------------
@@ -86,6 +86,23 @@ def field_access(facts: Callable[[], Facts | None], name: str, ctx: AttributeCon
     if known is not None and receiver is not None:
         ctx.api.fail(field.field_message(known, name, receiver.name), ctx.context, code=codes.FIELD)
         return AnyType(TypeOfAny.from_error)
+    return ctx.default_attr_type
+
+
+def state_field_access(facts: Callable[[], Facts | None], name: str, ctx: AttributeContext) -> Type:
+    """memdesc-field: a field of a descriptor whose type is a refinement where the field means
+    nothing (`if PageTail(page): page.mapping`). Values that only may be in such a state are
+    `checker.flow`'s (memdesc check)."""
+    known = facts()
+    proper = get_proper_type(ctx.type)
+    if known is None or not isinstance(proper, Instance):
+        return ctx.default_attr_type
+    for base in proper.type.mro:
+        fact = known.by_class.get(base.name) if base.module_name == TYPES_MODULE else None
+        reason = known.meaningless.get(fact.name, {}).get(name) if fact is not None else None
+        if fact is not None and reason is not None:
+            ctx.api.fail(state.meaningless_message(name, fact.name, reason), ctx.context, code=codes.FIELD)
+            break
     return ctx.default_attr_type
 
 

@@ -75,7 +75,19 @@ RULES: tuple[Rule, ...] = (
             "mistake needs a cast; in a model every descriptor class accepts every field name (so that the "
             "checker, rather than mypy's `attr-defined`, reports it), and this rule says which types own the "
             "field. A refinement (`anon_folio`, `head_page`) has its struct's fields; the message names the "
-            "struct in parentheses. `memdesc layout page slab` shows the words side by side."
+            "struct in parentheses. `memdesc layout page slab` shows the words side by side.\n\n"
+            "Which words mean anything also depends on the state a page is in: on a tail page word 1 is "
+            "compound_head and the words after it hold the folio's second-page fields, so a tail page's "
+            "`->mapping`, `->index` and `->lru` are not its own; on a slab page they are struct slab's. The "
+            "ontology derives these from the layouts (a refinement's `overlaid_by`) and states the reasons "
+            "(`meaningless`); the rule reports a field used on a descriptor whose type is such a state "
+            "(`if PageTail(page): page.mapping`), and `memdesc check` also one that may be in it by its origin "
+            "(`folio_page(folio, i)` may be a tail page) unless a test earlier in the function excludes it "
+            "(`if PageTail(page): return`, `assert not PageTail(page)`)."
+        ),
+        check_only=(
+            "fields of values that may be in such a state by their origin and are not excluded by a test "
+            "(`checker.flow`)"
         ),
     ),
     Rule(
@@ -105,9 +117,17 @@ RULES: tuple[Rule, ...] = (
             "`AnonFolio` inside the branch: the test a kernel developer writes before such a call is what the "
             "type needs. A cast asserts the state without looking at the flags. At such a call the plugin "
             "accepts the plain struct (so mypy's own `arg-type` error does not fire) and reports this rule with "
-            "the predicate to use."
+            "the predicate to use.\n\n"
+            "Contracts can also require a state to be excluded: `page_rmappable_folio()` wants a head or order-0 "
+            "page (`not tail_page`), `get_page()` and `put_page()` refuse slab pages (`not slab_page`). mypy narrows "
+            "only toward a refinement, so these are checked by `memdesc check`, which follows what each function "
+            "tests (`if PageSlab(page): return`), what the functions it calls ensure (`compound_head()` never "
+            "returns a tail page) and where a value comes from (`virt_to_page()` may return a slab page). A call "
+            "that releases the descriptor (`put_page()`, `folio_put()`) ends what was known of it. A parameter is "
+            "taken to be what its function needs: its callers are checked against the function's contract when "
+            "the ontology declares one."
         ),
-        check_only="`typing.cast` to a refinement",
+        check_only="`typing.cast` to a refinement; contracts that exclude a state (`not tail_page`)",
     ),
     Rule(
         DEPRECATED,

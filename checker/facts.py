@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from ontology.chains import Step, shortest_chains
-from ontology.facttable import ConversionFact, FactTable, TypeFact, read_facts
+from ontology.facttable import ConversionFact, FactTable, StateFact, TypeFact, read_facts
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Facts:
     """API function name -> (category, replacement or "")"""
     parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Declared function name -> its parameter names (positional-only: mypy's cache drops them)"""
+    states: tuple[StateFact, ...] = ()
+    """The state facts (`ontology.states`): meaningless fields, exclusions, contracts."""
 
     @classmethod
     def from_metadata(cls, data: Mapping[str, Any]) -> Facts:
@@ -48,6 +50,7 @@ class Facts:
             predicates={p.name: (p.takes, p.establishes) for p in table.predicates.values()},
             functions={f.name: (f.category, f.replacement) for f in table.functions.values()},
             parameters={name: tuple(names) for name, names in (parameters or {}).items()},
+            states=table.states,
         )
 
     def is_api(self, name: str) -> bool:
@@ -67,6 +70,72 @@ class Facts:
                 for name in fact.field_names:
                     owners.setdefault(name, set()).add(fact.name)
         return {name: tuple(sorted(types)) for name, types in owners.items()}
+
+    # -- states (`checker.flow`, `checker.rules.state`) --------------------------------------
+
+    def _states_of(self, kind: str) -> list[StateFact]:
+        return [fact for fact in self.states if fact.kind == kind]
+
+    @cached_property
+    def meaningless(self) -> dict[str, dict[str, str]]:
+        """Refinement -> {field: why the field means nothing in that state}."""
+        found: dict[str, dict[str, str]] = {}
+        for fact in self._states_of("meaningless"):
+            found.setdefault(fact.subject, {})[fact.item] = fact.reason
+        return found
+
+    @cached_property
+    def meaningless_by_struct(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Struct -> {field: the refinements of it where the field means nothing}, for a value
+        of the plain struct that may be in one of those states."""
+        found: dict[str, dict[str, set[str]]] = {}
+        for refinement, fields in self.meaningless.items():
+            fact = self.types.get(refinement)
+            if fact is not None:
+                for name in fields:
+                    found.setdefault(fact.struct, {}).setdefault(name, set()).add(refinement)
+        return {s: {f: tuple(sorted(r)) for f, r in fields.items()} for s, fields in found.items()}
+
+    @cached_property
+    def exclusions(self) -> dict[str, frozenset[str]]:
+        """Refinement -> the refinements no instance of it can also be (symmetric)."""
+        found: dict[str, set[str]] = {}
+        for fact in self._states_of("excludes"):
+            found.setdefault(fact.subject, set()).add(fact.state)
+            found.setdefault(fact.state, set()).add(fact.subject)
+        return {name: frozenset(others) for name, others in found.items()}
+
+    @cached_property
+    def requires(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Function -> {parameter: the states its argument must be known to be in}."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for fact in self._states_of("requires"):
+            found.setdefault(fact.subject, {}).setdefault(fact.item, []).append(fact.state)
+        return {f: {p: tuple(s) for p, s in params.items()} for f, params in found.items()}
+
+    @cached_property
+    def releases(self) -> dict[str, frozenset[str]]:
+        """Function -> the parameters whose reference the call drops."""
+        found: dict[str, set[str]] = {}
+        for fact in self._states_of("releases"):
+            found.setdefault(fact.subject, set()).add(fact.item)
+        return {name: frozenset(params) for name, params in found.items()}
+
+    @cached_property
+    def ensures(self) -> dict[str, tuple[str, ...]]:
+        """Function or conversion -> the states its result is known to be in."""
+        found: dict[str, list[str]] = {}
+        for fact in self._states_of("ensures"):
+            found.setdefault(fact.subject, []).append(fact.state)
+        return {name: tuple(states) for name, states in found.items()}
+
+    @cached_property
+    def may_be(self) -> dict[str, tuple[str, ...]]:
+        """Function or conversion -> the states its result may be in beyond what its type says."""
+        found: dict[str, list[str]] = {}
+        for fact in self._states_of("may_be"):
+            found.setdefault(fact.subject, []).append(fact.state)
+        return {name: tuple(states) for name, states in found.items()}
 
     def conversions_between(self, source: str, target: str) -> list[str]:
         """The shortest chain of registered conversions from `source` to `target`, as names.

@@ -59,6 +59,7 @@ CLASS_DECORATOR_HOOKS: dict[str, Callable[[ClassDefContext], bool]] = {FACTS_DEC
 """The descriptor classes' own decorator arguments are not needed: only the facts class's."""
 
 _FIELDS_PREFIX = FIELDS_BASE + "."
+_TYPES_PREFIX = TYPES_MODULE + "."
 
 
 class _Memo(dict[str, V]):
@@ -154,6 +155,14 @@ class MemdescPlugin(Plugin):
         if fullname.startswith(_FIELDS_PREFIX):
             field = fullname.rsplit(".", 1)[1]
             hook = guarded(partial(callbacks.field_access, self.facts, field), self._fine_grained)
+        elif fullname.startswith(_TYPES_PREFIX):
+            facts = self.facts()
+            if facts is None:
+                return None  # asked before the facts are stored: ask again later
+            class_name, _, field = fullname[len(_TYPES_PREFIX) :].rpartition(".")
+            fact = facts.by_class.get(class_name)
+            if fact is not None and field in facts.meaningless_by_struct.get(fact.struct, {}):
+                hook = guarded(partial(callbacks.state_field_access, self.facts, field), self._fine_grained)
         self._attribute_hooks[fullname] = hook
         return hook
 

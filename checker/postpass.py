@@ -8,12 +8,13 @@ tree and reports:
 - functions outside the registry that take one descriptor type and return another
   (memdesc-convert);
 - functions named like a kernel API function whose descriptor types differ from the
-  ontology's declaration and which are not `@implement`ed (those the plugin checks itself).
+  ontology's declaration and which are not `@implement`ed (those the plugin checks itself);
+- uses of descriptors in states where they mean nothing, and calls whose contract requires a
+  state the argument may be outside of, from what each function tests (`checker.flow`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mypy.nodes import (
@@ -25,7 +26,6 @@ from mypy.nodes import (
     FuncDef,
     MypyFile,
     NameExpr,
-    Node,
     RefExpr,
     StrExpr,
 )
@@ -33,21 +33,14 @@ from mypy.subtypes import is_subtype
 from mypy.types import CallableType, NoneType, Type, UnionType, get_proper_type
 
 from checker import errorcodes as codes
+from checker import flow
 from checker.declarations import signature_of
 from checker.facts import Facts
 from checker.fullnames import FACTS_CLASS, IMPLEMENT, TYPES_MODULE
 from checker.metadata import facts_of_node
 from checker.rules import convert, narrow, returns
 from checker.shapes import descriptor_of, shape_of
-
-CHILDREN = (
-    "defs", "body", "else_body", "finally_body", "handlers", "func", "decorators", "expr", "exprs",
-    "lvalues", "rvalue", "lvalue", "callee", "args", "analyzed", "items", "left", "right", "operands",
-    "cond", "if_expr", "else_expr", "index", "base", "target", "value", "values", "keys",
-    "left_expr", "sequences", "condlists", "generator", "begin_index", "end_index", "stride",
-    "msg", "from_expr",
-)  # fmt: skip
-"""Attributes of mypy AST nodes that hold child nodes (references such as NameExpr.node are not)."""
+from checker.tree import walk
 
 
 @dataclass(frozen=True, order=True)
@@ -62,21 +55,6 @@ class PostPassMessage:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: error: {self.message}  [{self.code}]"
-
-
-def walk(node: object, depth: int = 0) -> Iterator[Node]:
-    """Every node under `node` in source order (bounded depth: generated code can nest deeply)."""
-    if depth > 200:
-        return
-    if isinstance(node, Node):
-        yield node
-        for name in CHILDREN:
-            child = getattr(node, name, None)
-            if isinstance(child, Node | list | tuple):
-                yield from walk(child, depth + 1)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            yield from walk(item, depth + 1)
 
 
 def facts_of(files: dict[str, MypyFile]) -> Facts | None:
@@ -119,6 +97,9 @@ def check_module(
             findings.extend(_check_cast(path, node, types, facts))
         elif isinstance(node, FuncDef) and isinstance(node.type, CallableType):
             findings.extend(_check_function(path, node, node.type, implemented.get(id(node)), files, facts))
+        if isinstance(node, FuncDef):
+            for found in flow.check_function(node, types, facts):
+                findings.append(PostPassMessage(path, found.line, found.column, found.message, found.code))
     return findings
 
 

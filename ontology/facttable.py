@@ -89,6 +89,24 @@ class FunctionFact(NamedTuple):
     impl: str
 
 
+class StateFact(NamedTuple):
+    """One fact about descriptor states (`ontology.states` derives them from the data).
+
+    kind: meaningless (subject: a refinement, item: a field of its struct, reason: why it means
+    nothing there), excludes (subject and state: two refinements no instance is at once),
+    requires (subject: a function, item: its parameter, state: what the argument must be
+    known to be), releases (subject: a function, item: the parameter whose reference the call
+    drops), ensures / may_be (subject: a function or conversion, state: what its result is, or
+    may be although its type does not say so). A state is a refinement or `not <refinement>`.
+    """
+
+    kind: str
+    subject: str
+    item: str
+    state: str
+    reason: str
+
+
 class FactTable(NamedTuple):
     """Every fact of one ontology, each kind of fact by name; `data_hash` fingerprints the data
     files they were read from (`ontology.fingerprint`), so a reader can tell whether they are
@@ -101,6 +119,7 @@ class FactTable(NamedTuple):
     predicates: dict[str, PredicateFact]
     conversions: dict[str, ConversionFact]
     functions: dict[str, FunctionFact]
+    states: tuple[StateFact, ...] = ()
 
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -110,6 +129,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "predicates": PredicateFact._fields,
     "conversions": ConversionFact._fields,
     "functions": FunctionFact._fields,
+    "states": StateFact._fields,
 }
 """Each table's keyword and the columns of its rows, in order (written as a comment above them)."""
 
@@ -127,6 +147,7 @@ def fact_rows(table: FactTable) -> dict[str, tuple[tuple[Any, ...], ...]]:
         "predicates": tuple(tuple(fact) for fact in table.predicates.values()),
         "conversions": tuple(tuple(fact) for fact in table.conversions.values()),
         "functions": tuple(tuple(fact) for fact in table.functions.values()),
+        "states": tuple(tuple(fact) for fact in table.states),
     }
 
 
@@ -192,4 +213,5 @@ def read_facts(literals: Mapping[str, Any]) -> FactTable:
             for name, source, target, checked in literals.get("conversions", ())
         },
         functions={row[0]: FunctionFact(*row) for row in literals.get("functions", ())},
+        states=tuple(StateFact(*row) for row in literals.get("states", ())),
     )

@@ -15,6 +15,7 @@ from ontology.hierarchy import deepest_refinements, refinement_cycles
 from ontology.indexed import Ontology
 from ontology.loader import LoadResult, Location, display_path
 from ontology.schema import MAX_REFINEMENT_DEPTH, FieldDef, TypeDef
+from ontology.states import split_state
 from ontology.suggest import suggest
 
 POINTER_LIKE = ("struct list_head", "struct llist_node", "struct callback_head", "struct rcu_head")
@@ -409,6 +410,81 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
             )
 
 
+def _state_finding(onto: Ontology, where: Location, state: str, descriptor: str | None, what: str) -> Finding | None:
+    """A state reference that names no refinement, or one of another descriptor than `descriptor`."""
+    _negated, name = split_state(state)
+    typedef = onto.types.get(name)
+    if typedef is None or typedef.kind != "refinement":
+        refinements = [t.name for t in onto.types.values() if t.kind == "refinement"]
+        return Finding(
+            where, "state", f"{what} names state {state!r}, which is no refinement{suggest(name, refinements)}"
+        )
+    struct = onto.struct_of(name)
+    wanted = onto.struct_of(descriptor) if descriptor else None
+    if wanted is not None and struct is not None and struct.name != wanted.name:
+        return Finding(where, "state", f"{what} names state {state!r}, a state of {struct.name}, not of {wanted.name}")
+    return None
+
+
+def check_states(onto: Ontology) -> Iterator[Finding]:
+    """State facts name refinements of the right descriptor and overlaying descriptors that
+    overlay it (`ontology.states`); that the fields and descriptors they name exist at some
+    release is `ontology.releaselint`'s to check (a field renamed in 6.16 is absent before)."""
+    for typedef in onto.types.values():
+        where = onto.location("type", typedef.name)
+        struct = onto.struct_of(typedef.name)
+        if (typedef.overlaid_by or typedef.meaningless or typedef.excludes) and typedef.kind != "refinement":
+            yield Finding(where, "state", f"{typedef.name!r} is a {typedef.kind}: only a refinement has states")
+            continue
+        if struct is None:
+            continue
+        for over in typedef.overlaid_by:
+            descriptor = onto.types.get(over.descriptor)
+            if descriptor is None:
+                continue  # not in this release (ptdesc before 6.6); `ontology.releaselint` checks the name
+            if descriptor.kind != "struct":
+                yield Finding(
+                    where,
+                    "state",
+                    f"{typedef.name!r} is overlaid by {over.descriptor!r}, a {descriptor.kind}: "
+                    "only a struct has a layout",
+                )
+                continue
+            if max(over.pages) >= descriptor.overlay_pages:
+                yield Finding(
+                    where,
+                    "state",
+                    f"{typedef.name!r}: {over.descriptor} overlays {descriptor.overlay_pages} page(s), "
+                    f"not page {max(over.pages)}",
+                )
+        for other in typedef.excludes:
+            finding = _state_finding(onto, where, other, struct.name, f"{typedef.name!r} excludes")
+            if finding is not None:
+                yield finding
+    for function in onto.functions.values():
+        where = onto.location("function", function.name)
+        try:
+            signature = onto.function_signature(function)
+        except PrototypeError:
+            continue  # the signature rule reports it
+        declared = {param.name: param.type for param in signature.params}
+        for param in function.params:
+            for state in param.requires:
+                finding = _state_finding(onto, where, state, declared.get(param.name), f"{function.name}({param.name})")
+                if finding is not None:
+                    yield finding
+        for state in (*function.ensures, *function.may_be):
+            finding = _state_finding(onto, where, state, signature.returns, f"{function.name}()'s result")
+            if finding is not None:
+                yield finding
+    for conversion in onto.conversions.values():
+        where = onto.location("conversion", conversion.name)
+        for state in (*conversion.ensures, *conversion.may_be):
+            finding = _state_finding(onto, where, state, conversion.target_type, f"{conversion.name}()'s result")
+            if finding is not None:
+                yield finding
+
+
 RULES: dict[str, Rule] = {
     "duplicate-name": check_duplicates,
     "dangling-ref": check_references,
@@ -419,10 +495,11 @@ RULES: dict[str, Rule] = {
     "layout": check_layouts,
     "tail-marker-bit": check_tail_marker_bit,
     "signature": check_signatures,
+    "state": check_states,
 }
 """Every rule by its family name. Rule ids in findings: schema, duplicate-name, dangling-ref,
 type-shape, refinement-cycle, refinement-depth, refinement-predicate, field-past-size, overlay-mismatch,
-tail-marker-bit, prototype, conversion-signature."""
+tail-marker-bit, prototype, conversion-signature, state."""
 
 
 def lint_loaded(result: LoadResult, onto: Ontology) -> list[Finding]:

@@ -99,7 +99,39 @@ def release_findings(result: LoadResult) -> list[Finding]:
         findings.extend(_fact_findings(entry.item, entry.location, label, result, sources))
         if isinstance(entry.item, TypeDef):
             findings.extend(_field_findings(entry, entry.item, result, sources))
+    findings.extend(_state_findings(result))
     return findings
+
+
+def _state_findings(result: LoadResult) -> Iterator[Finding]:
+    """A refinement's state facts name a field its struct has, and a descriptor that exists, at
+    some release (each snapshot sees only its own release's names)."""
+    types = [entry.item for entry in result.entries if isinstance(entry.item, TypeDef)]
+    names = {t.name for t in types}
+    parents = {t.name: t.parents[0] for t in types if t.kind == "refinement" and t.parents}
+    fields: dict[str, set[str]] = {}
+    for typedef in types:
+        if typedef.kind != "refinement":
+            known = fields.setdefault(typedef.name, set())
+            known.update(f.name for f in typedef.fields)
+            known.update(c.name for f in typedef.fields for c in f.changes if c.name)
+    for entry in result.entries:
+        typedef = entry.item
+        if not isinstance(typedef, TypeDef) or typedef.kind != "refinement":
+            continue
+        for over in typedef.overlaid_by:
+            if over.descriptor not in names:
+                yield Finding(entry.location, "dangling-ref", f"type {over.descriptor!r} is not defined at any release")
+        struct, seen = typedef.name, set()
+        while struct in parents and struct not in seen:  # a cycle is the cycle rule's to report
+            seen.add(struct)
+            struct = parents[struct]
+        known = fields.get(struct, set())
+        for fact in typedef.meaningless:
+            if fact.field not in known:
+                yield Finding(
+                    entry.location, "state", f"{typedef.name!r}: {struct} has no field {fact.field!r} at any release"
+                )
 
 
 def _field_findings(entry: Entry, typedef: TypeDef, result: LoadResult, sources: dict[str, Any]) -> Iterator[Finding]:

@@ -27,6 +27,7 @@ from ontology.facttable import (
 from ontology.fingerprint import fingerprint
 from ontology.indexed import Ontology, Param, Signature
 from ontology.schema import FieldDef, TypeDef
+from ontology.states import state_facts
 from ontology.typegen.naming import Annotator, class_name, ctype_of, identifier
 
 FIELDS_BASE = "_DescriptorFields"
@@ -322,4 +323,5 @@ def fact_table(onto: Ontology) -> FactTable:
             f.name: FunctionFact(f.name, f.category, f.replacement or "", f.impl or "")
             for f in sorted(onto.functions.values(), key=lambda f: f.name)
         },
+        states=tuple(state_facts(onto)),
     )
