@@ -20,7 +20,7 @@ from checker.declarations import Lookup, refined_params, signature_of, types_ins
 from checker.facts import Facts
 from checker.fullnames import IMPLEMENT, TYPES_MODULE
 from checker.rules import convert, deprecated, field, narrow, returns, state
-from checker.shapes import descriptor_of, parameter_names, shape_of
+from checker.shapes import class_accepts, descriptor_of, parameter_names, shape_of
 
 # -- which callbacks a callee needs ------------------------------------------------------------
 
@@ -179,7 +179,8 @@ def check_implementation(lookup: Lookup, facts: Facts, ctx: FunctionContext) -> 
     declared = signature_of(lookup(f"{TYPES_MODULE}.{name}"))
     if declared is None:
         return ctx.default_return_type
-    for problem in returns.signature_problems(name, shape_of(declared, facts), shape_of(implemented, facts)):
+    accepts = class_accepts(lookup)
+    for problem in returns.signature_problems(name, shape_of(declared, facts), shape_of(implemented, facts), accepts):
         ctx.api.fail(problem, ctx.context, code=codes.RETURN)
     return ctx.default_return_type
 

@@ -24,10 +24,13 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
+    MemberExpr,
     MypyFile,
     NameExpr,
     RefExpr,
+    ReturnStmt,
     StrExpr,
+    SymbolTableNode,
 )
 from mypy.subtypes import is_subtype
 from mypy.types import CallableType, NoneType, Type, UnionType, get_proper_type
@@ -39,7 +42,7 @@ from checker.facts import Facts
 from checker.fullnames import FACTS_CLASS, IMPLEMENT, TYPES_MODULE
 from checker.metadata import facts_of_node
 from checker.rules import convert, narrow, returns
-from checker.shapes import descriptor_of, shape_of
+from checker.shapes import class_accepts, descriptor_of, shape_of
 from checker.tree import walk
 
 
@@ -137,7 +140,8 @@ def _check_function(
         declared = declared_type(files, name)
         if declared is None or implemented_as == node.name:
             return []
-        problems = returns.signature_problems(name, shape_of(declared, facts), shape_of(signature, facts))
+        accepts = class_accepts(lambda fullname: _types_symbol(files, fullname))
+        problems = returns.signature_problems(name, shape_of(declared, facts), shape_of(signature, facts), accepts)
         return [PostPassMessage(path, node.line, node.column, problem, codes.RETURN.code) for problem in problems]
     taken = [descriptor_of(_without_none(arg), facts) for arg in signature.arg_types]
     produced = descriptor_of(_without_none(signature.ret_type), facts)
@@ -145,11 +149,32 @@ def _check_function(
         return []
     if any(source is not None and source.struct == produced.struct for source in taken):
         return []  # works within one struct (takes a folio, returns a folio)
+    if _converts_by_registered_calls(node, facts):
+        return []  # `return page_folio(page)`: the conversion is the registered one it calls
     for source in taken:
         if source is not None and convert.converts_between(facts, source.name, produced.name):
             message = convert.unregistered_function_message(facts, node.name, source.name, produced.name)
             return [PostPassMessage(path, node.line, node.column, message, codes.CONVERT.code)]
     return []
+
+
+def _converts_by_registered_calls(node: FuncDef, facts: Facts) -> bool:
+    """Whether every `return` of a function returns None or the result of a registered
+    conversion called right there (`return page_folio(page)`): such a helper converts only
+    through the registry and is no conversion of its own. One `return` of anything else (a
+    constructor, a cast, a variable) and it is judged as a conversion."""
+    results = [n.expr for n in walk(node.body.body) if isinstance(n, ReturnStmt) and n.expr is not None]
+    calls = [r for r in results if not (isinstance(r, NameExpr) and r.fullname == "builtins.None")]
+    return bool(calls) and all(
+        isinstance(r, CallExpr) and isinstance(r.callee, NameExpr | MemberExpr) and r.callee.name in facts.conversions
+        for r in calls
+    )
+
+
+def _types_symbol(files: dict[str, MypyFile], fullname: str) -> SymbolTableNode | None:
+    """A name of ontology.types, from the build's own module table."""
+    module = files.get(TYPES_MODULE)
+    return module.names.get(fullname.rpartition(".")[2]) if module is not None else None
 
 
 def _without_none(typ: Type) -> Type:

@@ -5,12 +5,14 @@ A model's own subclasses (FolioView) count as the ontology class they derive fro
 
 from __future__ import annotations
 
-from mypy.nodes import FuncDef, TypeInfo
+from collections.abc import Callable
+
+from mypy.nodes import FuncDef, SymbolTableNode, TypeInfo
 from mypy.types import AnyType, CallableType, Instance, NoneType, Type, UnionType, get_proper_type
 
 from checker.facts import Facts
 from checker.fullnames import TYPES_MODULE
-from checker.rules.returns import Shape
+from checker.rules.returns import Accepts, Shape
 from ontology.facttable import TypeFact
 
 
@@ -86,3 +88,18 @@ def shape_of(callable_type: CallableType, facts: Facts) -> Shape:
 def _implicit_any(typ: Type) -> bool:
     proper = get_proper_type(typ)
     return isinstance(proper, AnyType)
+
+
+def class_accepts(find: Callable[[str], SymbolTableNode | None]) -> Accepts:
+    """`accepts` for `checker.rules.returns`: a descriptor class stands where one of its bases is
+    declared (AnonFolio for Folio), as mypy's own class hierarchy of ontology.types says.
+    `find` looks a fullname up (the plugin's lookup, or the post-pass's module table)."""
+
+    def accepts(given: str, wanted: str) -> bool:
+        node = find(f"{TYPES_MODULE}.{given}")
+        info = node.node if node is not None else None
+        return isinstance(info, TypeInfo) and any(
+            base.name == wanted and base.module_name == TYPES_MODULE for base in info.mro
+        )
+
+    return accepts

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -14,10 +15,38 @@ class Shape:
     returns: str | None
 
 
-def signature_problems(name: str, declared: Shape, implemented: Shape) -> list[str]:
-    """Messages for each way `implemented` differs from `declared` in descriptor types."""
+Accepts = Callable[[str, str], bool]
+"""`accepts(given, wanted)`: a value of class `given` may stand where class `wanted` is declared."""
+
+
+def _same(given: str, wanted: str) -> bool:
+    return given == wanted
+
+
+def fits(given: str | None, wanted: str, accepts: Accepts = _same) -> bool:
+    """Whether a value of shape `given` may stand where `wanted` is declared: each member of a
+    union must fit a member of the other (`Folio` fits `Folio | None`, `None` fits only a
+    nullable shape); `Any` fits and is fitted by everything."""
+    if given is None:
+        return False
+    if "Any" in (given, wanted):
+        return True
+    wanted_parts = wanted.split(" | ")
+    return all(
+        any(part == other or (part != "None" and other != "None" and accepts(part, other)) for other in wanted_parts)
+        for part in given.split(" | ")
+    )
+
+
+def signature_problems(name: str, declared: Shape, implemented: Shape, accepts: Accepts = _same) -> list[str]:
+    """Messages for each way `implemented` breaks `declared`'s descriptor types.
+
+    Variance as for any override: the implementation may return a narrower type (`Folio` for a
+    declared `Folio | None`, an `AnonFolio` for a `Folio`) and accept wider parameters (a
+    `Folio` where an `AnonFolio` is declared), never the reverse. `accepts` says which classes
+    stand for which (a refinement for its parents); without it only equal classes do."""
     problems: list[str] = []
-    if declared.returns is not None and declared.returns != implemented.returns:
+    if declared.returns is not None and not fits(implemented.returns, declared.returns, accepts):
         got = implemented.returns or "no descriptor type"
         problems.append(f'{name}() must return "{declared.returns}" as the ontology declares, not "{got}"')
     for index, (param, want) in enumerate(declared.params):
@@ -27,7 +56,7 @@ def signature_problems(name: str, declared: Shape, implemented: Shape) -> list[s
             problems.append(f'{name}() is missing parameter {index + 1} "{param}" of type "{want}"')
             continue
         given = implemented.params[index][1]
-        if given != want:
+        if given is None or not fits(want, given, accepts):
             shown = given or "no descriptor type"
             problems.append(
                 f'{name}() parameter {index + 1} "{implemented.params[index][0]}" must be "{want}" '

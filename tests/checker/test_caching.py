@@ -354,14 +354,14 @@ def test_an_implement_is_checked_without_importing_ontology_types(tmp_path: Path
     into the build, before it: the plugin adds the dependency (get_additional_deps)."""
     source = tmp_path / "impl_only.py"
     source.write_text(
-        "from ontology import runtime\n\n\n@runtime.implement\ndef alloc_pages(gfp: int, order: int) -> None:\n"
-        "    return None\n"
+        "from ontology import runtime\n\n\n@runtime.implement\ndef alloc_pages(gfp: int, order: int) -> int:\n"
+        "    return 0\n"
     )
     config = tmp_path / "mypy.ini"
     config.write_text(f"[mypy]\nplugins = checker.plugin\nmypy_path = {REPO}\n")
     stdout, stderr, status = mypy.api.run(
         ["--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), str(source)]
     )
-    expected = 'impl_only.py:4: error: alloc_pages() must return "Page | None" as the ontology declares, not "None"'
+    expected = 'impl_only.py:4: error: alloc_pages() must return "Page | None" as the ontology declares, not "no descriptor type"'
     assert f"{expected}  [memdesc-return]" in stdout, stdout + stderr
     assert status == 1

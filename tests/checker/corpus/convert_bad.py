@@ -15,6 +15,7 @@ from ontology.types import (
     Slab,
     TailPage,
     folio_page,
+    page_folio,
     page_rmappable_folio,
 )
 
@@ -60,6 +61,13 @@ def slab_of(view: FolioView, count: int) -> Slab:  # E: [memdesc-convert] slab_o
 
 def head_to_ptdesc(head: HeadPage) -> PtDesc:  # E: [memdesc-convert] head_to_ptdesc() turns a head_page into a ptdesc but is not a registered conversion; use page_ptdesc()
     raise NotImplementedError
+
+
+def through_the_registry(page: Page) -> Folio | None:
+    """Converts only by calling registered conversions: not a conversion of its own."""
+    if page is None:
+        return None
+    return page_folio(page)
 
 
 def try_folio(page: Page | None) -> Folio | None:  # E: [memdesc-convert] try_folio() turns a page into a folio but is not a registered conversion; use page_folio()

@@ -12,15 +12,29 @@ def alloc_pages(gfp: int, order: int) -> Folio | None:
     return None
 
 
-@implement  # E: [memdesc-return] folio_add_anon_rmap_pte() parameter 1 "folio" must be "AnonFolio" as the ontology declares, not "Folio" # E: [memdesc-return] folio_add_anon_rmap_pte() parameter 2 "page" must be "Page" as the ontology declares, not "Folio"
+@implement  # E: [memdesc-return] folio_add_anon_rmap_pte() parameter 2 "page" must be "Page" as the ontology declares, not "Folio"
 def folio_add_anon_rmap_pte(folio: Folio, page: Folio, vma: object, address: int, flags: int) -> None: ...
+# A wider first parameter (any folio where an anon_folio is declared) is type-safe: not reported.
 
 
 def folio_put(page: Page) -> None: ...  # E: [memdesc-return] folio_put() parameter 1 "page" must be "Folio" as the ontology declares, not "Page"
 
 
-def folio_alloc(gfp: int, order: int) -> Folio:  # E: [memdesc-return] folio_alloc() must return "Folio | None" as the ontology declares, not "Folio"
+def folio_alloc(gfp: int, order: int) -> Folio:
+    """A model that never fails may return Folio where Folio | None is declared: not reported."""
     return Folio()
+
+
+def page_folio(page: Page) -> Folio | None:  # E: [memdesc-return] page_folio() must return "Folio" as the ontology declares, not "Folio | None"
+    return None
+
+
+def folio_get(folio: AnonFolio) -> None: ...  # E: [memdesc-return] folio_get() parameter 1 "folio" must be "Folio" as the ontology declares, not "AnonFolio"
+
+
+def folio_mark_dirty(folio: Folio) -> AnonFolio | None:
+    """Narrower results are fine, whatever the declaration returns (bool here, no descriptor)."""
+    return None
 
 
 def page_slab(folio: Folio) -> Slab | None:  # E: [memdesc-return] page_slab() parameter 1 "folio" must be "Page" as the ontology declares, not "Folio"

@@ -58,3 +58,30 @@ def test_signature_return_then_params_in_order() -> None:
         'f() parameter 1 "page" must be "Page" as the ontology declares, not "Folio"',
         'f() is missing parameter 2 "folio" of type "Folio"',
     ]
+
+
+def _refines(given: str, wanted: str) -> bool:
+    return (given, wanted) in {("AnonFolio", "Folio"), ("KsmFolio", "AnonFolio"), ("KsmFolio", "Folio")}
+
+
+def test_variance_narrower_returns_and_wider_parameters_are_safe() -> None:
+    declared = Shape(params=(("folio", "AnonFolio"), ("page", "Page")), returns="Folio | None")
+    implemented = Shape(params=(("folio", "Folio"), ("page", "Page")), returns="KsmFolio")
+    assert returns.signature_problems("f", declared, implemented, _refines) == []
+    assert returns.signature_problems("f", declared, implemented) != []  # without the hierarchy: only equal
+
+
+def test_variance_wider_returns_and_narrower_parameters_are_not() -> None:
+    declared = Shape(params=(("folio", "Folio"),), returns="AnonFolio")
+    implemented = Shape(params=(("folio", "KsmFolio"),), returns="AnonFolio | None")
+    assert returns.signature_problems("f", declared, implemented, _refines) == [
+        'f() must return "AnonFolio" as the ontology declares, not "AnonFolio | None"',
+        'f() parameter 1 "folio" must be "Folio" as the ontology declares, not "KsmFolio"',
+    ]
+
+
+def test_fits_unions_none_and_any() -> None:
+    assert returns.fits("None", "Folio | None") and not returns.fits("Folio | None", "Folio")
+    assert returns.fits("Any", "Folio") and returns.fits("Folio", "Any")
+    assert not returns.fits(None, "Folio")
+    assert returns.fits("AnonFolio | None", "Folio | None", _refines)
