@@ -19,9 +19,9 @@ import struct
 import sys
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import accumulate, chain, compress, count, repeat
-from operator import itemgetter, sub
+from collections.abc import Iterator, Sequence
+from itertools import accumulate, chain, compress, count
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -188,9 +188,6 @@ class Btf:
             type_len = self._join(base, type_len)
         self._decoded: dict[int, str] = {0: ""}
         self._by_name: dict[int, dict[bytes | None, int]] = {}
-        self._prefetched: dict[int, dict[str, int | None]] = {}
-        self._parts: list[bytes] | None = None
-        self._whole: dict[bytes, list[int]] = {}
         self._param_types = array("I")
         """Every FUNC_PROTO's parameter type ids, in type id order (set by `_validate`)."""
         self._index(type_len)
@@ -485,72 +482,18 @@ class Btf:
         Names are matched as bytes: `name` in UTF-8 equals a BTF name exactly when the name
         decodes to it. A name with U+FFFD (or a lone surrogate) may be what an invalid byte
         decoded to, so it is looked up among the decoded names instead."""
-        prefetched = self._prefetched.get(kind)
-        if prefetched is not None and name in prefetched:
-            return prefetched[name]
         if not _plain(name):
             return self._decoded_index(kind).get(name)
         index = self._by_name.get(kind)
         if index is None:
             ids = self._by_kind[kind] if 0 <= kind < len(self._by_kind) else []
-            offsets = list(map(self._names.__getitem__, ids))
+            offsets = list(itemgetter(*ids)(self._names)) if len(ids) > 1 else [self._names[i] for i in ids]
             names: list[bytes | None] = list(self._name_bytes(offsets))
             if 0 in offsets:  # anonymous (offset 0) is not a name; a nonzero "" still is
                 names = [None if offset == 0 else found for offset, found in zip(offsets, names, strict=True)]
             index = self._by_name[kind] = dict(zip(reversed(names), reversed(ids), strict=True))  # first wins
             index.pop(None, None)
         return index.get(name.encode("utf-8"))
-
-    def prefetch(self, names: Mapping[int, Iterable[str]]) -> None:
-        """Look names up by kind (`{FUNC: [...], STRUCT: [...]}`) at once, for `find` to answer
-        from: a caller that will ask for a few hundred of a kernel's some 70,000 FUNC names
-        saves decoding them all."""
-        plain = {
-            kind: {name.encode("utf-8"): name for name in wanted if _plain(name)} for kind, wanted in names.items()
-        }
-        whole = self._whole_strings_at(set().union(*plain.values()))
-        inside = self._inside(self._names)
-        for kind, wanted in plain.items():
-            named = {offset: text for offset, text in whole.items() if text in wanted}
-            named.update((offset, text) for offset, text in inside.items() if text in wanted)
-            ids = self._by_kind[kind] if 0 <= kind < len(self._by_kind) else []
-            offsets = list(map(self._names.__getitem__, ids))
-            mask = list(map(named.__contains__, offsets))
-            first: dict[str, int] = {}
-            for type_id, offset in zip(compress(ids, mask), compress(offsets, mask), strict=True):
-                first.setdefault(wanted[named[offset]], type_id)
-            self._prefetched.setdefault(kind, {}).update({name: first.get(name) for name in wanted.values()})
-
-    def _whole_strings_at(self, wanted: set[bytes]) -> dict[int, bytes]:
-        """Where each string of `wanted` lies in the string section as a whole string (after a
-        NUL): the section is split once, and each string searched for once."""
-        strings = self._strings
-        if self._parts is None:
-            self._parts = strings.split(b"\0") if strings else []
-        unknown = wanted - self._whole.keys()
-        if unknown:
-            parts = self._parts
-            at = previous = 0
-            for text in unknown:
-                self._whole[text] = []
-            for index in compress(range(len(parts)), map(unknown.__contains__, parts)):
-                at += sum(map(len, parts[previous:index])) + index - previous  # each string's bytes and NUL
-                previous = index
-                self._whole[parts[index]].append(at)
-        return {offset: text for text in wanted for offset in self._whole[text]}
-
-    def _inside(self, offsets: Sequence[int]) -> dict[int, bytes]:
-        """The strings at those of `offsets` that point into the middle of a string (the byte
-        before is not a NUL): legal, though only crafted BTF has them."""
-        strings = self._strings
-        if not strings:
-            return {}
-        at = list(map(sub, offsets, repeat(1)))  # the byte before each; offset 0: the last byte, a NUL
-        before = bytes(itemgetter(*at)(strings) if len(at) > 1 else [strings[i] for i in at])
-        if before.count(0) == len(before):
-            return {}
-        end = strings.find
-        return {offset: strings[offset : end(b"\0", offset)] for offset in compress(offsets, before)}
 
     def _decoded_index(self, kind: int) -> dict[str, int]:
         """The first type of `kind` by decoded name: how names with invalid UTF-8 are matched."""
@@ -569,10 +512,15 @@ class Btf:
         if not all(map(_plain, names)):  # perhaps what an invalid byte decoded to: compare decoded
             return next((i for i in self._by_kind[kind] if names & {n for n, _ in self.type(i).values}), None)
         enumerators = list(self._trailers((kind,), self._starts[1:])[0 :: _PER_ITEM[kind]])
+        if not enumerators or not names:
+            return None
         wanted = {name.encode("utf-8") for name in names}
-        named = self._whole_strings_at(wanted)
-        named.update((offset, text) for offset, text in self._inside(enumerators).items() if text in wanted)
-        first = next(compress(count(), map(named.__contains__, enumerators)), None)
+        # Only enumerators whose first byte starts a wanted name are read: one C-speed gather.
+        strings = self._strings
+        initials = bytes(itemgetter(*enumerators)(strings) if len(enumerators) > 1 else [strings[enumerators[0]]])
+        maybe = initials.translate(kinds_mask(frozenset(name[0] for name in wanted)))
+        read = self._name_bytes(list(compress(enumerators, maybe)))
+        first = next(compress(compress(count(), maybe), map(wanted.__contains__, read)), None)
         if first is None:
             return None
         ids, infos = self._by_kind[kind], self._infos

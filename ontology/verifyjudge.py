@@ -383,30 +383,11 @@ def _present_under_another_name(btf: Btf, others: list[str]) -> str | None:
     return next((other for other in others if btf_symbol(btf, other, None, "function") is not None), None)
 
 
-def _prefetch(plan: Plan, btf: Btf) -> None:
-    """Look up every name the plan asks BTF for at once (`Btf.prefetch`): a few hundred of a
-    kernel's some 70,000 FUNC names, instead of decoding them all."""
-    functions: set[str] = set()
-    for item in plan["callables"] + plan["callables_elsewhere"]:
-        for name in (item["name"], *item.get("others", ())):
-            functions.update((name, f"{name}_noprof"))
-        if item["impl"]:
-            functions.add(item["impl"])
-    structs = {struct["c_struct"] for struct in plan["structs"]}
-    structs |= {struct["matches"]["c_struct"] for struct in plan["structs"] if struct["matches"]}
-    structs |= {other["c_name"] for other in plan["types_elsewhere"] if other["kind"] == "struct"}
-    typedefs = {typedef["name"] for typedef in plan["typedefs"] + plan["typedefs_elsewhere"]}
-    typedefs |= {handle["c_type"] for handle in plan["handles"]}
-    typedefs |= {other["c_name"] for other in plan["types_elsewhere"] if other["kind"] == "handle"}
-    btf.prefetch({FUNC: functions, STRUCT: structs, TYPEDEF: typedefs})
-
-
 def judge(plan: Plan, btf: Btf, release: str, release_from: str = "", place: Place = str) -> Verification:
     """Check `plan`, the ontology's claims at `release`, against `btf`; never raises for a
     mismatch, only for unreadable BTF (`BtfError`). `place` prints the plan's locations."""
     result = Verification(btf.path, release, release_from)
     run = _Run(plan, btf, release, result, place)
-    _prefetch(plan, btf)
     _check_structs(run)
     _check_page_types(run)
     _check_typedefs(run)
