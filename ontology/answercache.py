@@ -392,7 +392,13 @@ def verify_answer(
         if plans is not None:  # the bundled data, compiled: no TOML, pydantic or lint to load
             from ontology.verifyjudge import judge_release
 
-            answer = judge_release(plans, _btf(blob, btf, base_blob, base), kernel, running).as_dict()
+            collecting = gc.isenabled()
+            gc.disable()  # as for census: the parsed BTF's tables hold no cycles to collect
+            try:
+                answer = judge_release(plans, _btf(blob, btf, base_blob, base), kernel, running).as_dict()
+            finally:
+                if collecting:
+                    gc.enable()
         else:
             from ontology.strict import load_ontology
             from ontology.verify import verify_release
