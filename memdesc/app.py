@@ -311,7 +311,7 @@ def lint(
         raise typer.Exit(1)
 
 
-@app.command(short_help="Regenerate ontology/types.py and verify's plans (or check they are current).")
+@app.command(short_help="Regenerate ontology/types.py and verify_plans.json.")
 @handles_input_errors
 def generate(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if a generated file is stale.")] = False,
