@@ -311,31 +311,39 @@ def lint(
         raise typer.Exit(1)
 
 
-@app.command(short_help="Regenerate ontology/types.py (or check it is current).")
+@app.command(short_help="Regenerate ontology/types.py and verify_plans.json.")
 @handles_input_errors
 def generate(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if a generated file is stale.")] = False,
 ) -> None:
     """Example: memdesc generate --check
 
-    Regenerate ontology/types.py from the data (or check that it is current).
+    Regenerate ontology/types.py and ontology/verify_plans.json from the data (or check that
+    they are current).
     """
     from ontology.strict import load_ontology
-    from ontology.typegen import TYPES_PATH
+    from ontology.typegen import HEADER, TYPES_PATH
     from ontology.typegen import generate as generate_types
+    from ontology.verifytable import FIRST_LINE, PLANS_PATH, compile_plans
 
-    text = generate_types(load_ontology())
-    current = TYPES_PATH.read_text(encoding="utf-8") if TYPES_PATH.exists() else ""
+    outputs = [
+        (TYPES_PATH, generate_types(load_ontology()), HEADER),
+        (PLANS_PATH, compile_plans(), FIRST_LINE),
+    ]
     if check:
-        if current != text:
-            sys.stderr.write(f"{TYPES_PATH}: stale; run memdesc generate\n")
+        stale = [
+            path for path, text, _ in outputs if (path.read_text(encoding="utf-8") if path.exists() else "") != text
+        ]
+        for path in stale:
+            sys.stderr.write(f"{path}: stale; run memdesc generate\n")
+        if stale:
             raise typer.Exit(1)
         return
     from ontology.atomic import write_generated
-    from ontology.typegen import HEADER
 
-    changed = write_generated(TYPES_PATH, text, HEADER)
-    sys.stderr.write(f"{TYPES_PATH}: {'written' if changed else 'unchanged'}\n")
+    for path, text, marker in outputs:
+        changed = write_generated(path, text, marker)
+        sys.stderr.write(f"{path}: {'written' if changed else 'unchanged'}\n")
 
 
 BtfOption = Annotated[

@@ -18,8 +18,9 @@ import os
 import struct
 import sys
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import chain, compress
+from itertools import accumulate, chain, compress, count
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -186,7 +187,7 @@ class Btf:
         if base is not None or self._strings[:1] not in (b"", b"\0"):
             type_len = self._join(base, type_len)
         self._decoded: dict[int, str] = {0: ""}
-        self._by_name: dict[int, dict[str, int]] = {}
+        self._by_name: dict[int, dict[bytes | None, int]] = {}
         self._param_types = array("I")
         """Every FUNC_PROTO's parameter type ids, in type id order (set by `_validate`)."""
         self._index(type_len)
@@ -468,13 +469,72 @@ class Btf:
         elif 0 <= kind < len(self._by_kind):
             yield from self._by_kind[kind]
 
+    def _name_bytes(self, offsets: list[int]) -> list[bytes]:
+        """The raw bytes of the string at each of `offsets` (in range: checked when indexed),
+        an offset into the middle of a string included: one slice each, no decoding."""
+        strings = self._strings
+        end = strings.find
+        return [strings[offset : end(b"\0", offset)] for offset in offsets]
+
     def find(self, kind: int, name: str) -> int | None:
-        """The first type of `kind` named `name`, or None (anonymous types are not indexed)."""
+        """The first type of `kind` named `name`, or None (anonymous types are not indexed).
+
+        Names are matched as bytes: `name` in UTF-8 equals a BTF name exactly when the name
+        decodes to it. A name with U+FFFD (or a lone surrogate) may be what an invalid byte
+        decoded to, so it is looked up among the decoded names instead."""
+        if not _plain(name):
+            return self._decoded_index(kind).get(name)
         index = self._by_name.get(kind)
         if index is None:
-            index = self._by_name[kind] = {}
-            names, string = self._names, self.string
-            for type_id in self._by_kind[kind] if 0 <= kind < len(self._by_kind) else ():
-                if names[type_id]:
-                    index.setdefault(string(names[type_id]), type_id)
-        return index.get(name)
+            ids = self._by_kind[kind] if 0 <= kind < len(self._by_kind) else []
+            offsets = list(itemgetter(*ids)(self._names)) if len(ids) > 1 else [self._names[i] for i in ids]
+            names: list[bytes | None] = list(self._name_bytes(offsets))
+            if 0 in offsets:  # anonymous (offset 0) is not a name; a nonzero "" still is
+                names = [None if offset == 0 else found for offset, found in zip(offsets, names, strict=True)]
+            index = self._by_name[kind] = dict(zip(reversed(names), reversed(ids), strict=True))  # first wins
+            index.pop(None, None)
+        return index.get(name.encode("utf-8"))
+
+    def _decoded_index(self, kind: int) -> dict[str, int]:
+        """The first type of `kind` by decoded name: how names with invalid UTF-8 are matched."""
+        index: dict[str, int] = {}
+        names, string = self._names, self.string
+        for type_id in self._by_kind[kind] if 0 <= kind < len(self._by_kind) else ():
+            if names[type_id]:
+                index.setdefault(string(names[type_id]), type_id)
+        return index
+
+    def find_enum_with(self, kind: int, names: set[str]) -> int | None:
+        """The first enum of `kind` (ENUM or ENUM64) with an enumerator named one of `names`,
+        or None: found from the enumerators' name offsets, without decoding every enum."""
+        if kind not in (ENUM, ENUM64):
+            raise ValueError(f"{KIND_NAMES[kind]} records have no enumerators")
+        if not all(map(_plain, names)):  # perhaps what an invalid byte decoded to: compare decoded
+            return next((i for i in self._by_kind[kind] if names & {n for n, _ in self.type(i).values}), None)
+        enumerators = list(self._trailers((kind,), self._starts[1:])[0 :: _PER_ITEM[kind]])
+        if not enumerators or not names:
+            return None
+        wanted = {name.encode("utf-8") for name in names}
+        # Only enumerators whose first byte starts a wanted name are read: one C-speed gather.
+        strings = self._strings
+        initials = bytes(itemgetter(*enumerators)(strings) if len(enumerators) > 1 else [strings[enumerators[0]]])
+        maybe = initials.translate(kinds_mask(frozenset(name[0] for name in wanted)))
+        read = self._name_bytes(list(compress(enumerators, maybe)))
+        first = next(compress(compress(count(), maybe), map(wanted.__contains__, read)), None)
+        if first is None:
+            return None
+        ids, infos = self._by_kind[kind], self._infos
+        ends = list(accumulate(infos[type_id] & 0xFFFF for type_id in ids))
+        return ids[bisect_right(ends, first)]
+
+
+def _plain(name: str) -> bool:
+    """Whether `name` is looked up by its UTF-8 bytes: not empty (only an anonymous type has no
+    name), no U+FFFD (what an invalid byte decodes to), no lone surrogate (not UTF-8 at all)."""
+    if not name or "\ufffd" in name:
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

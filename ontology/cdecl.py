@@ -11,43 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_QUALIFIERS = frozenset(
-    {
-        "const",
-        "volatile",
-        "restrict",
-        "__restrict",
-        "__user",
-        "__rcu",
-        "__iomem",
-        "__force",
-        "__bitwise",
-        "__must_check",
-        "static",
-        "inline",
-        "extern",
-        "__always_inline",
-        "noinline",
-        "__init",
-    }
-)
-_BUILTIN_WORDS = frozenset(
-    {"void", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "bool", "_Bool"}
-)
-_SPELLINGS = {
-    "long unsigned int": "unsigned long",
-    "unsigned long int": "unsigned long",
-    "long int": "long",
-    "short unsigned int": "unsigned short",
-    "unsigned short int": "unsigned short",
-    "short int": "short",
-    "long long unsigned int": "unsigned long long",
-    "unsigned long long int": "unsigned long long",
-    "long long int": "long long",
-    "unsigned": "unsigned int",
-    "signed int": "int",
-    "_Bool": "bool",
-}
+from ontology.cspelling import BUILTIN_WORDS, QUALIFIER_WORDS
+from ontology.cspelling import normalise_base as normalise_base  # re-exported: the parser's own spelling
+
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*|\[[^\]]*\]")
 _CALL = re.compile(r"(?<![A-Za-z0-9_])[0-9]*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 """A name and its opening parenthesis. Tried only at the start of a word (the lookbehind), so
@@ -96,13 +62,6 @@ class Prototype:
     params: tuple[CParam, ...]
 
 
-def normalise_base(words: list[str]) -> str:
-    """Join type words, dropping qualifiers and spelling integer types one way."""
-    kept = [word for word in words if word not in _QUALIFIERS]
-    base = " ".join(kept)
-    return _SPELLINGS.get(base, base)
-
-
 def parse_type(text: str) -> CType:
     """Parse a type without a declarator name: `const struct page *`, `gfp_t`."""
     ctype, name = _parse_declaration(text, allow_unnamed=True)
@@ -126,9 +85,9 @@ def _parse_declaration(text: str, allow_unnamed: bool) -> tuple[CType, str | Non
     words = [token for token in tokens if token[0] not in "*["]
     pointers = sum(1 for token in tokens if token == "*")
     arrays = sum(1 for token in tokens if token.startswith("["))
-    type_words = [word for word in words if word not in _QUALIFIERS]
+    type_words = [word for word in words if word not in QUALIFIER_WORDS]
     name: str | None = None
-    if len(type_words) >= 2 and type_words[-1] not in _BUILTIN_WORDS and type_words[-2] != "struct":
+    if len(type_words) >= 2 and type_words[-1] not in BUILTIN_WORDS and type_words[-2] != "struct":
         name = type_words[-1]
         last = len(words) - 1 - words[::-1].index(name)
         words = words[:last] + words[last + 1 :]

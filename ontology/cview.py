@@ -38,6 +38,7 @@ from ontology.btf import (
     BtfType,
     Member,
 )
+from ontology.cspelling import normalise_base
 
 QUALIFIERS = frozenset({VOLATILE, CONST, RESTRICT, TYPE_TAG})
 MAX_CHAIN = 64
@@ -198,8 +199,6 @@ def c_type(btf: Btf, type_id: int) -> str:
                 base = f"{'union' if btf.kind_flag(type_id) else 'struct'} {btf.name(type_id)}"
             else:
                 base = btf.name(type_id)
-            from ontology.cdecl import normalise_base
-
             base = normalise_base(base.split())
             stars = "".join(parts)
             return (f"{base} {stars}" if stars else base) + arrays

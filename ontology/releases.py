@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ontology.loader import Entry, LoadResult
+from ontology.releasechoice import release_key as release_key  # re-exported: its users import it from here
 from ontology.schema import Change, Dated, Meta, TypeDef
 
 CHANGE_KEYS_KEPT = ("until", "source", "note")
@@ -22,12 +23,6 @@ CHANGE_KEYS_KEPT = ("until", "source", "note")
 SOURCE_KEY = {TypeDef: "layout_source"}
 """Where a change's source goes in the snapshot: a type's changes are to its layout (size,
 struct, header), so they cite the layout's source; every other fact's change its own."""
-
-
-def release_key(release: str) -> tuple[int, int]:
-    """`6.18` -> (6, 18): releases compare by number, not as text (6.9 < 6.18)."""
-    major, _, minor = release.partition(".")
-    return int(major), int(minor)
 
 
 def holds(fact: Dated, release: str) -> bool:

@@ -10,7 +10,6 @@ answers from data with dangling names or cycles. Data is versioned (`ontology.re
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 from ontology import BUNDLED_ROOT
@@ -18,15 +17,10 @@ from ontology.errors import InputError
 from ontology.indexed import Ontology
 from ontology.lint import Finding, lint_loaded, sort_findings
 from ontology.loader import LoadResult, display_path, load
+from ontology.releasechoice import UnknownRelease as UnknownRelease  # re-exported: callers catch it from here
+from ontology.releasechoice import pick_release
 from ontology.releaselint import release_findings
-from ontology.releases import distinct_releases, release_key, releases_of, snapshot
-
-_RELEASE_PREFIX = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.\d+)?(?:[-+][\w.+-]*)?\Z")
-"""`6.1`, `6.1.192`, `6.1.0-57-amd64`: a release, or a version of it (which names the release)."""
-
-
-class UnknownRelease(InputError):
-    """A `--kernel` the data does not cover."""
+from ontology.releases import distinct_releases, releases_of, snapshot
 
 
 def load_ontology(path: Path | None = None, kernel: str | None = None) -> Ontology:
@@ -54,14 +48,7 @@ def choose_release(result: LoadResult, kernel: str | None) -> str | None:
         return None
     if kernel is None:
         return covered[-1]
-    match = _RELEASE_PREFIX.match(kernel)
-    key = (int(match[1]), int(match[2])) if match else None
-    if key is None or not release_key(covered[0]) <= key <= release_key(covered[-1]):
-        raise UnknownRelease(
-            f"release {kernel!r} is not covered by this ontology (it describes {covered[0]} to {covered[-1]})",
-            display_path(result.root),
-        )
-    return f"{key[0]}.{key[1]}"
+    return pick_release(covered, kernel, display_path(result.root))
 
 
 def snapshot_ontology(result: LoadResult, release: str | None) -> Ontology:

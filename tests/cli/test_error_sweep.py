@@ -23,7 +23,7 @@ from tests.support.btf_sample import SAMPLE_LE
 from tests.support.paths import MINI, ROOT
 
 NO_DATA_INPUT = {
-    "generate": "regenerates the bundled types only",
+    "generate": "regenerates the bundled types and verify plans only",
     "check": "type-checks model files (mypy's exit codes, tested in tests/checker)",
     "docs": "builds the site from the checkout (tested in tests/docs)",
     "btf extract": "reads a kernel image, no ontology (bad images are swept in tests/cli/test_btf_extract.py)",

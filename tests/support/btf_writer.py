@@ -65,6 +65,13 @@ class StringTable:
         self._offsets[text] = offset
         return offset
 
+    def add_raw(self, data: bytes) -> int:
+        """Append `data` and a NUL as it is, even when the table already holds it (BTF that was
+        not deduplicated) or it is not UTF-8; return its offset."""
+        offset = len(self._data)
+        self._data += data + b"\0"
+        return offset
+
     def to_bytes(self) -> bytes:
         return bytes(self._data)
 
