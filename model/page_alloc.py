@@ -17,7 +17,7 @@ from model.machine import Machine, ModelError, Zone, current
 from model.memmap import FLAGS, MAPPING, REFCOUNT
 from model.views import FolioView, PageView, view_as
 from ontology.runtime import implement
-from ontology.types import Folio, Page, VmAreaStruct
+from ontology.types import Folio, Page, PageTail, VmAreaStruct
 
 
 def page_view(pfn: int) -> PageView:
@@ -116,7 +116,11 @@ def __get_free_pages(gfp_mask: int, order: int) -> int:
 @implement
 def free_pages(addr: int, order: int) -> None:
     if addr:
-        __free_pages(virt_to_page(addr), order)
+        page = virt_to_page(addr)
+        # The address is one __get_free_pages() returned: never a tail page (free_pages_prepare()
+        # asserts it with VM_BUG_ON_PAGE(PageTail(page))); the model says so where the checker sees it.
+        assert not PageTail(page)
+        __free_pages(page, order)
 
 
 def virt_to_page(addr: int) -> Page:

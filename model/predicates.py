@@ -131,7 +131,7 @@ PREDICATES: dict[str, tuple[Callable[[Any], bool], str | None, str]] = {
     "is_zero_folio": (is_zero_folio, "zero_folio", "folio"),
     "is_huge_zero_folio": (never, "huge_zero_folio", "folio"),
     "folio_is_zone_device": (never, "zone_device_folio", "folio"),
-    "folio_test_slab": (_page_type(pf.PGTY_slab), None, "folio"),
+    "folio_test_slab": (_page_type(pf.PGTY_slab), "slab_folio", "folio"),
     "folio_test_dirty": (_flag(pf.PG_dirty), None, "folio"),
     "folio_test_uptodate": (_flag(pf.PG_uptodate), None, "folio"),
     "folio_test_locked": (_flag(pf.PG_locked), None, "folio"),
