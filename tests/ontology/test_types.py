@@ -118,7 +118,9 @@ def test_facts_are_written_once_one_a_line(bundled: Ontology) -> None:
     start = text.splitlines().index(lines[0])
     assert text.splitlines()[start : start + len(lines)] == lines
     assert text.count("@_rt.") == 1
-    assert max(len(line) for line in lines) < 160
+    # Rows are short, except the states table's: its rows carry the sentence a message prints.
+    assert max(len(line) for line in lines if '("meaningless", ' not in line) < 160
+    assert max(len(line) for line in lines) < 200
 
 
 def test_own_fields_are_carried_by_refinements(bundled: Ontology) -> None:
