@@ -121,21 +121,21 @@ class Facts:
             found.setdefault(fact.subject, set()).add(fact.item)
         return {name: frozenset(params) for name, params in found.items()}
 
-    @cached_property
-    def ensures(self) -> dict[str, tuple[str, ...]]:
-        """Function or conversion -> the states its result is known to be in."""
+    def _states_by_subject(self, kind: str) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
-        for fact in self._states_of("ensures"):
+        for fact in self._states_of(kind):
             found.setdefault(fact.subject, []).append(fact.state)
         return {name: tuple(states) for name, states in found.items()}
 
     @cached_property
+    def ensures(self) -> dict[str, tuple[str, ...]]:
+        """Function or conversion -> the states its result is known to be in."""
+        return self._states_by_subject("ensures")
+
+    @cached_property
     def may_be(self) -> dict[str, tuple[str, ...]]:
         """Function or conversion -> the states its result may be in beyond what its type says."""
-        found: dict[str, list[str]] = {}
-        for fact in self._states_of("may_be"):
-            found.setdefault(fact.subject, []).append(fact.state)
-        return {name: tuple(states) for name, states in found.items()}
+        return self._states_by_subject("may_be")
 
     def conversions_between(self, source: str, target: str) -> list[str]:
         """The shortest chain of registered conversions from `source` to `target`, as names.

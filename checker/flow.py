@@ -245,10 +245,7 @@ class FunctionFlow:
         return not outcomes
 
     def loop(self, statement: WhileStmt | ForStmt, env: Env) -> bool:
-        if isinstance(statement, ForStmt):
-            self.scan(statement.expr, env)
-        else:
-            self.scan(statement.expr, env)
+        self.scan(statement.expr, env)
         body = dict(env)
         for name in _assigned(statement.body):
             body.pop(name, None)  # what the previous iteration left there is not known
@@ -356,12 +353,14 @@ class FunctionFlow:
         if not contract and not released:
             return
         parameters = self.facts.parameters.get(name, ())
-        for index, argument in enumerate(call.args):
-            parameter = call.arg_names[index] or (parameters[index] if index < len(parameters) else "")
+        bound = [
+            (call.arg_names[index] or (parameters[index] if index < len(parameters) else ""), argument)
+            for index, argument in enumerate(call.args)
+        ]
+        for parameter, argument in bound:
             for required in contract.get(parameter, ()):
                 self.check_requirement(call, name, parameter, required, argument, env)
-        for index, argument in enumerate(call.args):
-            parameter = call.arg_names[index] or (parameters[index] if index < len(parameters) else "")
+        for parameter, argument in bound:  # after every check: arguments are passed before the call
             if parameter in released and isinstance(argument, NameExpr):
                 env[argument.name] = Known(origin=f"{name}() released it")
 

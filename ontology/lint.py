@@ -410,8 +410,11 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
             )
 
 
-def _state_finding(onto: Ontology, where: Location, state: str, descriptor: str | None, what: str) -> Finding | None:
-    """A state reference that names no refinement, or one of another descriptor than `descriptor`."""
+def _state_finding(onto: Ontology, where: Location, state: str, what: str) -> Finding | None:
+    """A state reference that names no refinement. A state of another descriptor than the
+    parameter's is not refused: a proposal that retypes a function (alloc_pages returning
+    folios) leaves its page states without effect, and the checker applies a state only to
+    values of its struct."""
     _negated, name = split_state(state)
     typedef = onto.types.get(name)
     if typedef is None or typedef.kind != "refinement":
@@ -419,16 +422,13 @@ def _state_finding(onto: Ontology, where: Location, state: str, descriptor: str 
         return Finding(
             where, "state", f"{what} names state {state!r}, which is no refinement{suggest(name, refinements)}"
         )
-    # A state of another descriptor than the parameter's is not refused: a proposal that retypes
-    # a function (alloc_pages returning folios) leaves its page states without effect, and the
-    # checker applies a state only to values of its struct.
     return None
 
 
 def check_states(onto: Ontology) -> Iterator[Finding]:
-    """State facts name refinements of the right descriptor and overlaying descriptors that
-    overlay it (`ontology.states`); that the fields and descriptors they name exist at some
-    release is `ontology.releaselint`'s to check (a field renamed in 6.16 is absent before)."""
+    """State facts name refinements, and overlaying descriptors that have a layout
+    (`ontology.states`); that the fields and descriptors they name exist at some release is
+    `ontology.releaselint`'s to check (a field renamed in 6.16 is absent before)."""
     for typedef in onto.types.values():
         where = onto.location("type", typedef.name)
         struct = onto.struct_of(typedef.name)
@@ -457,31 +457,21 @@ def check_states(onto: Ontology) -> Iterator[Finding]:
                     f"not page {max(over.pages)}",
                 )
         for other in typedef.excludes:
-            finding = _state_finding(onto, where, other, struct.name, f"{typedef.name!r} excludes")
+            finding = _state_finding(onto, where, other, f"{typedef.name!r} excludes")
             if finding is not None:
                 yield finding
+    named: list[tuple[Location, str, str]] = []  # (where, what names it, state)
     for function in onto.functions.values():
         where = onto.location("function", function.name)
-        try:
-            signature = onto.function_signature(function)
-        except PrototypeError:
-            continue  # the signature rule reports it
-        declared = {param.name: param.type for param in signature.params}
-        for param in function.params:
-            for state in param.requires:
-                finding = _state_finding(onto, where, state, declared.get(param.name), f"{function.name}({param.name})")
-                if finding is not None:
-                    yield finding
-        for state in (*function.ensures, *function.may_be):
-            finding = _state_finding(onto, where, state, signature.returns, f"{function.name}()'s result")
-            if finding is not None:
-                yield finding
+        named += [(where, f"{function.name}({p.name})", state) for p in function.params for state in p.requires]
+        named += [(where, f"{function.name}()'s result", state) for state in (*function.ensures, *function.may_be)]
     for conversion in onto.conversions.values():
         where = onto.location("conversion", conversion.name)
-        for state in (*conversion.ensures, *conversion.may_be):
-            finding = _state_finding(onto, where, state, conversion.target_type, f"{conversion.name}()'s result")
-            if finding is not None:
-                yield finding
+        named += [(where, f"{conversion.name}()'s result", s) for s in (*conversion.ensures, *conversion.may_be)]
+    for where, what, state in named:
+        finding = _state_finding(onto, where, state, what)
+        if finding is not None:
+            yield finding
 
 
 RULES: dict[str, Rule] = {

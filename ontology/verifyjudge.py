@@ -13,6 +13,7 @@ plan serves every release whose snapshot is the same (`ontology.releasechoice.sn
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -400,7 +401,7 @@ def judge(plan: Plan, btf: Btf, release: str, release_from: str = "", place: Pla
     return result
 
 
-class Plans:
+class Plans(ABC):
     """Where verify finds the plan of each release: `covered` releases (oldest first), the
     `distinct` ones among them (`ontology.releases.distinct_releases`) and `plan(release)` for
     a distinct release; `root` names the data in an error, `place` prints its locations."""
@@ -408,8 +409,10 @@ class Plans:
     def __init__(self, covered: list[str], distinct: list[str], root: str, place: Place = str) -> None:
         self.covered, self.distinct, self.root, self.place = covered, distinct, root, place
 
+    @abstractmethod
     def plan(self, release: str) -> Plan:
-        raise NotImplementedError
+        """The plan of distinct `release`: made from the data (`ontology.verify`) or read from
+        the compiled table (`ontology.verifytable`)."""
 
     def judge(self, btf: Btf, release: str, release_from: str = "") -> Verification:
         """`btf` judged at covered `release`, by the plan of the distinct release it equals."""
