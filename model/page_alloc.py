@@ -15,7 +15,7 @@ from model import pageflags as pf
 from model.arch import pfn_to_kaddr, virt_to_pfn
 from model.machine import Machine, ModelError, Zone, current
 from model.memmap import FLAGS, MAPPING, REFCOUNT
-from model.views import FolioView, PageView, view_as
+from model.views import FolioView, PageView, UseAfterFree, View, view_as
 from ontology.runtime import implement
 from ontology.types import Folio, Page, PageTail, VmAreaStruct
 
@@ -91,7 +91,9 @@ def __free_pages(page: Page, order: int) -> None:
 
 
 def _free_frozen(pfn: int, order: int) -> None:
+    """The last reference is gone: retire every view of the block, then give it back."""
     machine = current()
+    machine.views.retire(pfn, 1 << order, f"after its last reference was dropped (pfn {pfn}, order {order} freed)")
     if machine.page_type(pfn) is not None:
         machine.set_page_type(pfn, None)  # free_pages_prepare(): reset the page_type (overlays _mapcount)
     if machine.is_head(pfn):
@@ -226,6 +228,8 @@ def pfn_of(descriptor: object) -> int:
     pfn = getattr(descriptor, "pfn", None)
     if not isinstance(pfn, int):
         raise ModelError(f"{type(descriptor).__name__} is not a descriptor of this model")
+    if isinstance(descriptor, View) and descriptor._freed is not None:
+        raise UseAfterFree(f"{descriptor!r} used {descriptor._freed}")
     return pfn
 
 

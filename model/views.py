@@ -10,6 +10,15 @@ Runtime classes follow state. A view's class is the most derived combination of 
 refinements whose predicates hold (an anonymous large folio on the LRU is an instance of
 AnonFolio, LargeFolio and LruFolio), recomputed whenever a word those predicates read changes.
 Views are interned per (struct, PFN) while referenced, so every reference sees the change.
+
+Runtime classes also carry the ontology's state facts, so the model checks at run time what the
+checker's memdesc-field rule checks statically: a field that means nothing in a view's current
+state (`mapping` of a tail page, `lru` of a slab page) raises `MeaninglessField` with the
+ontology's reason. And a view dies with its descriptor: when the last reference is dropped and
+the pages go back to the buddy allocator, every view of them still held is retired, and using
+it (reading or writing a field, or passing it to a model function, which reads its PFN through
+`pfn_of`) raises `UseAfterFree`, as KASAN reports a freed object's use. A view obtained afresh
+(pfn_to_page() of the PFN) is a new view of whatever the page is now.
 """
 
 from __future__ import annotations
@@ -33,6 +42,26 @@ TRACKED_SLOTS: frozenset[Slot] = frozenset({FLAGS, COMPOUND_HEAD, MAPPING, PAGE_
 """Words that refinement predicates read: writing one re-derives the runtime classes."""
 
 _INTEGER_WORDS = ("int", "long", "short", "char", "unsigned", "atomic", "_t", "bool")
+
+
+class UseAfterFree(Exception):
+    """A view used after its descriptor's last reference was dropped (KASAN's use-after-free)."""
+
+
+class MeaninglessField(Exception):
+    """A field read or written in a state where it means nothing (memdesc-field, at run time)."""
+
+
+def _meaningless_facts() -> dict[str, dict[str, str]]:
+    """Refinement -> field -> reason: the ontology's `meaningless` state facts."""
+    facts: dict[str, dict[str, str]] = {}
+    for fact in types.FACTS.states:
+        if fact.kind == "meaningless":
+            facts.setdefault(fact.subject, {})[fact.item] = fact.reason
+    return facts
+
+
+MEANINGLESS = _meaningless_facts()
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,10 @@ class View:
 
     _slots: ClassVar[dict[str, FieldSlot]] = {}
     _struct: ClassVar[str] = ""
+    _meaningless: ClassVar[dict[str, tuple[str, str]]] = {}
+    """Field -> (refinement, reason): the fields that mean nothing in this class's state."""
+    _freed: str | None = None
+    """Why this view is dead (set when its pages were freed), or None while it is live."""
     _mem: MemMap
     pfn: int
 
@@ -82,10 +115,24 @@ class View:
         object.__setattr__(self, "_mem", mem)
         object.__setattr__(self, "pfn", pfn)
 
-    def __getattr__(self, name: str) -> Any:
-        slot = type(self)._slots.get(name)
+    def _checked_slot(self, name: str, verb: str) -> FieldSlot:
+        """The slot of field `name`, after the checks KASAN and memdesc-field would make."""
+        cls = type(self)
+        slot = cls._slots.get(name)
         if slot is None:
-            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+            raise AttributeError(f"{cls.__name__} has no field {name!r}")
+        if self._freed is not None:
+            raise UseAfterFree(f"{self!r}: {verb} ->{name} {self._freed}")
+        state = cls._meaningless.get(name)
+        if state is not None:
+            refinement, reason = state
+            raise MeaninglessField(f"{self!r}: {verb} ->{name} of a {refinement}: {reason}")
+        return slot
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy, pickle and friends probe dunders: not fields
+            raise AttributeError(name)
+        slot = self._checked_slot(name, "read of")
         raw = self._mem.get(self.pfn + slot.copy, slot.slot)
         if slot.bit_mask:
             return (raw >> slot.bit_shift) & slot.bit_mask
@@ -96,9 +143,7 @@ class View:
         return raw
 
     def __setattr__(self, name: str, value: Any) -> None:
-        slot = type(self)._slots.get(name)
-        if slot is None:
-            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        slot = self._checked_slot(name, "write of")
         pfn = self.pfn + slot.copy
         if slot.bit_mask:
             raw = self._mem.get(pfn, slot.slot) & ~(slot.bit_mask << slot.bit_shift)
@@ -164,9 +209,30 @@ class ViewRegistry:
             classes = [getattr(types, types.FACTS.types[name].class_name) for name in sorted(holding)]
             most_derived = [c for c in classes if not any(o is not c and issubclass(o, c) for o in classes)]
             label = "+".join(c.__name__ for c in most_derived) or _BASES[struct].__name__
-            cls = type(f"{_BASES[struct].__name__}[{label}]", (*bases, *most_derived), {})
+            meaningless = {
+                field: (refinement, reason)
+                for refinement in sorted(holding, reverse=True)
+                for field, reason in MEANINGLESS.get(refinement, {}).items()
+            }
+            namespace = {"_meaningless": meaningless}
+            cls = type(f"{_BASES[struct].__name__}[{label}]", (*bases, *most_derived), namespace)
             self._classes[key] = cls
         return cls
+
+    def retire(self, pfn: int, nr_pages: int, why: str) -> None:
+        """The pages `pfn`..`pfn + nr_pages` were freed: every view of them still held is dead
+        from now on (using it raises UseAfterFree), and the next view asked for is a new one."""
+        if not self._live:
+            return
+        if nr_pages <= len(self._live):
+            freed = [other for other in range(pfn, pfn + nr_pages) if other in self._live]
+        else:
+            freed = [other for other in self._live if pfn <= other < pfn + nr_pages]
+        for other in freed:
+            for ref in self._live.pop(other).values():
+                view = ref()
+                if view is not None:
+                    object.__setattr__(view, "_freed", why)
 
     def changed(self, pfn: int) -> None:
         """A tracked word of `pfn` changed: re-derive the classes of live views it affects.

@@ -52,7 +52,7 @@ def _keeps(field: FieldDef, other: FieldDef, page: int) -> bool:
         return other.matches == field.name and other.match_index == page
     if page != 0:
         return False
-    return other.name in (field.name, "__page_" + field.name.lstrip("_"))
+    return other.name in (field.name, "__page_" + field.name.lstrip("_"), "__" + field.name)
 
 
 def derived_meaningless(onto: Ontology, refinement: TypeDef) -> dict[str, str]:

@@ -3749,7 +3749,6 @@ def zs_page_putback(page: Page, /) -> None:
         ("meaningless", "slab_page", "dma_addr", "", "on a slab_page the bytes of page->dma_addr hold slab->freelist"),
         ("meaningless", "slab_page", "lru", "", "on a slab_page the bytes of page->lru hold slab->slab_list"),
         ("meaningless", "slab_page", "mapping", "", "a slab page has no mapping: the word belongs to the slab (slab_list); use page_slab() and the slab's fields"),
-        ("meaningless", "slab_page", "page_type", "", "on a slab_page the bytes of page->page_type hold slab->__page_type"),
         ("meaningless", "slab_page", "pcp_list", "", "on a slab_page the bytes of page->pcp_list hold slab->slab_list"),
         ("meaningless", "slab_page", "pcp_llist", "", "on a slab_page the bytes of page->pcp_llist hold slab->slab_cache"),
         ("meaningless", "slab_page", "pp", "", "on a slab_page the bytes of page->pp hold slab->slab_list"),

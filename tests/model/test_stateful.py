@@ -12,16 +12,18 @@ import bisect
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import model
 from model import pageflags as pf
 from model.machine import Machine, boot
-from model.memmap import REFCOUNT
+from model.memmap import FLAGS, REFCOUNT
 from model.page_alloc import __free_pages as free_page_block
 from model.page_alloc import alloc_pages, folio_alloc, folio_get, folio_put, page_folio
 from model.predicates import PREDICATES
+from model.views import MeaninglessField, UseAfterFree
 from ontology import types
 from ontology.typegen.naming import class_name
 
@@ -40,6 +42,7 @@ class KernelMemory(RuleBasedStateMachine):
         self.machine = boot(SMALL)
         self.pages: list[tuple[Any, int, int]] = []  # (page view, order, extra references)
         self.folios: list[tuple[Any, int]] = []  # (folio view, extra references)
+        self.dropped: list[Any] = []  # views whose last reference a rule dropped
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -76,12 +79,14 @@ class KernelMemory(RuleBasedStateMachine):
             self.folios[position] = (folio, refs - 1)
         else:
             self.folios.pop(position)
+            self.dropped.append(folio)
 
     @precondition(lambda self: self.pages)
     @rule(index=st.integers(0, 10**6))
     def free_pages(self, index: int) -> None:
         page, order, _ = self.pages.pop(index % len(self.pages))
         free_page_block(page, order)
+        self.dropped.append(page)
 
     @rule()
     def drain(self) -> None:
@@ -151,6 +156,27 @@ class KernelMemory(RuleBasedStateMachine):
             for pfn in range(folio.pfn + 1, folio.pfn + self.machine.span(folio.pfn)):
                 assert self.machine.compound_head_pfn(pfn) == folio.pfn
                 assert page_folio(self.machine.views.view("page", pfn)) is folio  # type: ignore[arg-type]
+
+    @invariant()
+    def dropped_views_are_dead_and_held_ones_alive(self) -> None:
+        """KASAN's view: a descriptor used after its last reference is dropped is reported, even
+        once its pages are allocated again; one still referenced is not."""
+        if not hasattr(self, "machine"):
+            return
+        for view in self.dropped:
+            with pytest.raises(UseAfterFree):
+                _ = view.flags
+        for view in [folio for folio, _ in self.folios] + [page for page, _, _ in self.pages]:
+            assert view.flags == self.machine.mem.get(view.pfn, FLAGS)
+
+    @invariant()
+    def tail_pages_have_no_mapping_of_their_own(self) -> None:
+        if not hasattr(self, "machine"):
+            return
+        for folio, _ in self.folios:
+            for pfn in range(folio.pfn + 1, folio.pfn + self.machine.span(folio.pfn)):
+                with pytest.raises(MeaninglessField, match="tail_page"):
+                    _ = self.machine.views.view("page", pfn).mapping
 
     @invariant()
     def runtime_classes_agree_with_predicates(self) -> None:

@@ -9,7 +9,8 @@ from model import pageflags as pf
 from model import slab as sl
 from model import zsmalloc as zs
 from model.machine import Machine, ModelError
-from model.page_alloc import pfn_of
+from model.page_alloc import page_view, pfn_of
+from model.views import UseAfterFree
 from ontology import types as t
 from tests.support.machine import free_pages
 
@@ -44,7 +45,10 @@ def test_zsmalloc_zspages_of_zpdescs(machine: Machine) -> None:
         t.zs_free(pool, handle)
     with pytest.raises(ModelError, match="double or invalid free"):
         t.zs_free(pool, huge)
-    assert zs.zs_get_total_pages(pool) == 0 and not isinstance(t.zpdesc_page(chain[0]), t.ZsmallocPage)
+    assert zs.zs_get_total_pages(pool) == 0
+    with pytest.raises(UseAfterFree):  # the zspage's pages were freed: its zpdescs died with them
+        t.zpdesc_page(chain[0])
+    assert not isinstance(page_view(chain[0].pfn), t.ZsmallocPage)  # the page, seen afresh
     t.zs_destroy_pool(pool)
     sl.shrink_all_caches()
     assert free_pages(machine) == start
