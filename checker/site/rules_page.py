@@ -211,6 +211,38 @@ def _summary_table() -> str:
     return _table(["code", "rule", "on by default"], rows)
 
 
+REACH = (
+    "## What the checker can and cannot see\n\n"
+    "The state rules (a field that means nothing in a state, a contract that requires or excludes one) "
+    "follow each function's own code, statement by statement: the tests it makes (`if PageTail(page): "
+    "return`, `assert not folio_test_slab(folio)`, `and`/`or`/`not`, early returns), what the functions "
+    "it calls ensure (`compound_head()` never returns a tail page) and where a value comes from "
+    "(`virt_to_page()` may return a slab or page-table page, `folio_page()` a tail page). A state so "
+    "established is kept only while nothing could have changed it: a call that releases the descriptor "
+    "(`put_page()`, `folio_put()`, `__free_pages()`) ends it, and an assignment to the variable starts "
+    "afresh.\n\n"
+    "Out of reach, by construction:\n\n"
+    "- **Races.** A state tested under one lock and used after another thread could change it "
+    "(a folio split between `folio_test_large()` and its use, a page freed under a speculative "
+    "reference) looks established. The checker sees one thread's code, not the memory model.\n"
+    "- **Values.** Which page `page + k`, `nth_page(page, k)` or `pfn_to_page(pfn)` is depends on "
+    "numbers the checker does not track: such a page is taken to be whatever its origin may be (a tail "
+    "page, for `nth_page()`), never known to be a head.\n"
+    "- **State kept in memory.** A state tested, then stored in a structure and read back elsewhere "
+    "(a folio put on a list after `folio_test_anon()`) is not remembered: only local variables carry "
+    "states. A parameter is taken to satisfy its own function's contract; its callers are checked "
+    "against that contract.\n"
+    "- **Reference counts.** They are not counted: a put ends what was known of the descriptor, but a "
+    "use after the *last* put (a use-after-free) cannot be told from a use after one of many.\n\n"
+    "The model's runtime covers what the static rules cannot: its views carry the same state facts, "
+    "so reading a field that means nothing in the page's current state raises `MeaninglessField` with "
+    "the same reason, and a view used after its descriptor's last reference was dropped raises "
+    "`UseAfterFree`, as KASAN would, even once the pages are allocated again (`model/views.py`, "
+    "tested in `tests/model/test_runtime_states.py` and the stateful tests).\n\n"
+)
+"""What the static state rules follow, what is out of their reach, and what the model's runtime adds."""
+
+
 def rules_page(root: Path) -> str:
     """The Markdown of docs/checker/rules.md for the checkout at `root`.
 
@@ -236,7 +268,8 @@ def rules_page(root: Path) -> str:
         "below. "
         "`memdesc check` takes no mypy options: it reads mypy's configuration as mypy does (`[tool.mypy]` "
         "in pyproject.toml, mypy.ini, setup.cfg).\n\n"
-        "## The examples\n\n"
+        + REACH
+        + "## The examples\n\n"
         f"Every example below is a file in `{EXAMPLES_DIR.as_posix()}/`, a small model as a kernel developer "
         "would write it; `*_fixed.py` is the same code written so that nothing is reported. In the files, each "
         "line the checker must flag ends with the message it prints: `# E: [code] message` for an error, "
