@@ -4,7 +4,8 @@ The headline is `memdesc show folio --json`, the query an editor integration rep
 from the answer cache without importing typer (memdesc/fastpath.py, memdesc/entry.py). The
 baseline is the cheapest Python process there is, `python -c pass` on the same interpreter
 (the venv's), so the ratio is what memdesc adds to starting Python. Extra rows, against the same
-baseline: the text form of `show`, `list --json` and `--help` (both through typer), and
+baseline: the text form of `show`, `show` of a function and of a field (answered from the same
+cache: the index of names, then one bucket of answers), `list --json` and `--help` (both through typer), and
 `show folio --json` with a cold answer cache (MEMDESC_CACHE_DIR a fresh empty directory each
 round) to show what the cache buys. Warm rows use a private cache directory filled by the
 warm-up, so the user's ~/.cache is neither read nor written.
@@ -68,6 +69,8 @@ def rows(script: Path) -> list[Row]:
     return [
         Row(HEADLINE, [memdesc, "show", "folio", "--json"]),
         Row("memdesc show folio", [memdesc, "show", "folio"]),
+        Row("memdesc show filemap_lock_folio --json", [memdesc, "show", "filemap_lock_folio", "--json"]),
+        Row("memdesc show slab.slab_cache", [memdesc, "show", "slab.slab_cache"]),
         Row("memdesc list --json", [memdesc, "list", "--json"]),
         Row("memdesc --help", [memdesc, "--help"]),
         Row(COLD, [memdesc, "show", "folio", "--json"], cold_cache=True),

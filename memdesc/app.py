@@ -71,19 +71,34 @@ TypeArgument = Annotated[
 ]
 
 
-@app.command(short_help="Everything about one type, its fields and its API.")
+@app.command(short_help="Everything about a type, field, function or other named thing.")
 @handles_input_errors
 def show(
-    type_name: TypeArgument, json: JsonOption = False, data: DataOption = None, kernel: KernelOption = None
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="A type (folio, 'struct folio'), a field (slab.slab_cache), a function, conversion, "
+            "predicate or page type; any case.",
+            autocompletion=complete_type,
+        ),
+    ],
+    json: JsonOption = False,
+    data: DataOption = None,
+    kernel: KernelOption = None,
 ) -> None:
-    """Example: memdesc show slab --json
+    """Example: memdesc show slab.slab_cache
 
-    Everything about one type: fields, family, predicates, conversions, API, sources.
+    Everything about one named thing: a type's fields (with their meanings), family, predicates,
+    conversions and API; a field's place, meaning and the states it means nothing in; a
+    function's prototype, types and how it fails; each with its notes, sources and history.
+    Exit 1 when it is not in the release asked for (--kernel), saying when it is.
     """
-    from ontology.queries import show_type
+    from memdesc.show_display import thing_text
+    from ontology.describe import show as describe
 
-    info = show_type(_ontology(data, kernel), type_name)
-    display.emit(display.dumps(info) if json else display.show_text(info))
+    info = describe(_ontology(data, kernel), name)
+    display.emit(display.dumps(info) if json else thing_text(info))
 
 
 @app.command(short_help="The refinement tree of the types, or of one subtree.")
@@ -175,34 +190,32 @@ def layout(
 @handles_input_errors
 def functions(
     returns: Annotated[
-        str | None, typer.Option(help="Only functions returning this type.", autocompletion=complete_type)
+        str | None,
+        typer.Option(help="Only functions returning this type or a refinement of it.", autocompletion=complete_type),
     ] = None,
     takes: Annotated[
-        str | None, typer.Option(help="Only functions taking this type.", autocompletion=complete_type)
+        str | None,
+        typer.Option(help="Only functions taking this type or a refinement of it.", autocompletion=complete_type),
     ] = None,
     category: Annotated[str | None, typer.Option(help="alloc, free, pagecache, anon, lru, rmap, gup, ...")] = None,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Only the type itself for --returns/--takes, not its refinements.")
+    ] = False,
     json: JsonOption = False,
     data: DataOption = None,
     kernel: KernelOption = None,
 ) -> None:
-    """Example: memdesc functions --category gup
+    """Example: memdesc functions --returns folio
 
-    Kernel API functions with the descriptor types they take and return.
+    Kernel API functions with the descriptor types they take and return, and how they fail
+    (NULL, ERR_PTR()). --returns/--takes T include refinements of T (filemap_lock_folio returns
+    a file_folio, which is a folio) unless --exact.
     """
+    from memdesc.show_display import functions_table
     from ontology.queries import functions as find_functions
 
-    records = find_functions(_ontology(data, kernel), returns, takes, category)
-    if json:
-        display.emit(display.dumps(records))
-        return
-    rows = []
-    for record in records:
-        params = ", ".join(
-            f"{p['name']}: {p['type']}{'[]' if p['depth'] > 1 else ''}" for p in record["params"] if p["type"]
-        )
-        returned = (record["returns"] or "-") + ("?" if record["nullable"] and record["returns"] else "")
-        rows.append([record["name"], record["category"], returned, params, record["frees_with"] or ""])
-    display.emit(display.table(["function", "category", "returns", "descriptor params", "freed by"], rows))
+    records = find_functions(_ontology(data, kernel), returns, takes, category, exact)
+    display.emit(display.dumps(records) if json else functions_table(records))
 
 
 def _history(data: Path | None) -> Any:

@@ -128,6 +128,9 @@ def show_text(info: dict[str, Any]) -> str:
                 match = f["matches"] + (f" (page {f['match_index']})" if f["match_index"] else "")
             rows.append([f["word"], f["offset"], f["size"], f["name"] + bits, f["c_type"], match, f["config"] or ""])
         text += "\n" + table(["word", "offset", "size", "field", "c type", "matches", "config"], rows)
+        meanings = [f"  {f['name']}: {f['doc']}" for f in info["fields"] if f.get("doc")]
+        if meanings:
+            text += "\nfield meanings:\n" + "\n".join(meanings) + "\n"
     if info["predicates"]:
         rows = [[p["name"], p["takes"], p["establishes"] or "", p["tests"]] for p in info["predicates"]]
         text += "\n" + table(["predicate", "takes", "establishes", "tests"], rows)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from memdesc.btf_display import run_census, run_trend, run_verify
-from memdesc.display import dumps, emit, show_text
-from ontology.answercache import show_answers
+from memdesc.display import dumps, emit
+from memdesc.show_display import thing_text
+from ontology.answercache import show_answer
 from ontology.errors import as_input_error
 
 COMPLETE_VAR = "_MEMDESC_COMPLETE"
@@ -24,7 +25,7 @@ COMPLETE_VAR = "_MEMDESC_COMPLETE"
 
 
 def fast_show(argv: list[str]) -> int | None:
-    """`show TYPE [--json] [--kernel X.Y]` from the cache; None for anything else, an unknown
+    """`show NAME [--json] [--kernel X.Y]` from the cache; None for anything else, an unknown
     name or a release the data does not hold it at (typer says which, and when it holds)."""
     rest, kernel = list(argv), None
     if "--kernel" in rest:
@@ -38,14 +39,14 @@ def fast_show(argv: list[str]) -> int | None:
     if len(names) != 1 or any(flag != "--json" for flag in flags):
         return None
     try:
-        info = show_answers(kernel=kernel).get(names[0])
+        info = show_answer(names[0], kernel=kernel)
     except Exception as error:  # an unknown release: typer reports it
         if as_input_error(error) is None:
             raise
         return None
     if info is None:
         return None  # typer reports the unknown name with a close match
-    emit(dumps(info) if "--json" in flags else show_text(info))
+    emit(dumps(info) if "--json" in flags else thing_text(info))
     return 0
 
 

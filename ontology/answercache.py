@@ -28,6 +28,7 @@ import gc
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -329,20 +330,74 @@ def _render_verify(stored: dict[str, Any], btf: Path, data: Path) -> dict[str, A
 # -- the answers
 
 
-def show_answers(data: Path | None = None, kernel: str | None = None) -> dict[str, Any]:
-    """`show` for every type at one release (default: of the bundled data, at its newest
-    release), from the cache or computed once on a miss."""
-    data = data or BUNDLED_ROOT
-    inputs = answer_inputs("show", data, [], {"kernel": kernel} if kernel else {})
-    answers = load_answer(inputs, show_shape)
-    if answers is None:
-        from ontology.queries import show_type
-        from ontology.strict import load_ontology
+SHOW_BUCKETS = 16
+"""The answers of `show` for names other than types are split into this many entries (by a
+checksum of the thing's id), so `show filemap_lock_folio` reads some 50 KB, as `show folio`
+reads the types' entry, rather than every function's, field's and predicate's answer."""
 
-        onto = load_ontology(data, kernel)
-        answers = {name: show_type(onto, name) for name in sorted(onto.types)}
-        store_answer(inputs, answers)
-    return answers
+
+def _show_inputs(data: Path, kernel: str | None, part: str) -> str:
+    """The key of one `show` entry: `types`, `index` (lookup key -> ids) or `bucket-N`."""
+    return answer_inputs("show", data, [], {**({"kernel": kernel} if kernel else {}), "part": part})
+
+
+def _bucket(thing_id: str) -> str:
+    return f"bucket-{zlib.crc32(thing_id.encode()) % SHOW_BUCKETS}"
+
+
+def index_shape(answer: Any) -> bool:
+    return _record(
+        answer, {"keys": lambda keys: isinstance(keys, dict) and all(_list_of(ids, _str) for ids in keys.values())}
+    )
+
+
+def _compute_show(data: Path, kernel: str | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
+    """Every `show` answer at one release, computed and stored: (types' answers, index, the
+    other answers by bucket). Returned, not read back: a cache that cannot be written must
+    not cost a second computation."""
+    from ontology.describe import describe_all
+    from ontology.strict import load_ontology
+
+    types, others, keys = describe_all(load_ontology(data, kernel))
+    buckets: dict[str, dict[str, Any]] = {f"bucket-{number}": {} for number in range(SHOW_BUCKETS)}
+    for thing_id, record in others.items():
+        buckets[_bucket(thing_id)][thing_id] = record
+    index = {"keys": keys}
+    store_answer(_show_inputs(data, kernel, "types"), types)
+    store_answer(_show_inputs(data, kernel, "index"), index)
+    for part, answers in buckets.items():
+        store_answer(_show_inputs(data, kernel, part), answers)
+    return types, index, buckets
+
+
+def show_answer(name: str, data: Path | None = None, kernel: str | None = None) -> dict[str, Any] | None:
+    """`show NAME` at one release (default: of the bundled data, at its newest release), from
+    the cache or computed once, for every name, on a miss; None when NAME names nothing there
+    (the full command says why, and when it does)."""
+    from ontology.spelling import lookup_key
+
+    data = data or BUNDLED_ROOT
+    types = load_answer(_show_inputs(data, kernel, "types"), show_shape)
+    if types is not None and name in types:
+        return dict(types[name])
+    index = load_answer(_show_inputs(data, kernel, "index"), index_shape)
+    buckets: dict[str, dict[str, Any]] | None = None
+    if types is None or index is None:
+        types, index, buckets = _compute_show(data, kernel)
+        if name in types:
+            return dict(types[name])
+    ids = index["keys"].get(lookup_key(name))
+    if not ids:
+        return None
+    kind, _, thing = ids[0].partition(":")
+    if kind == "type":
+        return dict(types[thing]) if thing in types else None
+    part = _bucket(ids[0])
+    answers = buckets[part] if buckets is not None else load_answer(_show_inputs(data, kernel, part), show_shape)
+    if answers is None:
+        answers = _compute_show(data, kernel)[2][part]
+    found = answers.get(ids[0])
+    return dict(found) if isinstance(found, dict) else None
 
 
 def _based(options: dict[str, Any], base: Path | None) -> dict[str, Any]:

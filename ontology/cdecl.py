@@ -8,6 +8,7 @@ truth) and so lint can check a conversion's ends against its signature.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -135,6 +136,7 @@ def split_function(text: str) -> tuple[str, str, str] | None:
     return text[: match.start(1)], match.group(1), text[match.end() : -1]
 
 
+@functools.cache
 def parse_prototype(text: str) -> Prototype:
     """Parse `struct folio *page_folio(const struct page *page)` into name, return, params.
 

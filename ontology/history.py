@@ -112,6 +112,28 @@ def _extra(fact: Dated) -> dict[str, str]:
     return {key: value for key in ("config", "module") if (value := getattr(fact, key))}
 
 
+def _order(event: dict[str, Any]) -> tuple[str, bool, tuple[int, int]]:
+    return (event["subject"], event["event"] in ("config", "module", "vendor"), _when(event["release"]))
+
+
+def events_by_subject(history: LoadResult) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Every fact's events at once, by (section, subject): a field's section is `field` and its
+    subject TYPE.FIELD; each list ordered as `fact_history` orders it. What `show` reads for
+    every name, in one pass over the data (a type and a conversion may share a name)."""
+    covered = releases_of(history.meta)
+    oldest = covered[0] if covered else "0.0"
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in history.entries:
+        if entry.section not in SECTIONS or not isinstance(entry.item, Dated):
+            continue
+        facts: list[tuple[str, str, Dated]] = [(entry.section, entry_name(entry), entry.item)]
+        if isinstance(entry.item, TypeDef):
+            facts += [("field", f"{entry.item.name}.{field.name}", field) for field in entry.item.fields]
+        for section, subject, fact in facts:
+            found.setdefault((section, subject), []).extend(_events(subject, fact, oldest, _source_of(entry)))
+    return {key: sorted(events, key=_order) for key, events in sorted(found.items())}
+
+
 def fact_history(history: LoadResult, name: str) -> dict[str, Any]:
     """`history NAME` as data: the releases covered and each event of each fact NAME names."""
     found = _find(history, name)
@@ -121,5 +143,5 @@ def fact_history(history: LoadResult, name: str) -> dict[str, Any]:
     covered = releases_of(history.meta)
     oldest = covered[0] if covered else "0.0"
     events = [event for subject, entry, fact in found for event in _events(subject, fact, oldest, _source_of(entry))]
-    events.sort(key=lambda e: (e["subject"], e["event"] in ("config", "module", "vendor"), _when(e["release"])))
+    events.sort(key=_order)
     return {"name": name, "releases": [covered[0], covered[-1]] if covered else [], "events": events}

@@ -149,7 +149,7 @@ def check_references(onto: Ontology) -> Iterator[Finding]:
                 yield _dangling(where, "type", name, types)
     for function in onto.functions.values():
         where = onto.location("function", function.name)
-        yield from source_refs(where, function.source)
+        yield from source_refs(where, function.source, function.err_ptr_source)
         for name in (function.returns, *(param.type for param in function.params)):
             if name is not None and name not in types:
                 yield _dangling(where, "type", name, types)

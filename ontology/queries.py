@@ -24,7 +24,11 @@ def require_type(onto: Ontology, name: str) -> None:
         known = spans(onto.history, "type", name)
         if known:
             raise NotInRelease("type", name, onto.kernel, known)
-        raise InputError(f"unknown type {name!r}{suggest(name, onto.types)}")
+        from ontology.spelling import lookup_key
+        from ontology.suggest import did_you_mean, ranked_matches
+
+        matches = ranked_matches(lookup_key(name), {typename: "type" for typename in onto.types}, "type", 1)
+        raise InputError(f"unknown type {name!r}{did_you_mean(matches)}")
 
 
 def list_types(onto: Ontology, kind: str | None = None) -> list[dict[str, Any]]:
@@ -49,25 +53,33 @@ def _signature_dict(signature: Signature) -> dict[str, Any]:
     return {
         "returns": signature.returns,
         "returns_c_type": signature.returns_c_type,
+        "returns_array": signature.returns is not None and signature.returns_depth > 1,
         "params": [{"name": p.name, "type": p.type, "c_type": p.c_type, "depth": p.depth} for p in signature.params],
     }
 
 
 def function_record(onto: Ontology, function: FunctionDef) -> dict[str, Any]:
-    """A function as `functions --json` shows it."""
+    """A function as `functions --json` shows it: its descriptor types, how it fails (`nullable`:
+    NULL; `err_ptr`: an ERR_PTR() value, cited by `err_ptr_source`), notes and sources."""
     signature = onto.function_signature(function)
+    cited = [function.source, *([function.err_ptr_source] if function.err_ptr_source else [])]
     return {
         "name": function.name,
         "category": function.category,
         **_signature_dict(signature),
         "nullable": function.nullable,
+        "err_ptr": function.err_ptr,
+        "err_ptr_source": function.err_ptr_source,
         "prototype": function.prototype,
         "form": function.form,
         "impl": function.impl,
         "frees_with": function.frees_with,
         "replacement": function.replacement,
         "since": function.since,
+        "until": function.until,
         "source": function.source,
+        "notes": function.notes,
+        "sources": [source_record(onto, source) for source in dict.fromkeys(cited)],
     }
 
 
@@ -139,12 +151,12 @@ def show_type(onto: Ontology, name: str) -> dict[str, Any]:
         "predicates": predicates,
         "conversions": conversions,
         "functions": functions,
-        "sources": [_source_record(onto, s) for s in sources],
+        "sources": [source_record(onto, s) for s in sources],
         "notes": typedef.notes,
     }
 
 
-def _source_record(onto: Ontology, source_id: str) -> dict[str, Any]:
+def source_record(onto: Ontology, source_id: str) -> dict[str, Any]:
     source = onto.sources.get(source_id)
     if source is None:
         return {"id": source_id}
@@ -242,25 +254,51 @@ def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -
 
 
 def functions(
-    onto: Ontology, returns: str | None = None, takes: str | None = None, category: str | None = None
+    onto: Ontology,
+    returns: str | None = None,
+    takes: str | None = None,
+    category: str | None = None,
+    exact: bool = False,
 ) -> list[dict[str, Any]]:
-    """API functions filtered by returned type, taken type (refinements count for their
-    ancestors' queries only when named exactly) and category; sorted by name."""
-    for name in (returns, takes):
-        if name is not None:
-            require_type(onto, name)
+    """API functions filtered by returned type, taken type and category; sorted by name.
+
+    A function returning or taking a refinement of the type asked for counts (`--returns folio`
+    finds filemap_lock_folio, which returns a file_folio) unless `exact`; its record names the
+    refinement as its type. Type names may be spelled as in C (`struct folio *`)."""
+    returns = None if returns is None else type_named(onto, returns)
+    takes = None if takes is None else type_named(onto, takes)
     if category is not None and category not in CATEGORIES:
         raise InputError(
             f"unknown category {category!r}{suggest(category, CATEGORIES)}; expected one of {', '.join(CATEGORIES)}"
         )
+
+    def fits(name: str | None, wanted: str) -> bool:
+        return name == wanted if exact else name is not None and onto.is_a(name, wanted)
+
     records = []
     for function in sorted(onto.functions.values(), key=lambda f: f.name):
-        record = function_record(onto, function)
         if category is not None and function.category != category:
             continue
-        if returns is not None and record["returns"] != returns:
+        record = function_record(onto, function)
+        if returns is not None and not fits(record["returns"], returns):
             continue
-        if takes is not None and not any(p["type"] == takes for p in record["params"]):
+        if takes is not None and not any(fits(p["type"], takes) for p in record["params"]):
             continue
         records.append(record)
     return records
+
+
+def type_named(onto: Ontology, name: str) -> str:
+    """The type `name` names, spelled as memdesc does (`folio`) or as C does (`struct folio *`,
+    any case); raises as `require_type` does when it names none."""
+    from ontology.lookup import name_index, parse_id
+    from ontology.spelling import lookup_key
+
+    if name in onto.types:
+        return name
+    found = [parse_id(thing) for thing in name_index(onto).get(lookup_key(name), [])]
+    types = [thing.name for thing in found if thing.kind == "type"]
+    if types:
+        return types[0]
+    require_type(onto, name)
+    return name

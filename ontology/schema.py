@@ -17,7 +17,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 """Descriptor type names are the kernel's, in snake case (page, folio, anon_folio, lru_mem)."""
@@ -255,6 +255,7 @@ class FunctionChange(Change):
     form: Form | None = None
     returns: Symbol | None = None
     nullable: bool | None = None
+    err_ptr: bool | None = None
     frees_with: Symbol | None = None
     replacement: Symbol | None = None
 
@@ -410,6 +411,13 @@ class FunctionDef(Dated):
     impl: Symbol | None = None
     returns: Symbol | None = None
     nullable: bool = False
+    """May return NULL instead of a descriptor (on a miss, or when an allocation fails)."""
+    err_ptr: bool = False
+    """May return an ERR_PTR() value instead of a descriptor: the caller tests IS_ERR(), and
+    NULL tests miss the failure. Both may hold (ksm_might_need_to_copy)."""
+    err_ptr_source: SourceId | None = None
+    """What shows the ERR_PTR() return (the kernel file whose code returns it); required with
+    `err_ptr`, so the return kind is a cited fact, not a note."""
     params: list[ParamOverride] = []
     frees_with: Symbol | None = None
     replacement: Symbol | None = None
@@ -421,6 +429,12 @@ class FunctionDef(Dated):
     source: SourceId
     notes: str = ""
     changes: list[FunctionChange] = []
+
+    @model_validator(mode="after")
+    def _err_ptr_is_cited(self) -> FunctionDef:
+        if self.err_ptr != (self.err_ptr_source is not None):
+            raise ValueError("err_ptr and err_ptr_source go together: an ERR_PTR() return cites what shows it")
+        return self
 
 
 class TypedefDef(Dated):

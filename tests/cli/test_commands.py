@@ -61,7 +61,10 @@ def test_unknown_type_is_one_line_with_suggestion() -> None:
     code, out, err = run("show", "foilo", "--data", str(MINI))
     assert code == 2
     assert out == ""
-    assert err.strip() == "memdesc: error: unknown type 'foilo' (did you mean 'folio'?)"
+    assert err.strip() == (
+        "memdesc: error: unknown name 'foilo': no type, field, function, conversion, predicate or page type "
+        "is called that in Linux 6.18 (did you mean 'folio' or 'folio_alloc'?)"
+    )
 
 
 def test_tree_json_and_text() -> None:
