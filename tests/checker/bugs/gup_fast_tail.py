@@ -24,14 +24,9 @@ OUT_OF_REACH = ""
 
 def gup_pte_buggy(pfn: int) -> bool:
     page = pfn_to_page(pfn)
-    if not get_page_unless_zero(page):  # missed: a legal call whose result is always false on a tail page (a value)
-        return False
-    return True
+    return get_page_unless_zero(page)  # missed: a legal call whose result is always false on a tail page (a value)
 
 
 def gup_pte_fixed(pfn: int) -> bool:
     page = pfn_to_page(pfn)
-    head = compound_head(page)
-    if not get_page_unless_zero(head):
-        return False
-    return True
+    return get_page_unless_zero(compound_head(page))
