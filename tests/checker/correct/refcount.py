@@ -8,18 +8,26 @@ from __future__ import annotations
 from ontology.types import (
     Folio,
     Page,
+    __folio_put,
     compound_head,
     folio_get,
     folio_put,
+    folio_put_refs,
+    folio_put_testzero,
     folio_ref_inc,
+    folio_ref_sub_and_test,
+    folio_test_large,
     folio_test_large_kmalloc,
     folio_test_slab,
     gup_put_folio,
+    is_zero_folio,
     page_folio,
+    page_ref_dec_and_test,
     virt_to_page,
 )
 
 FOLL_PIN = 1 << 18
+GUP_PIN_COUNTING_BIAS = 1 << 10
 
 
 def get_page_7_3(page: Page) -> None:
@@ -59,3 +67,33 @@ def unpin_user_page_7_3(page: Page) -> None:
 def unpin_folio_7_3(folio: Folio) -> None:
     """mm/gup.c unpin_folio() (7.3.4)."""
     gup_put_folio(folio, 1, FOLL_PIN)
+
+
+def folio_put_7_3(folio: Folio) -> None:
+    """include/linux/mm.h folio_put() (7.3.4): the last reference frees the folio."""
+    if folio_put_testzero(folio):
+        __folio_put(folio)
+
+
+def folio_put_refs_7_3(folio: Folio, refs: int) -> None:
+    """include/linux/mm.h folio_put_refs() (7.3.4)."""
+    if folio_ref_sub_and_test(folio, refs):
+        __folio_put(folio)
+
+
+def put_page_testzero_7_3(page: Page) -> int:
+    """include/linux/mm.h put_page_testzero() (7.3.4); the VM_BUG_ON_PAGE is left out."""
+    return page_ref_dec_and_test(page)
+
+
+def gup_put_folio_7_3(folio: Folio, refs: int, flags: int) -> None:
+    """mm/gup.c gup_put_folio() (7.3.4) without the node statistics; folio_has_pincount() is
+    folio_test_large() on 64-bit (include/linux/mm.h)."""
+    if flags & FOLL_PIN:
+        if is_zero_folio(folio):
+            return
+        if folio_test_large(folio):
+            folio._pincount -= refs
+        else:
+            refs *= GUP_PIN_COUNTING_BIAS
+    folio_put_refs(folio, refs)
