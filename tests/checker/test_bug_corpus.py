@@ -1,0 +1,45 @@
+"""The bug corpus (tests/checker/bugs, tests/checker/correct) under one `memdesc check`: every
+`# expect:` line is reported with its code, nothing else is reported (fixed forms and the
+correct functions are clean), and every bug says which commit fixed it and what it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.run import Message
+from tests.checker import bug_recall
+
+
+@pytest.fixture(scope="module")
+def messages() -> list[Message]:
+    return bug_recall.run()[0]
+
+
+def test_every_expected_line_is_reported(messages: list[Message]) -> None:
+    for bug in bug_recall.bugs():
+        missing = bug.expected - bug_recall.reported_in(messages, bug.path)
+        assert not missing, f"{bug.path.name}: not reported {sorted(missing)}"
+
+
+def test_nothing_else_is_reported(messages: list[Message]) -> None:
+    wrong = bug_recall.false_positives(messages, bug_recall.bugs())
+    assert [str(m) for m in wrong] == []
+
+
+def test_each_bug_cites_its_fix_and_marks_its_buggy_line() -> None:
+    corpus = bug_recall.bugs()
+    assert len(corpus) >= 8
+    for bug in corpus:
+        assert set(bug.facts) == set(bug_recall.FIELDS), bug.path.name
+        assert bug_recall._COMMIT.fullmatch(bug.facts["COMMIT"]), bug.path.name
+        assert bug.facts["COMMIT"] in bug.path.read_text(encoding="utf-8").split('"""')[1], bug.path.name
+        kinds = {kind for kind, _ in bug.marks.values()}
+        assert len(kinds) == 1, f"{bug.path.name}: one kind of mark, got {kinds}"
+        assert (kinds == {"out-of-reach"}) == bool(bug.facts["OUT_OF_REACH"]), bug.path.name
+
+
+def test_the_table_counts_what_the_checker_sees(messages: list[Message]) -> None:
+    statuses = {bug.path.stem: bug.status(bug_recall.reported_in(messages, bug.path)) for bug in bug_recall.bugs()}
+    assert statuses["isolate_movable_slab"] == "seen"
+    assert statuses["gup_fast_tail"] == "missed"
+    assert statuses["pagetail_race"] == "out-of-reach"
