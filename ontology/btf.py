@@ -177,11 +177,12 @@ class Btf:
         if type_off + type_len > body or str_off + str_len > body:
             raise BtfError("header offsets point past the end of the file (truncated?)", path)
         types_at = hdr_len + type_off
-        self._strings = bytes(data[hdr_len + str_off : hdr_len + str_off + str_len])
+        with memoryview(data) as view:  # the sections copied once each, not sliced then copied
+            self._strings = bytes(view[hdr_len + str_off : hdr_len + str_off + str_len])
+            self._words = array("I")
+            self._words.frombytes(view[types_at : types_at + type_len - type_len % 4])
         if self._strings and self._strings[-1] != 0:
             raise BtfError("string section does not end with a NUL byte", path)
-        self._words = array("I")
-        self._words.frombytes(data[types_at : types_at + type_len - type_len % 4])
         if self.order != _NATIVE:
             self._words.byteswap()
         if base is not None or self._strings[:1] not in (b"", b"\0"):

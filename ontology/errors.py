@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from pathlib import Path
 
 
@@ -70,7 +70,8 @@ def as_input_error(error: Exception) -> InputError | None:
         return InputError(f"cannot read: {reason}", error.filename)
     if isinstance(error, UnicodeDecodeError):
         return InputError(f"not UTF-8 text (byte {error.start})")
-    if isinstance(error, tomllib.TOMLDecodeError):
+    toml = sys.modules.get("tomllib")  # not imported: no TOMLDecodeError can exist (importing costs ~7 ms)
+    if toml is not None and isinstance(error, toml.TOMLDecodeError):
         return InputError(f"invalid TOML: {error}")
     if isinstance(error, RecursionError):
         return InputError("input nested too deeply to process")

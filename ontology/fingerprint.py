@@ -6,12 +6,12 @@ Kept free of heavy imports: the CLI's cached answers compute these before loadin
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
 from ontology.errors import InputError
 from ontology.inputs import TOML_CAP, read_input
+from ontology.roottable import plain_root_table
 
 
 def fingerprint(paths: Iterable[Path]) -> str:
@@ -28,10 +28,19 @@ def fingerprint(paths: Iterable[Path]) -> str:
 
 def data_files(root: Path) -> list[Path]:
     """The root ontology file and the files its `[ontology] include` lists (only the root when
-    it cannot be read or parsed: the loader then reports what is wrong, as one line)."""
+    it cannot be read or parsed: the loader then reports what is wrong, as one line). A root
+    of the plain form is read without importing tomllib (`ontology.roottable`)."""
     try:
-        meta = tomllib.loads(read_input(root, TOML_CAP, "an ontology TOML file").decode()).get("ontology", {})
-    except (InputError, ValueError, RecursionError):  # ValueError: not UTF-8 or not TOML
+        raw = read_input(root, TOML_CAP, "an ontology TOML file")
+    except InputError:
         return [root]
+    meta: object = plain_root_table(raw)
+    if meta is None:
+        import tomllib
+
+        try:
+            meta = tomllib.loads(raw.decode()).get("ontology", {})
+        except (ValueError, RecursionError):  # ValueError: not UTF-8 or not TOML
+            return [root]
     includes = meta.get("include", []) if isinstance(meta, dict) else []
     return [root, *(root.parent / name for name in includes if isinstance(name, str))]
