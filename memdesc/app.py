@@ -101,23 +101,31 @@ def show(
     display.emit(display.dumps(info) if json else thing_text(info))
 
 
-@app.command(short_help="The refinement tree of the types, or of one subtree.")
+@app.command(short_help="The type tree, or one type's ancestors and subtree.")
 @handles_input_errors
 def tree(
     type_name: Annotated[
-        str | None, typer.Argument(metavar="TYPE", help="Root of the subtree.", autocompletion=complete_type)
+        str | None,
+        typer.Argument(metavar="TYPE", help="Show this type's ancestors and subtree.", autocompletion=complete_type),
     ] = None,
+    merged: Annotated[bool, typer.Option("--merged", help="Merged types (and the types above them).")] = False,
+    proposed: Annotated[
+        bool, typer.Option("--proposed", help="Proposals before the memdesc plan (the 2021 ontology).")
+    ] = False,
+    plan: Annotated[bool, typer.Option("--plan", help="Types of the memdesc plan.")] = False,
     json: JsonOption = False,
     data: DataOption = None,
     kernel: KernelOption = None,
 ) -> None:
-    """Example: memdesc tree folio
+    """Example: memdesc tree folio --merged
 
-    The refinement tree: structs, what refines them, proposals under their parents.
+    The type tree: structs, what refines them, the descriptors overlaying struct page, and
+    proposals under their parents. The filters combine; each keeps the types above what it keeps.
     """
     from ontology.queries import tree as build_tree
 
-    nodes = build_tree(_ontology(data, kernel), type_name)
+    eras = [era for era, wanted in (("merged", merged), ("proposed", proposed), ("plan", plan)) if wanted]
+    nodes = build_tree(_ontology(data, kernel), type_name, eras)
     display.emit(display.dumps(nodes) if json else display.tree_text(nodes))
 
 
@@ -132,28 +140,16 @@ def path(
 ) -> None:
     """Example: memdesc path page slab
 
-    Conversion chains from one type to another, each step naming its function.
-    Exit 1 when there is none.
+    The shortest conversion chains from one type to another, best first: public API before
+    helpers local to one file, preconditions known to hold, checked before trusting. Each step
+    names its function and what it requires; a predicate that establishes a refinement is a
+    step too. Exit 1 when there is none.
     """
-    from ontology.queries import conversion_paths
+    from ontology.paths import conversion_paths, paths_text
 
     result = conversion_paths(_ontology(data, kernel), source, target)
-    if json:
-        display.emit(display.dumps(result))
-    else:
-        lines = []
-        for chain in result["paths"]:
-            steps = [chain[0]["from"]]
-            for step in chain:
-                how = step["function"] + "()" if step["function"] else "is-a"
-                steps.append(f"--{how}{' [checked]' if step['checked'] else ''}--> {step['to']}")
-            lines.append(" ".join(steps))
-        if "too_many" in result:
-            lines.append(result["too_many"])
-        if "reason" in result:
-            lines.append(result["reason"])
-        display.emit("\n".join(lines))
-    if not result["paths"] and source != target:
+    display.emit(display.dumps(result) if json else paths_text(result))
+    if not result["paths"]:
         raise typer.Exit(1)
 
 
@@ -170,19 +166,29 @@ def layout(
 ) -> None:
     """Example: memdesc layout slab ptdesc zpdesc
 
-    The 8-byte words of struct page side by side with each overlay.
+    The 8-byte words of struct page side by side with each overlay. A union's fields are grouped
+    by arm (`pagecache: lru, buddy_list`); an overlay's field that lines up with a field of an
+    arm says so (`slab_cache (= tail: compound_info)`). Exit 1 for a type with no layout.
     """
     from ontology.layout import layout as build_layout
+    from ontology.layout import without_layout
     from ontology.queries import require_type
 
     onto = _ontology(data, kernel)
     for name in type_names:
         require_type(onto, name)
+    missing = without_layout(onto, type_names)
+    if missing:
+        display.emit(f"{', '.join(missing)} has no layout: the data gives it no fields and no size")
+        raise typer.Exit(1)
     result = build_layout(onto, type_names)
     if json:
         display.emit(display.dumps(result.as_dict()))
         return
-    rows = [[row.word, row.offset, *("\n".join(cell) for cell in row.cells)] for row in result.rows]
+    rows = [
+        [row.word, row.offset, *("\n".join(row.cell_lines(i)) for i in range(len(result.columns)))]
+        for row in result.rows
+    ]
     display.emit(display.table(["word", "offset", *result.columns], rows))
 
 

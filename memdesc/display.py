@@ -81,7 +81,9 @@ def tree_text(nodes: list[dict[str, Any]]) -> str:
         node, prefix, last, root = stack.pop()
         connector = "" if root else ("└── " if last else "├── ")
         shared = " (shown above)" if node.get("shown_above") else ""
-        lines.append(f"{prefix}{connector}{node['name']} [{node['kind']}]{shared}")
+        label = node["kind"] + (", memdesc plan" if node.get("era") == "plan" else "")
+        label += f", overlays {node['overlays']}" if node.get("relation") == "overlays" else ""
+        lines.append(f"{prefix}{connector}{node['name']} [{label}]{shared}")
         child_prefix = prefix if root else prefix + ("    " if last else "│   ")
         children = node["children"]
         stack.extend(

@@ -1,6 +1,6 @@
 """Conversion chains: the shortest ways from one descriptor type to another, as plain data.
 
-One search for both of its users: `memdesc path` (queries.conversion_paths, which also counts a
+One search for both of its users: `memdesc path` (paths.conversion_paths, which also counts a
 refinement standing for what it refines as a step) and the checker's suggestions
 (checker.facts.Facts.conversions_between, which starts from a refinement's struct too). Pure
 Python over plain steps, so the checker imports it without the ontology engine.
@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Step:
     """One edge: a registered conversion `function` from `source` to `target`, or, with
-    function None, a refinement standing for the type it refines."""
+    function None, a refinement standing for the type it refines, or (`test`) the predicate
+    `function` establishing the refinement `target` of `source`."""
 
     source: str
     target: str
     function: str | None
     checked: bool = False
+    test: bool = False
 
 
 def by_target_then_function(step: Step) -> tuple[str, str, str]:

@@ -39,13 +39,28 @@ def field_label(fielddef: FieldDef) -> str:
     return fielddef.name
 
 
+Arm = tuple[str | None, tuple[str, ...]]
+"""A union arm's name (None for fields in no union) and its fields' labels in one word."""
+
+
 @dataclass(frozen=True)
 class LayoutRow:
-    """One 8-byte word: its byte offset and, per column (descriptor), the fields living there."""
+    """One 8-byte word: its byte offset and, per column (descriptor), the fields living there,
+    as a flat list (`cells`) and grouped by union arm (`arms`)."""
 
     word: int
     offset: int
     cells: tuple[tuple[str, ...], ...]
+    arms: tuple[tuple[Arm, ...], ...] = ()
+
+    def cell_lines(self, column: int) -> list[str]:
+        """A cell as text: a field in no union alone on its line, an arm's fields on one line
+        after the arm's name (`pagecache: lru, buddy_list`)."""
+        return [
+            f"{arm}: {', '.join(labels)}" if arm else label
+            for arm, labels in self.arms[column]
+            for label in ([", ".join(labels)] if arm else labels)
+        ]
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,10 @@ class Layout:
                     "word": row.word,
                     "offset": row.offset,
                     "fields": {column: list(cell) for column, cell in zip(self.columns, row.cells, strict=True)},
+                    "arms": {
+                        column: [{"arm": arm, "fields": list(labels)} for arm, labels in groups]
+                        for column, groups in zip(self.columns, row.arms, strict=True)
+                    },
                 }
                 for row in self.rows
             ],
@@ -101,13 +120,33 @@ def layout(onto: Ontology, names: list[str]) -> Layout:
     rows: list[LayoutRow] = []
     for word in range(total_words):
         cells: list[tuple[str, ...]] = []
+        arms: list[tuple[Arm, ...]] = []
         for column in columns:
             size = onto.types[column].size or 0
             # An overlaid struct repeats: folio's words 8-15 lie over the second struct page.
             local = word % (size // WORD) if column in copies and size >= WORD else word
             here = [f for f in fields[column] if local in words_of(f)]
             here.sort(key=lambda f: (f.offset, f.bit_offset or 0, f.name))
-            labels = (field_label(f) + (" (cont.)" if local > words_of(f).start else "") for f in here)
+            labels = [field_label(f) + (" (cont.)" if local > words_of(f).start else "") for f in here]
             cells.append(tuple(dict.fromkeys(labels)))
-        rows.append(LayoutRow(word=word, offset=word * WORD, cells=tuple(cells)))
+            overlaid = onto.types.get((onto.struct_of(column) or onto.types[column]).overlays or "")
+            arm_of = {f.name: f.arm for f in onto.own_fields(overlaid.name)} if overlaid is not None else {}
+            groups: dict[str | None, list[str]] = {}
+            for fielddef, label in zip(here, labels, strict=True):
+                used = arm_of.get(fielddef.matches or "") if fielddef.matches else None
+                shown = f"{label} (= {used}: {fielddef.matches})" if used else label
+                groups.setdefault(fielddef.arm, [])
+                if shown not in groups[fielddef.arm]:
+                    groups[fielddef.arm].append(shown)
+            declared = [f.arm for f in fields[column]]  # arms in the order the struct declares them
+            ordered = sorted(groups.items(), key=lambda item: -1 if item[0] is None else declared.index(item[0]))
+            arms.append(tuple((arm, tuple(names)) for arm, names in ordered))
+        rows.append(LayoutRow(word=word, offset=word * WORD, cells=tuple(cells), arms=tuple(arms)))
     return Layout(columns=tuple(columns), rows=tuple(rows))
+
+
+def without_layout(onto: Ontology, names: list[str]) -> list[str]:
+    """The types among `names` with no layout in the data: no fields and no size of their own or
+    of a struct they refine (a proposed type such as lru_mem that only names a concept)."""
+    sized = {name for name in names if onto.types[name].size or (onto.struct_of(name) or onto.types[name]).size}
+    return [name for name in names if not onto.own_fields(name) and name not in sized]

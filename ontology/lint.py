@@ -143,7 +143,7 @@ def check_references(onto: Ontology) -> Iterator[Finding]:
                 yield _dangling(where, "type", name, types)
     for conversion in onto.conversions.values():
         where = onto.location("conversion", conversion.name)
-        yield from source_refs(where, conversion.source)
+        yield from source_refs(where, conversion.source, conversion.local_source)
         for name in (conversion.source_type, conversion.target_type):
             if name not in types:
                 yield _dangling(where, "type", name, types)
@@ -468,6 +468,7 @@ def check_states(onto: Ontology) -> Iterator[Finding]:
     for conversion in onto.conversions.values():
         where = onto.location("conversion", conversion.name)
         named += [(where, f"{conversion.name}()'s result", s) for s in (*conversion.ensures, *conversion.may_be)]
+        named += [(where, f"{conversion.name}()'s argument", s) for s in conversion.requires]
     for where, what, state in named:
         finding = _state_finding(onto, where, state, what)
         if finding is not None:

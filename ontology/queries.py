@@ -6,14 +6,14 @@ CLI's one-line error reads `unknown type 'foilo' (did you mean 'folio'?)`.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from ontology.chains import Step, reachable, shortest_chains
 from ontology.errors import InputError, NotInRelease
 from ontology.hierarchy import ancestors
 from ontology.indexed import Ontology, Signature
 from ontology.releases import spans
-from ontology.schema import CATEGORIES, KINDS, FunctionDef
+from ontology.schema import CATEGORIES, KINDS, FunctionDef, TypeDef
 from ontology.suggest import suggest
 
 
@@ -170,23 +170,53 @@ def source_record(onto: Ontology, source_id: str) -> dict[str, Any]:
     }
 
 
-def tree(onto: Ontology, root: str | None = None) -> list[dict[str, Any]]:
-    """The refinement forest as nested dicts {name, kind, children}; roots are parentless types.
+ERAS: tuple[str, ...] = ("merged", "proposed", "plan")
+"""What `tree` filters by: merged types (and removed ones), proposals of earlier eras (the 2021
+ontology), and the memdesc plan the kernel is carrying out (a type's `plan`)."""
 
-    A type with two parents (devmem in 2021) appears under each, but a subtree is spelled out
-    once: a later occurrence of a type that has children is the node alone, with
-    `"shown_above": true` and no children, so a deep diamond stays linear. Built iteratively
-    from one children index: linear in the types, however deep the hierarchy.
+
+def era_of(typedef: TypeDef) -> str:
+    """A type's era (`ERAS`): merged or removed -> merged; proposed or rejected -> plan or proposed."""
+    if typedef.status in ("merged", "removed"):
+        return "merged"
+    return "plan" if typedef.plan else "proposed"
+
+
+def tree_parents(onto: Ontology, typedef: TypeDef) -> list[str]:
+    """The types a type hangs under in `tree`: the types it refines or is proposed under, else
+    the struct it overlays (slab under page: struct slab is a view of struct page's words)."""
+    if typedef.parents:
+        return list(dict.fromkeys(typedef.parents))
+    return [typedef.overlays] if typedef.overlays in onto.types and typedef.overlays != typedef.name else []
+
+
+def tree(onto: Ontology, root: str | None = None, eras: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The type forest as nested dicts {name, kind, status, era, relation, children}.
+
+    A type hangs under what it refines or is proposed under (`relation` "refines"), or, having
+    none, under the struct it overlays (`relation` "overlays"). With `root`, the forest holds the
+    types above it (its ancestors, down to it) and its whole subtree. With `eras`, only types of
+    those eras (`ERAS`) and the types above them are kept. A type with two parents (devmem in
+    2021) appears under each, but a subtree is spelled out once: a later occurrence of a type that
+    has children is the node alone, with `"shown_above": true` and no children, so a deep diamond
+    stays linear. Iterative: linear in the types, however deep the hierarchy.
     """
+    unknown = sorted(set(eras) - set(ERAS))
+    if unknown:
+        raise InputError(f"unknown era {unknown[0]!r}; expected one of {', '.join(ERAS)}")
+    parents = {t.name: tree_parents(onto, t) for t in onto.types.values()}
+    children: dict[str, list[str]] = {}
+    for name in sorted(onto.types):
+        for parent in parents[name]:
+            children.setdefault(parent, []).append(name)
+    allowed = set(onto.types)
     if root is not None:
         require_type(onto, root)
-        roots = [root]
-    else:
-        roots = sorted(t.name for t in onto.types.values() if not t.parents)
-    children: dict[str, list[str]] = {}
-    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
-        for parent in dict.fromkeys(typedef.parents):
-            children.setdefault(parent, []).append(typedef.name)
+        allowed = {root, *_above(parents, [root]), *_below(children, root)}
+    if eras:
+        wanted = [name for name in allowed if era_of(onto.types[name]) in eras]
+        allowed &= {*wanted, *_above(parents, wanted)}
+    roots = sorted(name for name in allowed if not any(p in allowed for p in parents[name]))
     expanded: set[str] = set()
     forest: list[dict[str, Any]] = []
     # Depth first in the written order: (name, the list its node joins, the names above it).
@@ -195,9 +225,18 @@ def tree(onto: Ontology, root: str | None = None) -> list[dict[str, Any]]:
     ]
     while stack:
         name, siblings, above = stack.pop()
-        node: dict[str, Any] = {"name": name, "kind": onto.types[name].kind, "children": []}
+        typedef = onto.types[name]
+        node: dict[str, Any] = {
+            "name": name,
+            "kind": typedef.kind,
+            "status": typedef.status,
+            "era": era_of(typedef),
+            "relation": "overlays" if parents[name] and not typedef.parents else "refines" if typedef.parents else None,
+            "overlays": typedef.overlays,
+            "children": [],
+        }
         siblings.append(node)
-        kids = [child for child in children.get(name, []) if child not in above and child != name]
+        kids = [c for c in children.get(name, []) if c in allowed and c not in above and c != name]
         if kids and name in expanded:
             node["shown_above"] = True
             continue
@@ -206,51 +245,28 @@ def tree(onto: Ontology, root: str | None = None) -> list[dict[str, Any]]:
     return forest
 
 
-MAX_PATHS = 1000
-"""Shortest conversion chains `path` looks at before it stops with "too many paths": densely
-connected types have exponentially many, and the answer shows only the first few anyway."""
+def _above(parents: dict[str, list[str]], names: Iterable[str]) -> set[str]:
+    """Every type some of `names` hangs under, directly or not (not `names` themselves)."""
+    seen: set[str] = set()
+    stack = [p for name in names for p in parents[name]]
+    while stack:
+        name = stack.pop()
+        if name not in seen and name in parents:
+            seen.add(name)
+            stack.extend(parents[name])
+    return seen
 
 
-def conversion_paths(onto: Ontology, source: str, target: str, limit: int = 5) -> dict[str, Any]:
-    """Shortest conversion chains from `source` to `target`, each step naming its function.
-
-    Refinements convert implicitly to what they refine (an anon_folio is a folio), shown as a
-    step with function null. With no chain, "reason" says why: which types are reachable.
-    """
-    require_type(onto, source)
-    require_type(onto, target)
-    steps = [Step(c.source_type, c.target_type, c.name, c.checked) for c in onto.conversions.values()]
-    steps += [
-        Step(typedef.name, parent, None)
-        for typedef in onto.types.values()
-        if typedef.kind == "refinement"
-        for parent in typedef.parents
-    ]
-    chains = shortest_chains(steps, [source], target, limit=MAX_PATHS + 1)
-    paths = [
-        [{"from": s.source, "to": s.target, "function": s.function, "checked": s.checked} for s in chain]
-        for chain in chains[:limit]
-    ]
-    result: dict[str, Any] = {"from": source, "to": target, "paths": paths}
-    if len(chains) > MAX_PATHS:
-        result["too_many"] = (
-            f"too many paths: more than {MAX_PATHS} shortest chains (MAX_PATHS); showing the first {len(paths)}"
-        )
-    if source == target:
-        result["reason"] = f"{source!r} is already {target!r}"
-    elif not paths:
-        reason = (
-            f"no registered conversion chain leads from {source!r} to {target!r}; from {source!r} "
-            f"one can reach: {', '.join(sorted(reachable(steps, source))) or 'nothing'}"
-        )
-        goal = onto.types[target]
-        if goal.kind == "refinement" and goal.predicate:
-            reason += (
-                f". {target!r} is a refinement of {goal.parents[0]!r}: reach {goal.parents[0]!r}, "
-                f"then test {goal.predicate}()"
-            )
-        result["reason"] = reason
-    return result
+def _below(children: dict[str, list[str]], name: str) -> set[str]:
+    """Every type under `name`, directly or not."""
+    seen: set[str] = set()
+    stack = list(children.get(name, []))
+    while stack:
+        child = stack.pop()
+        if child not in seen:
+            seen.add(child)
+            stack.extend(children.get(child, []))
+    return seen
 
 
 def functions(

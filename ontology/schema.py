@@ -243,6 +243,7 @@ class ConversionChange(Change):
     prototype: PrototypeText | None = None
     form: Form | None = None
     checked: bool | None = None
+    requires: list[StateRef] | None = None
 
 
 class FunctionChange(Change):
@@ -281,6 +282,11 @@ class FieldDef(Dated):
     match_index: int = Field(default=0, ge=0, le=MAX_OVERLAY_PAGES)
     tail_marker: bool = False
     keeps_bit0_clear: bool = False
+    arm: Symbol | None = None
+    """The arm of a union of its struct that the field belongs to: fields of one arm are used
+    together, fields of different arms of one union share bytes and exclude each other (struct
+    page's five-word union: `pagecache`, `page_pool`, `tail`, `zone_device`, `rcu_head`).
+    Named after the arm's comment in mm_types.h; the type's `layout_source` shows the arms."""
     doc: str = ""
     source: SourceId | None = None
     changes: list[FieldChange] = []
@@ -325,6 +331,8 @@ class TypeDef(Dated):
     realized_by: Symbol | None = None
     status: Status = "merged"
     proposed_in: Version | None = None
+    plan: bool = False
+    """A proposed type of the memdesc plan (its source is the plan's), not of an earlier proposal."""
     source: SourceId
     layout_source: SourceId | None = None
     notes: str = ""
@@ -363,7 +371,15 @@ class PredicateDef(Dated):
 
 
 class ConversionDef(Dated):
-    """A function that turns one descriptor into another; `checked` ones may return NULL."""
+    """A function that turns one descriptor into another; `checked` ones may return NULL.
+
+    `requires` lists the states its argument must be in for the result to be the target (up to
+    6.18 page_slab() was a cast valid only on a head or order-0 page: `not tail_page`); a
+    checked conversion returns NULL otherwise (folio_get_nontail_page() on a tail page).
+    `local_to` is the one file it can be called from when it is not public API: the .c file it
+    is static in (mm/gup.c), or the subsystem-private header that defines it (mm/internal.h),
+    as `local_source` shows.
+    """
 
     name: Symbol
     source_type: Symbol = Field(alias="from")
@@ -371,6 +387,9 @@ class ConversionDef(Dated):
     checked: bool
     form: Form
     prototype: PrototypeText
+    requires: list[StateRef] = []
+    local_to: FilePath | None = None
+    local_source: SourceId | None = None
     ensures: list[StateRef] = []
     """States the result is known to be in (compound_head: `not tail_page`)."""
     may_be: list[StateRef] = []

@@ -111,7 +111,8 @@ def test_a_deep_chain_is_one_depth_finding_not_a_recursion_error(tmp_path: Path)
 def test_tree_draws_a_chain_at_the_depth_limit(tmp_path: Path) -> None:
     path = _data(tmp_path, *_chain(MAX_REFINEMENT_DEPTH - 2))
     code, stdout, _ = _cli("tree", "folio", "--data", str(path))
-    assert code == 0 and len(stdout.splitlines()) == MAX_REFINEMENT_DEPTH
+    # folio and the chain under it, below page (which folio overlays: its ancestor in the tree)
+    assert code == 0 and len(stdout.splitlines()) == MAX_REFINEMENT_DEPTH + 1
 
 
 def test_a_deep_diamond_shows_each_shared_subtree_once(tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_a_deep_diamond_shows_each_shared_subtree_once(tmp_path: Path) -> None:
     path = _data(tmp_path, *entries)
     code, stdout, _ = _cli("tree", "folio", "--data", str(path))
     lines = stdout.splitlines()
-    assert code == 0 and len(lines) == 2 + 2 + 4 * 39  # folio, anon_folio, then 4 lines a level
+    assert code == 0 and len(lines) == 1 + 2 + 2 + 4 * 39  # page, folio, anon_folio, then 4 lines a level
     assert sum(line.endswith("(shown above)") for line in lines) == 2 * 38
     assert any(line.endswith("d39_1 [proposed]") for line in lines)
     code, stdout, _ = _cli("tree", "folio", "--json", "--data", str(path))
