@@ -54,9 +54,10 @@ def test_chart_draws_census_trend_numbers(trend: dict[str, Any], bundled: Ontolo
         name: {row["release"]: row["counts"][name] for row in trend["kernels"] if row["counts"][name] is not None}
         for name in trend["descriptors"]
     }
-    assert _drawn(root) == expected  # one series per descriptor, one point per release that has it
-    assert set(expected["page"]) == set(expected["folio"]) == {row["release"] for row in trend["kernels"]}
-    assert [r for r in expected["ptdesc"]][0] == "6.12"  # ptdesc is absent from 6.1's BTF: no point there
+    drawn = _drawn(root)
+    assert drawn == expected  # one series per descriptor, one point per release that has it
+    assert set(drawn["page"]) == set(drawn["folio"]) == {row["release"] for row in trend["kernels"]}
+    assert "6.1" not in drawn["ptdesc"] and "6.12" in drawn["ptdesc"]  # no struct ptdesc in 6.1's BTF: no point
     legend = [g for g in root.iter(f"{SVG}g") if g.get("class") == "legend"]
     assert sorted("".join(g.itertext()) for g in legend) == sorted(trend["descriptors"])
     labels = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
