@@ -42,7 +42,8 @@ def docs(
     """Example: memdesc docs --check
 
     Regenerate the site's generated pages (type reference, CLI reference, checker rules,
-    diagrams, proposal documents, nav) from the ontology, the CLI and the checker. Refuses to
+    diagrams, conversion progress, proposal documents, nav) from the ontology, the census of
+    the reference kernels, the CLI and the checker. Refuses to
     run outside a memdesc checkout (--root, default the current directory, must hold mkdocs.yml,
     ontology/data/ontology.toml, checker/site/site.py and memdesc's pyproject.toml).
     Exit 0 up to date or written, 1 stale (with --check), 2 unusable input.

@@ -53,6 +53,7 @@ DOT_HEADER = re.compile(re.escape(DOT_MARKER) + r": [^\n]*\. Regenerate with `me
 TYPES_DIR = Path("docs/reference/types")
 NAV_FILE = Path("docs/nav.yml")
 PROPOSALS_DIR = Path("docs/proposals")
+PROGRESS_PAGE = Path("docs/reference/conversion-progress.md")
 
 SITE_MAP: list[tuple[str, object]] = [
     ("Home", "index.md"),
@@ -73,6 +74,7 @@ SITE_MAP: list[tuple[str, object]] = [
             ("Proposal format", "reference/proposal-format.md"),
             ("Verification against BTF", "btf.md"),
             ("Descriptor types", "@types"),
+            ("Conversion progress", "reference/conversion-progress.md"),
         ],
     ),
     ("Proposals", "@proposals"),
@@ -152,6 +154,20 @@ def _proposal_documents(root: Path) -> list[Generated]:
     return documents
 
 
+def _progress(onto: Ontology) -> list[Generated]:
+    """The conversion-progress page and its chart, from `census --trend` (cached: seconds when cold)."""
+    from ontology.answercache import trend_answer
+    from ontology.docsite.progress import progress_svg
+    from ontology.docsite.progress_page import progress_page
+    from ontology.releases import releases_of
+
+    trend = trend_answer()
+    covered = releases_of(onto.history.meta if onto.history else None)
+    svg = progress_svg(trend, covered, PAGE_HEADER)
+    page = progress_page(trend, PROGRESS_PAGE.with_suffix(".svg").name, set(onto.sources))
+    return [_page(PROGRESS_PAGE, page), Generated(PROGRESS_PAGE.with_suffix(".svg"), svg, PAGE_HEADER)]
+
+
 def _yaml(value: str) -> str:
     return json.dumps(value)
 
@@ -204,6 +220,7 @@ def generated_files(root: Path, cli: Command, proposals: bool = True) -> list[Ge
         files.append(Generated(TYPES_DIR / f"{stem}.svg", "", SVG_HEADER, dot=dot))
     files.append(_page(Path("docs/reference/cli.md"), cli_reference_page(cli)))
     files.append(_page(Path("docs/reference/proposal-format.md"), proposal_operations_page()))
+    files.extend(_progress(onto))
     files.append(_page(Path("docs/checker/rules.md"), rules_page(root)))
     files.append(_page(PROPOSALS_DIR / "index.md", _proposals_index(root)))
     if proposals:

@@ -16,6 +16,8 @@ from ontology.docsite.markdown import cell, code, diagram_text, fence, link, tab
 from ontology.exports.mermaid import Edge, Node, flowchart, safe_id
 from ontology.indexed import Ontology
 from ontology.queries import function_record, show_type
+from ontology.releases import changed_values, release_key, releases_of
+from ontology.schema import FieldDef, TypeDef
 
 KIND_ORDER = ("struct", "handle", "refinement", "proposed")
 KIND_TITLES = {
@@ -127,6 +129,54 @@ def _fields(info: dict[str, Any]) -> str:
     return table(headers, rows) + what
 
 
+def _earlier(field: FieldDef) -> str:
+    """A field's earlier states, oldest first: before 7.1: name `compound_head` (`commit-...`)."""
+    parts = []
+    for change in sorted(field.changes, key=lambda c: release_key(c.until)):
+        values = ", ".join(f"{cell(key)} {code(value)}" for key, value in sorted(changed_values(change).items()))
+        parts.append(f"before {cell(change.until)}: {values} ({code(change.source)})")
+    return "; ".join(parts)
+
+
+def field_history(onto: Ontology, name: str) -> str:
+    """Every field the versioned data gives the type, at any release: since and until (each with
+    the source that dates it), its earlier names and types. A field without a `since` of its own
+    or its type's was there at the oldest release the data covers (shown `≤ 6.1`); without an
+    `until`, it is still there at the newest; one seen in a vendor build only is in no mainline
+    release. Empty when the type has no fields at any release."""
+    if onto.history is None:
+        return ""
+    covered = releases_of(onto.history.meta)
+    oldest = f"≤ {covered[0]}" if covered else ""
+    rows: list[tuple[str, tuple[int, int], list[str]]] = []
+    for entry in onto.history.entries:
+        typedef = entry.item
+        if not isinstance(typedef, TypeDef) or typedef.name != name:
+            continue
+        for field in typedef.fields:
+            since, until = field.since or typedef.since, field.until or typedef.until
+            since_source = field.since_source if field.since else typedef.since_source
+            until_source = field.until_source if field.until else typedef.until_source
+            dated = [f"{key} {code(s)}" for key, s in (("since", since_source), ("until", until_source)) if s]
+            if field.build:
+                dated.append(f"only in build {code(field.build)}")
+            rows.append(
+                (
+                    field.name,
+                    release_key(since) if since else (0, 0),
+                    [
+                        code(field.name),
+                        "not in mainline" if field.build else cell(since) if since else oldest,
+                        cell(until) if until else "—",
+                        _earlier(field),
+                        ", ".join(dated),
+                    ],
+                )
+            )
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return table(["field", "since", "until", "earlier", "dated by"], [row[2] for row in rows]) if rows else ""
+
+
 def _conversions(info: dict[str, Any]) -> str:
     rows = [
         [code(c["name"] + "()"), type_link(c["from"]), type_link(c["to"]), "checked" if c["checked"] else "trusting"]
@@ -190,6 +240,15 @@ def type_page(onto: Ontology, name: str) -> str:
             "(page +*n*: in the *n*-th struct page after the first).\n"
         )
         out.append(_fields(info))
+    history = field_history(onto, name)
+    if history:
+        out.append("## Field history\n")
+        out.append(
+            "Every field the type has had at any release the data covers, with the release it appeared in "
+            "(*since*) and the first it no longer has it in (*until*; — still there). "
+            "*earlier* gives its name or type before a change.\n"
+        )
+        out.append(history)
     if info["page_types"]:
         out.append("## Page types\n")
         out.append("\n".join(f"- {code(p)}" for p in info["page_types"]) + "\n")

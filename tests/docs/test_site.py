@@ -53,6 +53,9 @@ def test_strict_build_passes(tmp_path: Path) -> None:
     html = (root / "site" / "reference" / "types" / "folio.html").read_text(encoding="utf-8")
     assert '<pre class="mermaid">' in html  # the neighbourhood diagram reaches Mermaid, not a code block
     assert (root / "site" / "reference" / "types" / "type-hierarchy.svg").exists()
+    progress = (root / "site" / "reference" / "conversion-progress.html").read_text(encoding="utf-8")
+    assert '<img alt="Functions per descriptor and release" src="conversion-progress.svg"' in progress
+    assert (root / "site" / "reference" / "conversion-progress.svg").exists()
 
 
 def test_page_missing_from_nav_fails_the_build(tmp_path: Path) -> None:
