@@ -136,3 +136,20 @@ def _base_env() -> dict[str, str]:
     import os
 
     return {key: value for key, value in os.environ.items() if not key.startswith("_MEMDESC")}
+
+
+def test_long_output_on_a_terminal_goes_through_the_pager(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from memdesc import display
+
+    seen = tmp_path / "paged"
+    monkeypatch.setenv("PAGER", f"cat > {seen}")
+    monkeypatch.setenv("LINES", "10")
+    monkeypatch.setattr(display, "is_terminal", lambda: True)
+    long = "".join(f"line {n}\n" for n in range(50))
+    assert display.page(long) and seen.read_text() == long
+    assert not display.page("short\n")  # fits the terminal: printed as is
+    monkeypatch.setattr(display, "is_terminal", lambda: False)
+    assert display.pager() is None and not display.page(long)  # piped: never paged
+    monkeypatch.setattr(display, "is_terminal", lambda: True)
+    monkeypatch.setenv("PAGER", "")
+    assert display.pager() is None
