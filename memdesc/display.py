@@ -30,8 +30,9 @@ def emit(text: str) -> None:
 def pager() -> str | None:
     """The pager command for a long answer on a terminal: $PAGER (empty or `cat`: none), else `less`
     (-F quits when the text fits, -R passes colour, -X leaves it on the screen, as git runs it).
-    None when stdout is not a terminal: piped output is never paged."""
-    if not is_terminal():
+    None unless the session is interactive (stdout and stdin terminals: a pager reads keys):
+    piped output is never paged."""
+    if not (is_terminal() and sys.stdin.isatty()):
         return None
     command = os.environ.get("PAGER", "less")
     return None if command.strip() in ("", "cat") else command

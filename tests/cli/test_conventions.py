@@ -145,6 +145,7 @@ def test_long_output_on_a_terminal_goes_through_the_pager(monkeypatch: pytest.Mo
     monkeypatch.setenv("PAGER", f"cat > {seen}")
     monkeypatch.setenv("LINES", "10")
     monkeypatch.setattr(display, "is_terminal", lambda: True)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     long = "".join(f"line {n}\n" for n in range(50))
     assert display.page(long) and seen.read_text() == long
     assert not display.page("short\n")  # fits the terminal: printed as is
