@@ -3,7 +3,8 @@
 The whole command line: the ontology's commands and `check` here, `docs` and the
 `propose` group from their own modules. Each command parses its arguments, calls one library
 function and renders the result.
-Exit codes: 0 ok, 1 findings (lint) or no answer (path), 2 unusable input.
+Exit codes: 0 ok, 1 the answer is "no" (lint findings, a verify mismatch, no path), 2 usage or
+unusable input; errors are one line (`memdesc.conventions`).
 
 Help text starts with an example (`Example: memdesc ...`, then a blank line, then what the
 command does); `short_help` keeps the command lists to the one-line description.
@@ -19,7 +20,8 @@ import typer
 
 from memdesc import display
 from memdesc.btf_commands import btf_app
-from memdesc.completion import complete_type
+from memdesc.completion import complete_category, complete_format, complete_kernel, complete_kind, complete_type
+from memdesc.conventions import HELP_OPTIONS, MemdescGroup, print_version
 from memdesc.docs_command import docs
 from memdesc.options import DataOption, JsonOption, KernelOption, fail, handles_input_errors
 from memdesc.propose_commands import propose_app
@@ -34,8 +36,24 @@ app = typer.Typer(
     # Plain click help (no rich panels); under NO_COLOR click's own styling (the green
     # "completion installed") is stripped too: every sub-context inherits `color`.
     rich_markup_mode=None,
-    context_settings={"color": False} if display.no_color() else None,
+    cls=MemdescGroup,  # -h, one-line errors, help in words: memdesc.conventions
+    context_settings={"help_option_names": HELP_OPTIONS, **({"color": False} if display.no_color() else {})},
 )
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version",
+            callback=print_version,
+            is_eager=True,
+            help="Print memdesc's version and the releases its data covers, and exit.",
+        ),
+    ] = None,
+) -> None:
+    """The options of `memdesc` itself, before any command."""
 
 
 def _ontology(data: Path | None, kernel: str | None = None) -> Any:
@@ -47,7 +65,9 @@ def _ontology(data: Path | None, kernel: str | None = None) -> Any:
 @app.command("list", short_help="List descriptor types, with kind, status and parents.")
 @handles_input_errors
 def list_command(
-    kind: Annotated[str | None, typer.Option(help="struct, refinement, proposed or handle.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="struct, refinement, proposed or handle.", autocompletion=complete_kind)
+    ] = None,
     json: JsonOption = False,
     data: DataOption = None,
     kernel: KernelOption = None,
@@ -203,7 +223,10 @@ def functions(
         str | None,
         typer.Option(help="Only functions taking this type or a refinement of it.", autocompletion=complete_type),
     ] = None,
-    category: Annotated[str | None, typer.Option(help="alloc, free, pagecache, anon, lru, rmap, gup, ...")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(help="alloc, free, pagecache, anon, lru, rmap, gup, ...", autocompletion=complete_category),
+    ] = None,
     exact: Annotated[
         bool, typer.Option("--exact", help="Only the type itself for --returns/--takes, not its refinements.")
     ] = False,
@@ -278,7 +301,9 @@ def history_command(
 @app.command(short_help="Export the ontology graph: dot, graphml, mermaid, json.")
 @handles_input_errors
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="dot, graphml, mermaid or json.")] = "json",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="dot, graphml, mermaid or json.", autocompletion=complete_format)
+    ] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE (atomically).")] = None,
     data: DataOption = None,
     kernel: KernelOption = None,
@@ -396,6 +421,7 @@ def verify(
             "--kernel",
             help="Release X.Y to judge the BTF against (default: the running kernel's for its own BTF, "
             "else inferred from the BTF and said).",
+            autocompletion=complete_kernel,
         ),
     ] = None,
 ) -> None:

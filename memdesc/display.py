@@ -2,7 +2,8 @@
 
 Text output contains no escape codes unless stdout is a terminal and NO_COLOR is unset, so it
 pastes cleanly into a mail or a document. Under NO_COLOR (https://no-color.org) a terminal still
-gets rich's box-drawn tables, but no colour and no bold either.
+gets rich's box-drawn tables, but no colour and no bold either. An answer taller than the
+terminal goes through $PAGER (default `less -FRX`), never when stdout is piped.
 """
 
 from __future__ import annotations
@@ -20,7 +21,47 @@ def dumps(data: Any) -> str:
 
 
 def emit(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    """Print an answer: through a pager when it is longer than the terminal (`pager`), else as is."""
+    text = text if text.endswith("\n") or not text else text + "\n"
+    if not page(text):
+        sys.stdout.write(text)
+
+
+def pager() -> str | None:
+    """The pager command for a long answer on a terminal: $PAGER (empty or `cat`: none), else `less`
+    (-F quits when the text fits, -R passes colour, -X leaves it on the screen, as git runs it).
+    None unless the session is interactive (stdout and stdin terminals: a pager reads keys):
+    piped output is never paged."""
+    if not (is_terminal() and sys.stdin.isatty()):
+        return None
+    command = os.environ.get("PAGER", "less")
+    return None if command.strip() in ("", "cat") else command
+
+
+def page(text: str) -> bool:
+    """Show `text` through the pager when it is taller than the terminal; False if it was not paged
+    (no pager, short text, or a pager that cannot be started)."""
+    import shutil
+    import subprocess
+
+    command = pager()
+    if command is None or text.count("\n") < shutil.get_terminal_size().lines:
+        return False
+    sys.stdout.flush()
+    environment = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        # $PAGER is a shell command line, run as git and man run it
+        process = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=environment)
+    except OSError:
+        return False
+    assert process.stdin is not None
+    try:
+        process.stdin.write(text.encode())
+        process.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager early
+        pass
+    process.wait()
+    return True
 
 
 def is_terminal() -> bool:

@@ -14,6 +14,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
+from memdesc.completion import complete_kernel
 from ontology.errors import NotInRelease, as_input_error
 
 P = ParamSpec("P")
@@ -33,6 +34,7 @@ KernelOption = Annotated[
         metavar="X.Y",
         help="Answer for this kernel release (default: the newest the data covers).",
         show_default=False,
+        autocompletion=complete_kernel,
     ),
 ]
 

@@ -77,7 +77,7 @@ def _param_row(param: TyperArgument | TyperOption, context: Context) -> list[str
         kind = "flag" if param.is_flag else code(param.metavar or param.display_type(context))
     else:
         name = code(param.display_name_raw + ("..." if param.nargs != 1 else ""))
-        kind = code(param.display_type(context))
+        kind = ("file" if param.type_descriptor.is_path else "word") + ("s" if param.nargs != 1 else "")
     return [name, kind, _default(param), cell(param.help)]
 
 
@@ -108,7 +108,10 @@ def cli_reference_page(root: Command) -> str:
     intro = (
         "# CLI reference\n\n"
         "Every `memdesc` command and group, generated from the command line itself by `memdesc docs`: "
-        "`--help` prints the same, and every command also takes `--help`. "
-        "Unless a command says otherwise, it exits 0 when all is well, 1 on findings, 2 on unusable input.\n"
+        "`--help` prints the same, and every command also takes `-h` or `--help`; "
+        "`memdesc --version` prints the version. "
+        "Unless a command says otherwise, it exits 0 when all is well, 1 when the answer is no "
+        "(findings, a mismatch, no path), 2 on a usage error or unusable input; "
+        "every error is one line on stderr, `memdesc: error: ...`.\n"
     )
     return "\n".join([intro, *(_section(command, context) for command, context in commands(root))])
