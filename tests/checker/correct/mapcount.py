@@ -24,7 +24,7 @@ PGTY_MAPCOUNT_UNDERFLOW = 0xFF  # include/linux/page-flags.h (7.3.4)
 FOLIO_MM_IDS_SHARED_BITNUM = 63  # 2 * MM_ID_BITS + 1, MM_ID_BITS = 31 (unsigned int mm_id_t, include/linux/mm_types.h 7.3.4)
 
 
-def _page_mapcount_is_type(mapcount: int) -> bool:
+def page_mapcount_is_type_7_3(mapcount: int) -> bool:
     """include/linux/page-flags.h page_mapcount_is_type(): page_type_has_type(mapcount - 1),
     a signed compare of the 32-bit word with PGTY_mapcount_underflow << 24."""
     value = (mapcount - 1) & 0xFFFFFFFF
@@ -36,7 +36,7 @@ def folio_mapcount_7_3(folio: Folio) -> int:
     """include/linux/mm.h folio_mapcount() (7.3.4)."""
     if not folio_test_large(folio):
         mapcount = folio._mapcount + 1
-        if _page_mapcount_is_type(mapcount):
+        if page_mapcount_is_type_7_3(mapcount):
             mapcount = 0
         return mapcount
     return folio_large_mapcount(folio)
