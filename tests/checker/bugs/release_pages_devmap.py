@@ -17,7 +17,15 @@ __folio_put() gives them to their pgmap's free.
 
 from __future__ import annotations
 
-from ontology.types import Page, folio_is_zone_device, folio_order, folio_page, folio_put, folio_put_testzero, page_folio
+from ontology.types import (
+    Page,
+    folio_is_zone_device,
+    folio_order,
+    folio_page,
+    folio_put,
+    folio_put_testzero,
+    page_folio,
+)
 
 COMMIT = "c5d6c45e90c49150670346967971e14576afd7f1"
 SUBJECT = "mm/swap: fix release_pages() when releasing devmap pages"
