@@ -13,7 +13,7 @@ from functools import partial
 from mypy.nodes import NameExpr
 from mypy.plugin import AttributeContext, FunctionContext, FunctionSigContext
 from mypy.subtypes import is_subtype
-from mypy.types import AnyType, CallableType, FunctionLike, Instance, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, CallableType, FunctionLike, Instance, Type, TypeOfAny, UnionType, get_proper_type
 
 from checker import errorcodes as codes
 from checker.declarations import Lookup, refined_params, signature_of, types_instance, widened_params
@@ -21,6 +21,7 @@ from checker.facts import Facts
 from checker.fullnames import IMPLEMENT, TYPES_MODULE
 from checker.rules import convert, deprecated, field, narrow, returns, state
 from checker.shapes import class_accepts, descriptor_of, parameter_names, shape_of
+from ontology.facttable import TypeFact
 
 # -- which callbacks a callee needs ------------------------------------------------------------
 
@@ -139,11 +140,8 @@ def check_refined_args(
         if index >= len(ctx.arg_types):
             continue
         for position, actual in enumerate(ctx.arg_types[index]):
-            proper = get_proper_type(actual)
-            if isinstance(proper, Instance) and required.type in proper.type.mro:
-                continue  # the refinement itself or a subclass: the common case, without is_subtype
-            given = descriptor_of(actual, facts)
-            if given is None or is_subtype(actual, required):
+            given = _unrefined(actual, required, facts)
+            if given is None:
                 continue
             expression = ctx.args[index][position] if position < len(ctx.args[index]) else None
             parameter = names[index] if index < len(names) else f"arg{index}"
@@ -155,6 +153,21 @@ def check_refined_args(
                 message = narrow.narrow_message(facts, callee, parameter, refinement, given.name, shown)
                 ctx.api.fail(message, ctx.context, code=codes.NARROW)
     return ctx.default_return_type
+
+
+def _unrefined(actual: Type, required: Instance, facts: Facts) -> TypeFact | None:
+    """The descriptor an argument (or, for a union, its first member) is when it is not the
+    required refinement: `HugetlbFolio | LargeFolio` after `if folio_test_hugetlb(f) or
+    folio_test_large(f):` is a large_folio in one of its cases. None when every case is it."""
+    proper = get_proper_type(actual)
+    for item in proper.relevant_items() if isinstance(proper, UnionType) else [actual]:
+        member = get_proper_type(item)
+        if isinstance(member, Instance) and required.type in member.type.mro:
+            continue  # the refinement itself or a subclass: the common case, without is_subtype
+        given = descriptor_of(item, facts)
+        if given is not None and not is_subtype(item, required):
+            return given
+    return None
 
 
 def check_constructor(facts: Facts, target: str, ctx: FunctionContext) -> Type:

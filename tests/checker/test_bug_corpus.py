@@ -28,7 +28,7 @@ def test_nothing_else_is_reported(messages: list[Message]) -> None:
 
 def test_each_bug_cites_its_fix_and_marks_its_buggy_line() -> None:
     corpus = bug_recall.bugs()
-    assert len(corpus) >= 8
+    assert len(corpus) >= 16
     for bug in corpus:
         assert set(bug.facts) == set(bug_recall.FIELDS), bug.path.name
         assert bug_recall._COMMIT.fullmatch(bug.facts["COMMIT"]), bug.path.name
@@ -43,3 +43,13 @@ def test_the_table_counts_what_the_checker_sees(messages: list[Message]) -> None
     assert statuses["isolate_movable_slab"] == "seen"
     assert statuses["gup_fast_tail"] == "missed"
     assert statuses["pagetail_race"] == "out-of-reach"
+    assert statuses["ceph_sendpage_slab"] == "seen"
+    assert statuses["thp_copy_hstate"] == "seen"
+    assert statuses["tcp_sendpage_slab"] == "missed"
+    assert statuses["nvme_tcp_sendpage_count"] == "out-of-reach"
+
+
+def test_the_correct_functions_are_many_enough() -> None:
+    """Each `def` of correct/ transliterates one kernel function (issue 14 asks for 20 or more)."""
+    count = sum(path.read_text(encoding="utf-8").count("\ndef ") for path in bug_recall.CORRECT.glob("*.py"))
+    assert count >= 22

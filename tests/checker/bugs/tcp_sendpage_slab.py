@@ -1,0 +1,38 @@
+# fmt: off
+"""do_tcp_sendpages() attached any page it was given to the skb and took a reference with
+get_page(); callers that passed slab objects got their slab memory freed under them. The fix
+makes TCP itself refuse slab pages (WARN_ONCE and -EINVAL).
+
+Fixing commit: a10674bf2406afc2554f9c7d31b2dc65d6a27fd9 "tcp: detecting the misuse of .sendpage
+for Slab objects" (Vasily Averin; cited by Eric Dumazet and by cf83a17edeeb "tcp: use
+sendpage_ok() to detect misused .sendpage", which extended it). File: net/ipv4/tcp.c.
+Class: slab page given to the page refcount API.
+
+Missed: the slab page comes from the caller; inside do_tcp_sendpages() it is a `struct page *`
+parameter, which the checker does not treat as possibly slab (doing so would flag every
+get_page() of a parameter).
+"""
+
+from __future__ import annotations
+
+from ontology.types import Page, PageSlab, get_page
+
+COMMIT = "a10674bf2406afc2554f9c7d31b2dc65d6a27fd9"
+SUBJECT = "tcp: detecting the misuse of .sendpage for Slab objects"
+FILE = "net/ipv4/tcp.c"
+CLASS = "slab page given to get_page (skb frag)"
+OUT_OF_REACH = ""
+
+EINVAL = 22
+
+
+def do_tcp_sendpages_buggy(page: Page) -> int:
+    get_page(page)  # missed: a Page parameter is not known to be possibly slab (only results of virt_to_page() and the like carry may_be)
+    return 0
+
+
+def do_tcp_sendpages_fixed(page: Page) -> int:
+    if PageSlab(page):
+        return -EINVAL
+    get_page(page)
+    return 0
