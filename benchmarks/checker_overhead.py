@@ -145,6 +145,8 @@ def op_{i}(page: Page, order: int) -> int:
 
 def op_{i}(page: Page, gfp: int) -> int:
     slab = page_slab(page)
+    if slab is None:  # since 7.2 page_slab() returns NULL for a page that is not a slab's
+        return op_{previous}(gfp, 0)
     cached = slab.slab_cache is not None
     folio = slab_folio(slab)
     total = slab.flags + folio.flags + int(cached)

@@ -45,7 +45,7 @@ def test_the_table_counts_what_the_checker_sees(messages: list[Message]) -> None
     assert statuses["pagetail_race"] == "out-of-reach"
     assert statuses["ceph_sendpage_slab"] == "seen"
     assert statuses["thp_copy_hstate"] == "seen"
-    assert statuses["tcp_sendpage_slab"] == "missed"
+    assert statuses["tcp_sendpage_slab"] == "out-of-reach"
     assert statuses["nvme_tcp_sendpage_count"] == "out-of-reach"
 
 

@@ -8,9 +8,10 @@ for Slab objects" (Vasily Averin; cited by Eric Dumazet and by cf83a17edeeb "tcp
 sendpage_ok() to detect misused .sendpage", which extended it). File: net/ipv4/tcp.c.
 Class: slab page given to the page refcount API.
 
-Missed: the slab page comes from the caller; inside do_tcp_sendpages() it is a `struct page *`
-parameter, which the checker does not treat as possibly slab (doing so would flag every
-get_page() of a parameter).
+Out of reach here: the bug is the callers'. They passed slab pages; inside do_tcp_sendpages() the
+page is a `struct page *` parameter, which the checker takes to be what the function needs (its
+callers are checked against a declared contract instead). The same bug is seen at its call
+sites: ceph_sendpage_slab and iscsi_sendpage_slab in this corpus.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ COMMIT = "a10674bf2406afc2554f9c7d31b2dc65d6a27fd9"
 SUBJECT = "tcp: detecting the misuse of .sendpage for Slab objects"
 FILE = "net/ipv4/tcp.c"
 CLASS = "slab page given to get_page (skb frag)"
-OUT_OF_REACH = ""
+OUT_OF_REACH = "the bug is the callers': a parameter is taken to be what its function needs; seen at the call sites (ceph, iscsi)"
 
 EINVAL = 22
 
 
 def do_tcp_sendpages_buggy(page: Page) -> int:
-    get_page(page)  # missed: a Page parameter is not known to be possibly slab (only results of virt_to_page() and the like carry may_be)
+    get_page(page)  # out-of-reach: the slab page is the caller's, passed as a parameter
     return 0
 
 
