@@ -59,7 +59,7 @@ from checker.fullnames import TYPES_MODULE
 from checker.rules import state as wording
 from checker.rules.wording import a
 from checker.tree import CHILDREN, walk
-from ontology.states import split_state
+from ontology.stateref import split_state
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ontology.hierarchy import deepest_refinements, refinement_cycles
 from ontology.indexed import Ontology
 from ontology.loader import LoadResult, Location, display_path
 from ontology.schema import MAX_REFINEMENT_DEPTH, FieldDef, TypeDef
-from ontology.states import split_state
+from ontology.stateref import split_state
 from ontology.suggest import suggest
 
 POINTER_LIKE = ("struct list_head", "struct llist_node", "struct callback_head", "struct rcu_head")

@@ -19,7 +19,7 @@ from ontology.chains import Step, reachable, shortest_chains
 from ontology.hierarchy import ancestors
 from ontology.indexed import Ontology
 from ontology.queries import require_type
-from ontology.states import split_state
+from ontology.stateref import split_state
 
 MAX_PATHS = 1000
 """Shortest conversion chains `path` ranks before it stops with "too many paths": densely

@@ -28,13 +28,6 @@ from ontology.facttable import StateFact
 from ontology.indexed import Ontology
 from ontology.schema import FieldDef, TypeDef
 
-NOT = "not "
-
-
-def split_state(state: str) -> tuple[bool, str]:
-    """`not tail_page` -> (True, "tail_page"); `tail_page` -> (False, "tail_page")."""
-    return (True, state[len(NOT) :]) if state.startswith(NOT) else (False, state)
-
 
 def _article(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

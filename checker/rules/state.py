@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from checker.facts import Facts
 from checker.rules.wording import a
-from ontology.states import split_state
+from ontology.stateref import split_state
 
 
 def _test(facts: Facts, state: str, shown: str) -> str:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ontology.lint import Finding
-from ontology.states import derived_meaningless, split_state, state_facts
+from ontology.stateref import split_state
+from ontology.states import derived_meaningless, state_facts
 from ontology.strict import lint_path, load_ontology
 
 Mutate = Callable[..., Path]
