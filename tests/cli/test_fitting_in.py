@@ -170,6 +170,9 @@ def test_no_color_on_a_real_terminal(tmp_path: Path) -> None:
     """The installed entry point on a pty: rich tables (fast path), click's own styling, plain help."""
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE")}
     env |= {"TERM": "xterm-256color", "HOME": str(tmp_path), "MEMDESC_CACHE_DIR": str(tmp_path / "cache")}
+    # The shell is named (bash) rather than detected from the process tree, which has no shell
+    # when the suite runs detached (typer's switch for tests: --install-completion then takes it).
+    env["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
     assert "\x1b[" in on_a_terminal(["show", "slab"], env)
     assert "\x1b[32m" in on_a_terminal(["--install-completion", "bash"], env), "typer's green confirmation"
     assert "\x1b[" not in on_a_terminal(["--help"], env), "plain click help: rich_markup_mode=None"
