@@ -51,10 +51,7 @@ def verify_text(answer: dict[str, Any]) -> str:
         per_subject[fact["subject"]][fact["aspect"]] += 1
     lines.append("agreements:")
     for subject in sorted(per_subject):
-        aspects = ", ".join(
-            f"{count} {aspect}" if count > 1 else aspect for aspect, count in sorted(per_subject[subject].items())
-        )
-        lines.append(f"  {subject}: {aspects}")
+        lines.append(f"  {agreement_line(subject, per_subject[subject])}")
     lines.append("")
     lines.append("undecidable (BTF holds no macros, inline functions without a copy, refinements or proposals):")
     grouped: dict[str, list[str]] = defaultdict(list)
@@ -63,6 +60,44 @@ def verify_text(answer: dict[str, Any]) -> str:
     for group in sorted(grouped):
         lines.append(f"  {group}: {', '.join(sorted(grouped[group]))}")
     return "\n".join(lines) + "\n"
+
+
+ASPECT_WORDS: dict[str, tuple[str, str]] = {
+    "bits": ("bitfield position", "bitfield positions"),
+    "c_type": ("field C type", "field C types"),
+    "exists": ("present", "present"),
+    "field exists": ("field present", "fields present"),
+    "matches": ("*_MATCH pair", "*_MATCH pairs"),
+    "means": ("what the typedef stands for", "what the typedefs stand for"),
+    "offset": ("field offset", "field offsets"),
+    "parameter": ("parameter by name and type", "parameters by name and type"),
+    "parameters": ("parameter count", "parameter counts"),
+    "returns": ("return type", "return types"),
+    "size": ("size", "sizes"),
+    "typedef exists": ("typedef present", "typedefs present"),
+    "value": ("value", "values"),
+}
+"""How each aspect a fact was checked on reads in `verify`'s text, singular and plural."""
+
+PROTOTYPE = frozenset({"parameter", "parameters", "returns"})
+
+
+def agreement_line(subject: str, aspects: Counter[str]) -> str:
+    """One subject's agreements in words: `__free_pages(): prototype: 2 parameters by name and type,
+    parameter count, return type` for a function, `folio: 10 sizes, 9 field offsets...` otherwise."""
+    if "parameters" in aspects and set(aspects) <= PROTOTYPE:
+        name, _, implemented = subject.partition(" (")
+        shown = f"{name}()" + (f" (as {implemented.rstrip(')')}())" if implemented else "")
+        parts = [
+            _counted(aspect, aspects[aspect]) for aspect in ("parameter", "parameters", "returns") if aspect in aspects
+        ]
+        return f"{shown}: prototype: {', '.join(parts)}"
+    return f"{subject}: {', '.join(_counted(aspect, count) for aspect, count in sorted(aspects.items()))}"
+
+
+def _counted(aspect: str, count: int) -> str:
+    one, many = ASPECT_WORDS.get(aspect, (aspect, aspect))
+    return one if count == 1 else f"{count} {many}"
 
 
 def run_census(
