@@ -10,8 +10,9 @@ import re
 
 from ontology import cview
 from ontology.btf import FUNC, FUNC_PROTO, Btf
-from ontology.census import take_census
+from ontology.census import is_plumbing, take_census
 from ontology.indexed import Ontology
+from ontology.schema import CATEGORIES
 from ontology.typegen.records import fact_table
 
 CATEGORY_HINTS: tuple[tuple[str, str], ...] = (
@@ -27,17 +28,26 @@ CATEGORY_HINTS: tuple[tuple[str, str], ...] = (
     (r"migrat|isolate|movable|compaction", "migrate"),
     (r"kmap|highmem|kunmap", "highmem"),
     (r"anon|fault|wp_page|swap", "anon"),
+    (r"_ref_|refcount|ref_count|_try_get|get_page|put_page", "refcount"),
+    (r"(^|_)(un)?lock|trylock|wait_on|_wait_", "lock"),
+    (r"^_*(Set|Clear|Test(Set|Clear)?)?Page[A-Z]|^_*folio_(test|set|clear|mark)_", "flags"),
+    (r"nr_pages|_order$|_size$|_shift$", "size"),
+    (r"pfn|memmap|mem_map|memblock|section|_online|_offline|hotplug", "memmap"),
     (r"free|put|release|drop", "free"),
-    (r"alloc|get", "alloc"),
+    (r"alloc|^new_|_new$|create", "alloc"),
 )
 """First match wins; the result is a starting point for a human, not a fact."""
+
+NO_GUESS = "TODO"
+"""The category of a draft whose name suggests none: not a category, so `memdesc lint` refuses
+the entry until someone chooses one (a guess such as "alloc" would pass review unnoticed)."""
 
 
 def guess_category(name: str) -> str:
     for pattern, category in CATEGORY_HINTS:
         if re.search(pattern, name):
             return category
-    return "alloc"
+    return NO_GUESS
 
 
 def _prototype(btf: Btf, public: str, symbol: str) -> str:
@@ -72,17 +82,21 @@ def draft_entries(onto: Ontology, btf: Btf, limit: int | None = None) -> str:
     blocks = [
         f"# Drafted by `memdesc verify --draft` from {btf.path}: BTF functions that take or return a",
         "# memory descriptor and are not in the ontology. Prototypes are BTF's; categories are guessed",
-        "# from the name. Curate before adding: category, nullable, frees_with, param refinements.",
+        "# from the name (TODO where the name suggests none). Curate before adding: category, nullable,",
+        "# frees_with, param refinements.",
     ]
     for symbol in sorted(census.mentions):
-        if symbol in known or symbol.removesuffix("_noprof") in known:
-            continue
+        if symbol in known or symbol.removesuffix("_noprof") in known or is_plumbing(symbol.removeprefix("do_")):
+            continue  # tracepoint plumbing (`__traceiter_*`...) is no API to list
         public = symbol.removesuffix("_noprof")
-        lines = [
-            "",
+        category = guess_category(public)
+        lines = [""]
+        if category == NO_GUESS:
+            lines.append(f"# no category guessed from the name: choose one of {', '.join(CATEGORIES)}")
+        lines += [
             "[[function]]",
             f"name = {_toml_string(public)}",
-            f"category = {_toml_string(guess_category(public))}",
+            f"category = {_toml_string(category)}",
             f"prototype = {_toml_string(_prototype(btf, public, symbol))}",
             'form = "function"',
         ]
@@ -93,6 +107,6 @@ def draft_entries(onto: Ontology, btf: Btf, limit: int | None = None) -> str:
             f"notes = {_toml_string('Drafted from BTF; mentions ' + ', '.join(sorted(census.mentions[symbol])))}"
         )
         blocks.append("\n".join(lines))
-        if limit is not None and len(blocks) - 3 >= limit:
+        if limit is not None and len(blocks) - 4 >= limit:
             break
     return "\n".join(blocks) + "\n"

@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from memdesc.app import app
 from ontology.btf import DEFAULT_BTF, Btf
-from ontology.census import Census, compare, name_prefix
+from ontology.census import Census, compare, is_plumbing, name_prefix
+from ontology.draft import NO_GUESS, guess_category
 from ontology.indexed import Ontology
 from ontology.strict import load_ontology
 from ontology.verify import release_of, verify
@@ -193,5 +195,21 @@ def test_draft_entries_are_valid_toml_for_the_schema(tmp_path: Path) -> None:
     assert "folio_alloc" not in names  # already in the mini ontology (as folio_alloc_noprof's public name)
     assert "filemap_add_folio" in names
     for entry in drafted:
-        FunctionDef.model_validate(entry)
+        unguessed = entry["category"] == NO_GUESS
+        # A draft with no guess is refused until someone chooses its category; then it is valid.
+        FunctionDef.model_validate(entry | {"category": "alloc"} if unguessed else entry)
         parse_prototype(entry["prototype"])
+        assert not is_plumbing(entry["name"].removeprefix("do_")), entry["name"]
+    assert result.stdout.count("# no category guessed from the name") == sum(
+        entry["category"] == NO_GUESS for entry in drafted
+    )
+    with pytest.raises(ValidationError):
+        FunctionDef.model_validate(next(entry for entry in drafted if entry["category"] == NO_GUESS))
+
+
+def test_draft_categories_are_guessed_from_words_in_the_name_or_not_at_all() -> None:
+    """Issue 15: "alloc" was the fallback, so zstd_decompress and __bio_add_page were allocators."""
+    assert guess_category("zstd_decompress") == NO_GUESS and guess_category("__bio_add_page") == NO_GUESS
+    assert guess_category("alloc_pages_mpol") == "alloc" and guess_category("folio_ref_try_add") == "refcount"
+    assert guess_category("folio_wait_writeback") == "lock" and guess_category("isolate_movable_folio") == "migrate"
+    assert guess_category("__ClearPageWaiters") == "flags" and guess_category("pfn_to_online_page") == "memmap"
