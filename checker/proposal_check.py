@@ -191,6 +191,10 @@ def read_impact(path: Path) -> dict[str, object]:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InputError(f"cannot read the impact JSON: {error}", path) from None
+    if isinstance(data, dict) and data.get("command") == "propose check":
+        from ontology.answerformat import ENVELOPE_KEYS
+
+        data = {key: value for key, value in data.items() if key not in ENVELOPE_KEYS}
     try:
         impact = _Impact.model_validate(data)
     except ValidationError as error:

@@ -209,7 +209,10 @@ def main(paths: list[str], as_json: bool, kernel: str | None = None) -> int:
     if as_json:
         import json
 
-        sys.stdout.write(json.dumps([m.as_dict() for m in messages], indent=2, sort_keys=True) + "\n")
+        from ontology.answerformat import envelope
+
+        answer = envelope("check", [m.as_dict() for m in messages])
+        sys.stdout.write(json.dumps(answer, indent=2, sort_keys=True) + "\n")
     else:
         for message in messages:
             sys.stdout.write(f"{message}\n")

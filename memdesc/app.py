@@ -80,7 +80,7 @@ def list_command(
 
     types = list_types(_ontology(data, kernel), kind)
     if json:
-        display.emit(display.dumps(types))
+        display.emit(display.dumps_answer("list", types))
         return
     rows = [[t["name"], t["kind"], t["status"], ", ".join(t["parents"]), t["summary"]] for t in types]
     display.emit(display.table(["type", "kind", "status", "parents", "summary"], rows))
@@ -118,7 +118,7 @@ def show(
     from ontology.describe import show as describe
 
     info = describe(_ontology(data, kernel), name)
-    display.emit(display.dumps(info) if json else thing_text(info))
+    display.emit(display.dumps_answer("show", info) if json else thing_text(info))
 
 
 @app.command(short_help="The type tree, or one type's ancestors and subtree.")
@@ -146,7 +146,7 @@ def tree(
 
     eras = [era for era, wanted in (("merged", merged), ("proposed", proposed), ("plan", plan)) if wanted]
     nodes = build_tree(_ontology(data, kernel), type_name, eras)
-    display.emit(display.dumps(nodes) if json else display.tree_text(nodes))
+    display.emit(display.dumps_answer("tree", nodes) if json else display.tree_text(nodes))
 
 
 @app.command(short_help="Conversion chains from one type to another.")
@@ -168,7 +168,7 @@ def path(
     from ontology.paths import conversion_paths, paths_text
 
     result = conversion_paths(_ontology(data, kernel), source, target)
-    display.emit(display.dumps(result) if json else paths_text(result))
+    display.emit(display.dumps_answer("path", result) if json else paths_text(result))
     if not result["paths"]:
         raise typer.Exit(1)
 
@@ -203,7 +203,7 @@ def layout(
         raise typer.Exit(1)
     result = build_layout(onto, type_names)
     if json:
-        display.emit(display.dumps(result.as_dict()))
+        display.emit(display.dumps_answer("layout", result.as_dict()))
         return
     rows = [
         [row.word, row.offset, *("\n".join(row.cell_lines(i)) for i in range(len(result.columns)))]
@@ -244,7 +244,7 @@ def functions(
     from ontology.queries import functions as find_functions
 
     records = find_functions(_ontology(data, kernel), returns, takes, category, exact)
-    display.emit(display.dumps(records) if json else functions_table(records))
+    display.emit(display.dumps_answer("functions", records) if json else functions_table(records))
 
 
 def _history(data: Path | None) -> Any:
@@ -271,7 +271,7 @@ def diff_command(
 
     old_release, new_release, changes = release_diff(_history(data), old, new)
     if json:
-        display.emit(display.dumps(diff_record(old_release, new_release, changes)))
+        display.emit(display.dumps_answer("diff", diff_record(old_release, new_release, changes)))
     else:
         display.emit(f"Linux {old_release} -> {new_release}\n" + diff_text(changes))
 
@@ -292,7 +292,7 @@ def history_command(
 
     record = fact_history(_history(data), name)
     if json:
-        display.emit(display.dumps(record))
+        display.emit(display.dumps_answer("history", record))
         return
     rows = [[e["release"] or "-", e["event"], e["subject"], e["detail"], e["source"] or ""] for e in record["events"]]
     display.emit(display.table(["release", "event", "subject", "detail", "source"], rows))
@@ -345,7 +345,7 @@ def lint(
 
     findings = lint_path(file or BUNDLED_ROOT)
     if json:
-        display.emit(display.dumps([finding.as_dict() for finding in findings]))
+        display.emit(display.dumps_answer("lint", [finding.as_dict() for finding in findings]))
     else:
         for finding in findings:
             sys.stdout.write(f"{finding}\n")

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from memdesc.display import dumps, emit, table
+from memdesc.display import dumps_answer, emit, table
 from ontology.answercache import census_answer, trend_answer, verify_answer
 
 
@@ -25,7 +25,7 @@ def run_verify(
     """Print `verify`'s answer at release `kernel` (default: see `verify_answer`), a module's
     split BTF against `base`; the exit code: 1 on any mismatch, else 0."""
     answer = verify_answer(btf, data, use_cache, base, kernel)
-    emit(dumps(answer) if as_json else verify_text(answer))
+    emit(dumps_answer("verify", answer) if as_json else verify_text(answer))
     return 1 if answer["mismatches"] else 0
 
 
@@ -111,14 +111,14 @@ def run_census(
 ) -> int:
     """Print `census`'s answer; the exit code is 0."""
     answer = census_answer(btf, against, data, use_cache, everything, base)
-    emit(dumps(answer) if as_json else census_text(answer))
+    emit(dumps_answer("census", answer) if as_json else census_text(answer))
     return 0
 
 
 def run_trend(data: Path | None, as_json: bool, use_cache: bool, everything: bool = False) -> int:
     """Print `census --trend`'s answer; the exit code is 0."""
     answer = trend_answer(data, use_cache, everything)
-    emit(dumps(answer) if as_json else trend_text(answer))
+    emit(dumps_answer("census --trend", answer) if as_json else trend_text(answer))
     return 0
 
 

@@ -20,6 +20,13 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
+def dumps_answer(command: str, data: Any) -> str:
+    """A `--json` answer of `command`, in the envelope every one has (`ontology.answerformat`)."""
+    from ontology.answerformat import envelope
+
+    return dumps(envelope(command, data))
+
+
 def emit(text: str) -> None:
     """Print an answer: through a pager when it is longer than the terminal (`pager`), else as is."""
     text = text if text.endswith("\n") or not text else text + "\n"

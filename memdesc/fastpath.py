@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from memdesc.btf_display import run_census, run_trend, run_verify
-from memdesc.display import dumps, emit
+from memdesc.display import dumps_answer, emit
 from memdesc.show_display import thing_text
 from ontology.answercache import show_answer
 from ontology.errors import as_input_error
@@ -46,7 +46,7 @@ def fast_show(argv: list[str]) -> int | None:
         return None
     if info is None:
         return None  # typer reports the unknown name with a close match
-    emit(dumps(info) if "--json" in flags else thing_text(info))
+    emit(dumps_answer("show", info) if "--json" in flags else thing_text(info))
     return 0
 
 

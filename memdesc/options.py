@@ -44,10 +44,10 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _absent_text(absent: NotInRelease, as_json: bool) -> str:
-    import json
+def _absent_text(command: str, absent: NotInRelease, as_json: bool) -> str:
+    from memdesc.display import dumps_answer
 
-    return json.dumps(absent.as_dict(), indent=2) + "\n" if as_json else absent.message + "\n"
+    return dumps_answer(command, absent.as_dict()) if as_json else absent.message + "\n"
 
 
 def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -63,7 +63,7 @@ def handles_input_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except NotInRelease as absent:  # an answer, not an error: say it on stdout, exit 1
-            sys.stdout.write(_absent_text(absent, bool(kwargs.get("json"))))
+            sys.stdout.write(_absent_text(command.__name__.removesuffix("_command"), absent, bool(kwargs.get("json"))))
             raise typer.Exit(1) from None
         except Exception as error:
             unusable = as_input_error(error)

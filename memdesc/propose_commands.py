@@ -51,7 +51,7 @@ def diff_command(proposal: ProposalArgument, json: JsonOption = False, data: Dat
     changes = diff(old, new) if loaded is not None else []
     if json:
         payload = {"changes": [c.as_dict() for c in changes], "findings": [f.as_dict() for f in findings]}
-        display.emit(display.dumps(payload))
+        display.emit(display.dumps_answer("propose diff", payload))
     else:
         if loaded is not None:
             display.emit(diff_text(changes))
@@ -84,7 +84,7 @@ def propose_check(
     except ProposalRejected as rejected:
         report_findings(rejected.findings)
         raise typer.Exit(1) from None
-    display.emit(display.dumps(impact) if json else impact_text(impact))
+    display.emit(display.dumps_answer("propose check", impact) if json else impact_text(impact))
     if impact["breaks"]:
         raise typer.Exit(1)
 

@@ -70,6 +70,7 @@ SITE_MAP: list[tuple[str, object]] = [
         "Reference",
         [
             ("CLI", "reference/cli.md"),
+            ("JSON output", "reference/json.md"),
             ("Checker rules", "checker/rules.md"),
             ("Proposal format", "reference/proposal-format.md"),
             ("Verification against BTF", "btf.md"),
@@ -211,6 +212,7 @@ def generated_files(root: Path, cli: Command, proposals: bool = True) -> list[Ge
     """Every generated file of the site, in a fixed order; `cli` is the command line's click tree."""
     from checker.site.cli_reference import cli_reference_page
     from checker.site.rules_page import rules_page
+    from ontology.answermodels import schemas_page
 
     onto = load_ontology()
     files = [_page(TYPES_DIR / f"{name}.md", type_page(onto, name)) for name in sorted(onto.types)]
@@ -219,6 +221,7 @@ def generated_files(root: Path, cli: Command, proposals: bool = True) -> list[Ge
         files.append(Generated(TYPES_DIR / f"{stem}.dot", dot, dot.split("\n", 1)[0]))
         files.append(Generated(TYPES_DIR / f"{stem}.svg", "", SVG_HEADER, dot=dot))
     files.append(_page(Path("docs/reference/cli.md"), cli_reference_page(cli)))
+    files.append(_page(Path("docs/reference/json.md"), schemas_page()))
     files.append(_page(Path("docs/reference/proposal-format.md"), proposal_operations_page()))
     files.extend(_progress(onto))
     files.append(_page(Path("docs/checker/rules.md"), rules_page(root)))

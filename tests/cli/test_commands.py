@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from memdesc.app import app
+from tests.support.json_answers import payload
 from tests.support.paths import MINI
 
 runner = CliRunner()
@@ -22,7 +22,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def run_json(*args: str) -> object:
     code, out, err = run(*args, "--json")
     assert code == 0, err
-    return json.loads(out)
+    return payload(args[0], out)
 
 
 def test_list_json_and_kind_filter() -> None:
@@ -140,7 +140,7 @@ def test_lint_exit_codes(tmp_path: Path, mutate) -> None:  # type: ignore[no-unt
     broken = mutate(('parents = ["folio"]', 'parents = ["foilo"]'))
     code, out, err = run("lint", str(broken))
     assert code == 1 and "dangling-ref" in out and err.strip() == "1 finding"
-    findings = json.loads(run("lint", str(broken), "--json")[1])
+    findings = payload("lint", run("lint", str(broken), "--json")[1])
     assert findings[0]["rule"] == "dangling-ref" and findings[0]["line"] > 0
     code, out, err = run("lint", str(tmp_path))
     assert code == 2 and out == "" and err.count("\n") == 1

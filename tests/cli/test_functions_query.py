@@ -4,7 +4,6 @@ carries notes and sources."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 from memdesc.app import app
 from ontology.schema import FunctionDef
 from ontology.strict import load_ontology
+from tests.support.json_answers import payload
 
 runner = CliRunner()
 
@@ -32,7 +32,7 @@ REFINED = [
 def records(*args: str) -> list[dict[str, Any]]:
     result = runner.invoke(app, ["functions", *args, "--json"])
     assert result.exit_code == 0, result.stderr
-    found: list[dict[str, Any]] = json.loads(result.stdout)
+    found: list[dict[str, Any]] = payload("functions", result.stdout)
     return found
 
 

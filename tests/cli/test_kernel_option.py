@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from typer.testing import CliRunner
 
 from memdesc.app import app
+from tests.support.json_answers import payload
 from tests.support.paths import HISTORY
 
 runner = CliRunner()
@@ -36,7 +35,7 @@ def test_a_type_not_yet_in_a_release_is_an_answer_not_an_error() -> None:
     assert (code, out, err) == (1, "type 'ptdesc' is not in Linux 6.1: since 6.6\n", "")
     code, out, _ = run("show", "ptdesc", "--kernel", "6.1", "--json")
     assert code == 1
-    assert json.loads(out) == {
+    assert payload("show", out) == {
         "name": "ptdesc",
         "kernel": "6.1",
         "exists": False,

@@ -4,12 +4,12 @@ era and shows a type's ancestors. On the bundled data, at its newest release and
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from typer.testing import CliRunner
 
 from memdesc.app import app
+from tests.support.json_answers import payload
 
 runner = CliRunner()
 
@@ -22,7 +22,7 @@ def run(*args: str) -> tuple[int, str]:
 def run_json(*args: str) -> Any:
     code, out = run(*args, "--json")
     assert code == 0, out
-    return json.loads(out)
+    return payload(args[0], out)
 
 
 # --- path -------------------------------------------------------------------------------

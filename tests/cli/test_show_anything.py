@@ -7,7 +7,6 @@ meanings were only in JSON; `--kernel` must work for every kind.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 
 from memdesc.app import app
 from memdesc.fastpath import fast_path
+from tests.support.json_answers import payload
 
 runner = CliRunner()
 
@@ -28,7 +28,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def shown(*args: str) -> dict[str, Any]:
     code, out, err = run("show", *args, "--json")
     assert code == 0, err
-    answer: dict[str, Any] = json.loads(out)
+    answer: dict[str, Any] = payload("show", out)
     return answer
 
 
@@ -154,7 +154,7 @@ def test_absent_at_a_release_is_an_answer_for_every_kind(
     assert run("show", name, "--kernel", kernel) == (1, line + "\n", "")
     code, out, _ = run("show", name, "--kernel", kernel, "--json")
     assert code == 1
-    assert json.loads(out) == {"name": name, "kernel": kernel, "exists": False, "holds": holds}
+    assert payload("show", out) == {"name": name, "kernel": kernel, "exists": False, "holds": holds}
 
 
 def test_a_former_name_says_what_it_is_called_now() -> None:
@@ -164,7 +164,7 @@ def test_a_former_name_says_what_it_is_called_now() -> None:
         "function 'isolate_hugetlb' is not in Linux 7.3: until 6.14; it is called 'folio_isolate_hugetlb' there\n",
     )
     code, out, _ = run("show", "page.compound_info", "--kernel", "6.1", "--json")
-    assert code == 1 and json.loads(out)["called"] == "page.compound_head"
+    assert code == 1 and payload("show", out)["called"] == "page.compound_head"
     assert shown("page.compound_head", "--kernel", "6.1")["name"] == "page.compound_head"
 
 

@@ -10,7 +10,6 @@ The CLI tests reuse that impact instead of running mypy again.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,11 @@ from typer.testing import CliRunner
 from checker import proposal_check
 from checker.proposal_check import check_proposal, orphaned, portable
 from memdesc.app import app
+from memdesc.display import dumps_answer
 from ontology.proposal.apply import apply_file
 from ontology.proposal.diff import diff
 from ontology.proposal.render import render_document
+from tests.support.json_answers import payload
 from tests.support.paths import ROOT
 
 PROPOSALS = ROOT / "docs" / "proposals"
@@ -116,12 +117,12 @@ def test_cli_check_text_and_json(impacts: dict[str, dict[str, object]], monkeypa
     assert text.exit_code == 1
     assert "model/gup.py:" in text.stdout and "new errors in 1 module" in text.stdout
     data = runner.invoke(app, ["propose", "check", str(GUP), "--json"])
-    assert data.exit_code == 1 and json.loads(data.stdout) == impacts["gup-returns-folios"]
+    assert data.exit_code == 1 and payload("propose check", data.stdout) == impacts["gup-returns-folios"]
 
 
 def test_cli_doc_writes_refuses_and_reads_saved_impact(tmp_path: Path, impacts: dict[str, dict[str, object]]) -> None:
     saved = tmp_path / "impact.json"
-    saved.write_text(json.dumps(impacts["gup-returns-folios"]))
+    saved.write_text(dumps_answer("propose check", impacts["gup-returns-folios"]))  # as `--json` writes it
     out = tmp_path / "gup.md"
     result = runner.invoke(app, ["propose", "doc", str(GUP), "-o", str(out), "--impact", str(saved)])
     assert result.exit_code == 0, result.output

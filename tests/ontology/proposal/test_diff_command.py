@@ -3,13 +3,13 @@ output every time."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from memdesc.app import app
 from ontology.proposal.diff import diff, diff_text
+from tests.support.json_answers import payload
 from tests.support.proposals import EVERY_OPERATION, apply, line_of, write
 
 
@@ -27,7 +27,7 @@ def test_cli_diff_clean_text_and_json(tmp_path: Path) -> None:
         "renamed     mappable  -> user_mappable",
     ]
     code, out, _ = run("propose", "diff", str(path), "--json")
-    assert code == 0 and json.loads(out) == {
+    assert code == 0 and payload("propose diff", out) == {
         "changes": [
             {"kind": "deprecated", "subject": "mappable", "detail": "kept as an alias of user_mappable"},
             {"kind": "renamed", "subject": "mappable", "detail": "-> user_mappable"},
@@ -58,5 +58,5 @@ def test_diff_is_deterministic(tmp_path: Path) -> None:
     assert len(texts) == 1
     outputs = {run("propose", "diff", str(path), "--json")[1] for _ in range(2)}
     assert len(outputs) == 1
-    changes = json.loads(outputs.pop())["changes"]
+    changes = payload("propose diff", outputs.pop())["changes"]
     assert changes == sorted(changes, key=lambda c: (c["kind"], c["subject"], c["detail"]))
