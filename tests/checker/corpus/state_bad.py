@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ontology.types import (
+    AddressSpace,
     Folio,
     HeadPage,
     Page,
@@ -13,8 +14,10 @@ from ontology.types import (
     SlabFolio,
     TailPage,
     compound_head,
+    find_get_page,
     folio_page,
     folio_test_slab,
+    page_folio,
 )
 
 
@@ -79,3 +82,12 @@ def in_a_loop(folio: Folio) -> None:
     for index in range(4):
         page = folio_page(folio, index)
         print(page.__folio_index)  # E: [memdesc-field] "page" may be a tail_page here (it comes from folio_page()), where "__folio_index" means nothing: a tail page has no index of its own: its folio's is in the head page (use page_folio(page) and folio_page_idx()); exclude it first (if PageTail(page): ...)
+
+
+def from_the_page_cache(mapping: AddressSpace, index: int) -> object:
+    """find_get_page() returns the precise page: a tail page inside a large folio."""
+    page = find_get_page(mapping, index)
+    if page is None:
+        return None
+    print(page.__folio_index)  # E: [memdesc-field] "page" may be a tail_page here (it comes from find_get_page()), where "__folio_index" means nothing: a tail page has no index of its own: its folio's is in the head page (use page_folio(page) and folio_page_idx()); exclude it first (if PageTail(page): ...)
+    return page_folio(page).mapping
