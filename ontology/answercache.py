@@ -37,6 +37,7 @@ from ontology import BUNDLED_ROOT, __version__
 from ontology.btf import DEFAULT_BTF, read_btf
 from ontology.fingerprint import data_files, fingerprint
 from ontology.inputs import BTF_CAP, read_input
+from ontology.lifetime import outlive
 
 FORMAT = 2
 """The envelope's version; entries of another format are misses."""
@@ -450,7 +451,9 @@ def verify_answer(
             collecting = gc.isenabled()
             gc.disable()  # as for census: the parsed BTF's tables hold no cycles to collect
             try:
-                answer = judge_release(plans, _btf(blob, btf, base_blob, base), kernel, running).as_dict()
+                parsed = _btf(blob, btf, base_blob, base)
+                outlive(parsed)
+                answer = judge_release(plans, parsed, kernel, running).as_dict()
             finally:
                 if collecting:
                     gc.enable()
@@ -492,7 +495,9 @@ def census_answer(
         collecting = gc.isenabled()
         gc.disable()
         try:
-            new = kernel_census(facts, _btf(blobs[0], btf, blobs[-1] if base else None, base), everything)
+            parsed = _btf(blobs[0], btf, blobs[-1] if base else None, base)
+            outlive(parsed)
+            new = kernel_census(facts, parsed, everything)
             answer = report(facts, new)
             if against is not None:
                 answer["against"] = compare(kernel_census(facts, Btf(blobs[1], str(against)), everything), new)
