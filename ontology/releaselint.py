@@ -2,8 +2,8 @@
 
 Each snapshot is linted like one-release data (`ontology.lint`); what no snapshot can see is
 checked here on the versioned data: the release list is ordered and ends at `kernel`, every
-fact's `since` lies before its `until`, its changes are ordered and inside its range, and the
-sources that date a boundary or name a vendor build exist.
+fact's `since` lies before its `until`, its changes are ordered, inside its range and each
+repeats what a later one sets, and the sources that date a boundary or name a vendor build exist.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from ontology.lint import Finding
 from ontology.loader import Entry, LoadResult, Location, display_path
-from ontology.releases import entry_name, release_key, releases_of
+from ontology.releases import changed_values, entry_name, release_key, releases_of
 from ontology.schema import Dated, TypeDef
 
 
@@ -33,8 +33,23 @@ def _range_problems(fact: Dated) -> Iterator[str]:
         if until is not None and key >= until:
             yield f"a change until {change.until} ends after the fact's until {fact.until}"
         previous = key
+    yield from _unrepeated_keys(getattr(fact, "changes", []))
     if fact.module is not None and fact.config is None:
         yield f"module {fact.module!r} without the config condition that builds it"
+
+
+def _unrepeated_keys(changes: list[Any]) -> Iterator[str]:
+    """Only the change in effect applies at a release, its unset keys taking the fact's newest
+    value (`ontology.releases.at_release`): an earlier change that leaves unset a key a later
+    change sets would skip that later value, so its period silently gets the newest one."""
+    for index, change in enumerate(changes):
+        for later in changes[index + 1 :]:
+            skipped = sorted(set(changed_values(later)) - set(changed_values(change)))
+            if skipped:
+                yield (
+                    f"the change until {change.until} leaves {', '.join(skipped)} unset, which the change until "
+                    f"{later.until} sets: before {change.until} the newest value would apply; repeat the earlier one"
+                )
 
 
 def _source_refs(fact: Dated) -> Iterator[tuple[str, str | None]]:

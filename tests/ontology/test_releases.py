@@ -105,6 +105,13 @@ def mutated(tmp_path: Path, old: str, new: str) -> Path:
         ('build = "btf-vendor"', 'build = "mm_types.h"', "release-range", "is a kernel source, not a BTF build"),
         ('releases = ["6.1", "6.6",', 'releases = ["6.6", "6.1",', "release-range", "oldest first"),
         ('kernel = "7.3"', 'kernel = "7.1"', "release-range", "must be the newest of releases"),
+        (  # an earlier change that does not repeat the prototype a later change sets
+            '  { until = "6.14", name = "isolate_hugetlb",',
+            '  { until = "6.6", name = "isolate_hugetlb", source = "mm_types.h-6.1" },\n'
+            '  { until = "6.14", name = "isolate_hugetlb",',
+            "release-range",
+            "the change until 6.6 leaves prototype unset, which the change until 6.14 sets",
+        ),
         (
             'since = "6.6"\nsource',
             'since = "6.6"\nuntil = "8.1"\nsource',
