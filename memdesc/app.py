@@ -20,7 +20,14 @@ import typer
 
 from memdesc import display
 from memdesc.btf_commands import btf_app
-from memdesc.completion import complete_category, complete_format, complete_kernel, complete_kind, complete_type
+from memdesc.completion import (
+    complete_category,
+    complete_format,
+    complete_kernel,
+    complete_kind,
+    complete_name,
+    complete_type,
+)
 from memdesc.conventions import HELP_OPTIONS, MemdescGroup, print_version
 from memdesc.docs_command import docs
 from memdesc.options import DataOption, JsonOption, KernelOption, fail, handles_input_errors
@@ -100,7 +107,7 @@ def show(
             metavar="NAME",
             help="A type (folio, 'struct folio'), a field (slab.slab_cache), a function, conversion, "
             "predicate or page type; any case.",
-            autocompletion=complete_type,
+            autocompletion=complete_name,
         ),
     ],
     json: JsonOption = False,

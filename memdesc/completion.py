@@ -1,4 +1,4 @@
-"""Shell completion (`memdesc show fol<TAB>`, `--category <TAB>`), read straight from the data's TOML.
+"""Shell completion (`memdesc show fol<TAB>`, `show slab.<TAB>`, `--category <TAB>`), read from the TOML.
 
 Loading the ontology validates every entry with pydantic, a few hundred milliseconds a TAB;
 completion needs only names (type names and summaries, the functions' categories, the kinds,
@@ -74,6 +74,32 @@ def complete_type(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Type names starting with `incomplete`, with their summaries."""
     names = type_names(_root(ctx))
     return sorted((name, summary) for name, summary in names.items() if name.startswith(incomplete))
+
+
+NAMED_TABLES = {"function": "function", "conversion": "conversion", "predicate": "predicate", "page_type": "page type"}
+"""The `[[table]]`s whose entries `show` answers by name, with the word that describes each."""
+
+
+def complete_name(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`show NAME`: anything it answers for. Types (with their summaries), functions,
+    conversions, predicates and page types by name; after `TYPE.`, that type's fields."""
+    root = _root(ctx)
+    if "." in incomplete:
+        owner, _, start = incomplete.partition(".")
+        found = [
+            (f"{owner}.{field['name']}", str(field.get("c_type", "field")))
+            for entry in entries(root, "type")
+            if entry.get("name") == owner
+            for field in entry.get("fields", [])
+            if isinstance(field, dict) and isinstance(field.get("name"), str) and field["name"].startswith(start)
+        ]
+        return sorted(set(found))
+    names = dict(complete_type(ctx, incomplete))
+    for table, word in NAMED_TABLES.items():
+        for value in values(root, table, "name"):
+            if value.startswith(incomplete):
+                names.setdefault(value, word)
+    return sorted(names.items())
 
 
 def complete_kernel(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from memdesc.app import app
-from memdesc.completion import complete_category, complete_format, complete_kernel, complete_kind
+from memdesc.completion import complete_category, complete_format, complete_kernel, complete_kind, complete_name
 from tests.support.paths import MINI, ROOT
 
 runner = CliRunner()
@@ -119,6 +119,18 @@ def test_option_values_complete() -> None:
     mini = _context(data=MINI)
     assert complete_kind(mini, "") == ["refinement", "struct"]
     assert complete_category(mini, "") == ["alloc", "anon", "free"]
+
+
+def test_show_completes_anything_it_answers_for() -> None:
+    """`show` answers for fields, functions, predicates and page types: it completes them too."""
+    bundled = _context()
+    assert [name for name, _ in complete_name(bundled, "slab.sl")] == ["slab.slab_cache", "slab.slab_list", "slab.slabs"]
+    assert ("filemap_lock_folio", "function") in complete_name(bundled, "filemap_lo")
+    assert ("page_folio", "conversion") in complete_name(bundled, "page_fol")
+    assert ("folio_test_anon", "predicate") in complete_name(bundled, "folio_test_an")
+    assert ("PGTY_slab", "page type") in complete_name(bundled, "PGTY_s")
+    assert "contiguous" in dict(complete_name(bundled, "foli"))["folio"]  # a type keeps its summary
+    assert complete_name(bundled, "nosuch.") == [] and complete_name(bundled, "zzz") == []
 
 
 def test_completion_through_the_shell_protocol() -> None:
