@@ -89,3 +89,20 @@ def test_detector_finds_gathering_wording() -> None:
         ("x.function[f].changes[0].note", "checked against"),
         ("x.type[t].fields[x].doc", "search index"),
     ]
+
+
+COMMENT_GATHERING = ("how this was checked", "how it was checked", "/tmp/", "grep ", "were read", "was read")
+"""Gathering wording in the data files' comments: scratch paths, commands, what was read."""
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_no_gathering_wording_in_comments(path: Path) -> None:
+    """The files' header comments cite sources too, not the commands that were run to read them."""
+    found = [
+        f"{path.name}:{number}: {phrase!r}"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.lstrip().startswith("#")
+        for phrase in COMMENT_GATHERING
+        if phrase in line.lower()
+    ]
+    assert not found, "\n".join(found)
