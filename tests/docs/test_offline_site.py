@@ -108,6 +108,9 @@ def chrome() -> Iterator[Browser]:
     if chromium() is None:
         pytest.skip("chromium is not installed (the README's test command installs it: apt-get install chromium)")
     with browser(WIDTH) as opened:
+        # Search is no diagram and its index is local; rebuilding it on each of 70 pages costs
+        # Material's search worker more CPU than the page itself (about 35 s against 21 s loaded).
+        opened.block(["*/search/search_index.json"])
         yield opened
 
 

@@ -134,6 +134,10 @@ class Browser:
                 return dict(message.get("result", {}))
             self._events.append(message)
 
+    def block(self, patterns: list[str]) -> None:
+        """Fail every request whose URL matches one of `patterns` (`*` wildcards)."""
+        self.call("Network.setBlockedURLs", {"urls": patterns}, session=True)
+
     def _event(self, deadline: float) -> dict[str, Any]:
         return self._events.pop(0) if self._events else self._receive(deadline)
 
