@@ -9,7 +9,8 @@ from tests.support.btf_sample import IDS
 
 def test_struct_fields_flatten_anonymous_members(sample: Btf) -> None:
     t = IDS
-    assert struct_fields(sample, "page") == [
+    fields = struct_fields(sample, "page")
+    assert [f._replace(arm=None) for f in fields] == [
         Field("flags", 0, 8, t["ulong"], "unsigned long"),
         Field("lru", 8, 16, t["list_head"], "struct list_head"),
         Field("mapping", 8, 8, t["page"] + 6, "struct address_space *"),
@@ -22,6 +23,10 @@ def test_struct_fields_flatten_anonymous_members(sample: Btf) -> None:
         Field("name", 40, 4, t["name_array"], "unsigned char[4]"),
         Field("refcount", 44, 4, t["atomic_t"], "atomic_t"),
     ]
+    arms = {f.name: f.arm for f in fields if f.arm is not None}
+    union = arms["lru"][0]
+    assert sample.kind(union) == UNION
+    assert arms == {"lru": (union, 0), "mapping": (union, 1), "index": (union, 1), "share": (union, 1)}
     assert [f.name for f in struct_fields(sample, "folio")] == ["page", "_flags_1"]
     assert struct_fields(sample, "folio")[1].offset == 48
 
