@@ -119,7 +119,7 @@ def test_diff_lists_the_changes(every: tuple[Ontology, Ontology, list[Finding]])
             "retyped",
             "pin_user_pages_remote()",
             "locked: parameter removed; nr_pages: unsigned long -> size_t; offsets: new parameter size_t *; "
-            "return value: the number of pages pinned (may be fewer than nr_pages; 0 when nr_pages is 0), "
+            "return value: the number of pages pinned (may be fewer than nr_pages, and 0 when nr_pages is 0), "
             "or -errno when none was pinned -> the number of folios filled, or -errno",
         )
         in changes
