@@ -25,6 +25,19 @@ from ontology.loader import Location, display_path
 from ontology.proposal.families import families, family_name, singulars, stem
 from ontology.proposal.schema import Proposal
 
+LINT_RULES: dict[str, str] = {
+    "proposal-half-converted": "an operation converts a function away from a descriptor (retypes it or removes "
+    "it) while a function of its family still takes or returns that descriptor afterwards. A family is the "
+    "ontology's functions that take or return the descriptor and whose names, with plurals of type names made "
+    "singular, are word-prefixes of one another (the shorter at least two words): unpin_user_page, unpin_user_pages, "
+    "unpin_user_pages_dirty_lock, unpin_user_page_range_dirty_lock.",
+    "proposal-prose-untouched": "the summary, motivation or migration names a function (a known one, or any "
+    "identifier written name()) that no operation touches, while a function of its family is touched.",
+    "proposal-prose-param": "the prose says parameter `type name` (or argument) but no function an operation "
+    "touches has a parameter of that name afterwards.",
+}
+"""Each rule and what it reports (the reference page lists them)."""
+
 PROSE_FIELDS = ("summary", "motivation", "migration")
 """The prose keys whose function names must agree with the operations."""
 
@@ -93,7 +106,8 @@ class _Linter:
                     self.at_operation(index, key),
                     "proposal-half-converted",
                     f"{operation} {key}: family {family_name(family, self.plural)}* is half-converted: "
-                    f"{_listed(converted)} no longer take or return {descriptor}, "
+                    f"{_listed(converted)} no longer {'takes or returns' if len(converted) == 1 else 'take or return'} "
+                    f"{descriptor}, "
                     f"{_listed(left)} still {'does' if len(left) == 1 else 'do'}",
                 )
 

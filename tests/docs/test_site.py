@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from typer.testing import CliRunner
 
 from checker.site.site import PAGE_HEADER, TYPES_DIR, check_site, generated_files, write_site
 from memdesc.app import app
@@ -146,4 +147,12 @@ def test_proposal_guide_toml_applies_cleanly(tmp_path: Path) -> None:
     proposal, _, new, findings = apply_file(path)
     assert proposal is not None and not findings, [str(f) for f in findings]
     assert new.types["lru_mem"].kind == "refinement"
-    assert new.function_signature(new.functions["get_user_pages"]).params[-1].type == "folio"
+    folios = next(p for p in new.function_signature(new.functions["get_user_pages"]).params if p.name == "folios")
+    assert (folios.type, folios.depth) == ("folio", 2)
+    shown = re.search(r"\$ memdesc propose lint my-proposal.toml\n(.*?)```", guide, flags=re.DOTALL)
+    assert shown is not None
+    saved = tmp_path / "my-proposal.toml"
+    path.rename(saved)
+    result = CliRunner().invoke(app, ["propose", "lint", str(saved)])
+    assert result.exit_code == 1
+    assert result.stdout.replace(str(saved), "my-proposal.toml") == shown.group(1)  # the guide shows real output
