@@ -61,8 +61,15 @@ def proposal_document(
     Its Impact section comes from `impact_file` (a saved `memdesc propose check --json`) when
     given, else from checking the bundled model (unless `check` is False: "not checked").
     """
+    return proposal_document_files(path, data, check=check, impact_file=impact_file)[0]
+
+
+def proposal_document_files(
+    path: Path, data: Path | None = None, *, check: bool = True, impact_file: Path | None = None
+) -> tuple[str, dict[str, str]]:
+    """`proposal_document` and the diagrams it shows: file name (beside the document) -> DOT source."""
     from ontology.proposal.diff import diff
-    from ontology.proposal.render import render_document
+    from ontology.proposal.render import document_diagrams, render_document
 
     applied = apply_proposal(path, data)
     if impact_file is not None:
@@ -71,4 +78,6 @@ def proposal_document(
         impact = proposal_check.portable(_impact(applied, [], data))
     else:
         impact = None
-    return render_document(applied.proposal, applied.old, applied.new, diff(applied.old, applied.new), impact, path)
+    changes = diff(applied.old, applied.new)
+    text = render_document(applied.proposal, applied.old, applied.new, changes, impact, path)
+    return text, document_diagrams(applied.proposal, applied.old, applied.new, changes, path)

@@ -133,17 +133,28 @@ def propose_doc(
     """Example: memdesc propose doc docs/proposals/lru-mem-2021.toml -o lru-mem.md
 
     The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact.
-    Refuses to overwrite a file memdesc did not generate. Exit 0 written, 1 findings, 2 unusable.
+    With -o, the Before and After diagrams are rendered (Graphviz `dot`) to SVG files beside
+    FILE, which the document shows. Refuses to overwrite a file memdesc did not generate.
+    Exit 0 written, 1 findings, 2 unusable.
     """
-    from checker.proposal_pipeline import ProposalRejected, proposal_document
+    from checker.proposal_pipeline import ProposalRejected, proposal_document_files
     from ontology.atomic import write_output
+    from ontology.docsite.diagrams import SVG_HEADER, render_svg
+    from ontology.ownership import existing_target
+    from ontology.proposal.render import regenerate_command
 
     try:
-        text = proposal_document(proposal, data, check=not no_check, impact_file=impact_file)
+        text, diagrams = proposal_document_files(proposal, data, check=not no_check, impact_file=impact_file)
     except ProposalRejected as rejected:
         report_findings(rejected.findings)
         raise typer.Exit(1) from None
     if output is None:
         display.emit(text)
-    else:
-        write_output(output, text)
+        return
+    rendered = {name: render_svg(dot, regenerate_command(proposal)) for name, dot in sorted(diagrams.items())}
+    for name in rendered:  # refuse before writing anything, not half way
+        existing_target(output.parent / name, [SVG_HEADER])
+    existing_target(output, [text.split("\n", 1)[0]])
+    for name, svg in rendered.items():  # the diagrams first: the document never shows a missing one
+        write_output(output.parent / name, svg, also_ours=[SVG_HEADER])
+    write_output(output, text)

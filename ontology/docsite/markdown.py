@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"[&<>\\`*\[\]{}|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -124,6 +125,24 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
+
+
+def image(alt: object, file_name: str) -> str:
+    """An image (a diagram's SVG beside the page) that links to itself, to be seen whole: `alt`
+    from data shown literally, the file name URL-quoted so no character of it can end the link."""
+    target = quote(file_name)
+    return f"[![{text(alt)}]({target})]({target})"
+
+
+MERMAID_SUMMARY = "Mermaid source (for code hosts)"
+"""The heading of a diagram's collapsed Mermaid source: the SVG above it is what the page shows."""
+
+
+def collapsed(summary: str, lines: Sequence[str]) -> list[str]:
+    """`lines` (Markdown: a fence) in a closed <details> block headed `summary` (our own words,
+    not data). MkDocs reads the inside as Markdown (md_in_html, `markdown="1"`); a code host
+    ignores the attribute and renders the inside too, so a Mermaid fence still draws there."""
+    return ['<details markdown="1">', f"<summary>{text(summary)}</summary>", "", *lines, "", "</details>"]
 
 
 def link(label: str, target: str) -> str:

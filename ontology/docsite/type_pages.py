@@ -1,8 +1,8 @@
 """One reference page per descriptor type, and the index of them, generated from the ontology.
 
 A page is `memdesc show TYPE` laid out for reading: the facts table (kind, C struct, size,
-since...), the fields with the struct page word each occupies, a Mermaid diagram of the type's
-neighbourhood (renders in MkDocs and on a code host), conversions, predicates, page types, the
+since...), the fields with the struct page word each occupies, a diagram of the type's
+neighbourhood (an SVG beside the page, with its Mermaid source for code hosts), conversions, predicates, page types, the
 kernel API that takes or returns it, and every source cited. All of it comes from
 `ontology.queries.show_type`, so the page and the CLI cannot disagree.
 """
@@ -12,8 +12,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ontology.docsite.markdown import cell, code, diagram_text, fence, link, table, text, url
-from ontology.exports.mermaid import Edge, Node, flowchart, safe_id
+from ontology.docsite import neighbourhood
+from ontology.docsite.markdown import (
+    MERMAID_SUMMARY,
+    cell,
+    code,
+    collapsed,
+    diagram_text,
+    fence,
+    image,
+    link,
+    table,
+    text,
+    url,
+)
+from ontology.exports.mermaid import Edge, flowchart
 from ontology.indexed import Ontology
 from ontology.queries import function_record, show_type
 from ontology.releases import changed_values, release_key, releases_of
@@ -63,42 +76,23 @@ def _facts(info: dict[str, Any]) -> str:
     return table(["fact", "value"], [[title, value] for title, value in rows])
 
 
-def neighbourhood(info: dict[str, Any]) -> str:
-    """A Mermaid flowchart: the type, what it refines and overlays, what refines it, what
-    converts to and from it (one edge per pair, naming every function), predicates establishing it."""
-    name = info["name"]
-    names: set[str] = {name}
-    edges: set[tuple[str, str, str, str]] = set()
-    for parent in info["parents"]:
-        names.add(parent)
-        edges.add((name, parent, "-->", "is a"))
-    for child in info["children"]:
-        names.add(child)
-        edges.add((child, name, "-->", "is a"))
-    if info["overlays"]:
-        names.add(info["overlays"])
-        edges.add((name, info["overlays"], "-.->", "overlays"))
-    if info["realized_by"]:
-        names.add(info["realized_by"])
-        edges.add((name, info["realized_by"], "-.->", "realized by"))
-    pairs: dict[tuple[str, str], list[str]] = {}
-    for conversion in info["conversions"]:
-        pairs.setdefault((conversion["from"], conversion["to"]), []).append(conversion["name"] + "()")
-    for (source, target), functions in pairs.items():
-        names.update((source, target))
-        edges.add((source, target, "==>", ", ".join(sorted(functions))))
-    nodes: list[Node] = [("type:" + node, diagram_text(node), "type") for node in sorted(names)]
-    for predicate in info["predicates"]:
-        if predicate["establishes"] == name:
-            nodes.append(("predicate:" + predicate["name"], diagram_text(predicate["name"] + "()"), "predicate"))
-            edges.add((f"predicate:{predicate['name']}", name, "-.->", "establishes"))
-    drawn: list[Edge] = [
-        (source if source.startswith("predicate:") else "type:" + source, "type:" + target, arrow, diagram_text(label))
-        for source, target, arrow, label in sorted(edges)
-    ]
-    lines = [*flowchart("LR", nodes, drawn, quote_labels=True), "    classDef current stroke-width:3px"]
-    lines.append(f"    class {safe_id('type:' + name)} current")
-    return "\n".join(fence(lines, "mermaid")) + "\n"
+def neighbourhood_file(name: str) -> str:
+    """The file name of a type's neighbourhood SVG, beside its page (`folio.svg`)."""
+    return f"{name}.svg"
+
+
+def neighbourhood_dot(onto: Ontology, name: str) -> str:
+    """The DOT source of the neighbourhood SVG on the type's page."""
+    kinds = {typedef.name: typedef.kind for typedef in onto.types.values()}
+    return neighbourhood.dot_source(neighbourhood.neighbourhood(show_type(onto, name)), kinds, onto.kernel)
+
+
+def _neighbourhood(info: dict[str, Any]) -> str:
+    """The neighbourhood drawn (the SVG beside the page) and its Mermaid source, collapsed."""
+    graph = neighbourhood.neighbourhood(info)
+    lines = [image(f"Neighbourhood of {info['name']}", neighbourhood_file(info["name"])), ""]
+    lines += collapsed(MERMAID_SUMMARY, fence(neighbourhood.mermaid_lines(graph), "mermaid"))
+    return "\n".join(lines) + "\n"
 
 
 def _fields(info: dict[str, Any]) -> str:
@@ -228,9 +222,10 @@ def type_page(onto: Ontology, name: str) -> str:
         out.append("> **Notes.** " + cell(info["notes"]) + "\n")
     out.append("## Neighbourhood\n")
     out.append(
-        "Solid arrows: *is a*; thick arrows: conversion functions; dotted: overlays, realizations, predicates.\n"
+        "Hollow arrows: *is a*; red arrows: conversion functions; "
+        "dashed blue: overlays, realizations, predicates that establish the type.\n"
     )
-    out.append(neighbourhood(info))
+    out.append(_neighbourhood(info))
     if info["fields"]:
         out.append("## Fields\n")
         out.append(
@@ -269,17 +264,18 @@ def type_page(onto: Ontology, name: str) -> str:
     return "\n".join(out)
 
 
-def index_page(onto: Ontology, diagrams: dict[str, str]) -> str:
+def index_page(onto: Ontology, diagrams: dict[str, tuple[str, str]]) -> str:
     """The type index: every type grouped by kind, the Graphviz diagrams (SVG files beside the
-    page, `diagrams` maps file name to caption) and a Mermaid hierarchy for code hosts."""
+    page, `diagrams` maps file name to caption and key) and a Mermaid hierarchy for code hosts."""
     out = ["# Descriptor types\n"]
     out.append(
         f"The ontology knows {len(onto.types)} types. Each page below is generated from the data under "
         "`ontology/data/` (`memdesc docs`), like `memdesc show TYPE`.\n"
     )
-    for file_name, caption in diagrams.items():
-        out.append(f"## {caption}\n")
-        out.append(f"![{caption}]({file_name})\n")
+    for file_name, (caption, key) in diagrams.items():
+        out.append(f"## {text(caption)}\n")
+        out.append(f"{key}\n")
+        out.append(image(caption, file_name) + "\n")
     for kind in KIND_ORDER:
         members = sorted((t for t in onto.types.values() if t.kind == kind), key=lambda t: t.name)
         if not members:
@@ -288,7 +284,7 @@ def index_page(onto: Ontology, diagrams: dict[str, str]) -> str:
         rows = [[type_link(t.name), cell(t.status), _links(sorted(t.parents)), cell(t.summary)] for t in members]
         out.append(table(["type", "status", "refines", "summary"], rows))
     out.append("## Hierarchy (Mermaid)\n")
-    out.append("The same *is a* relation as the SVG above, as Mermaid so it also renders on a code host.\n")
+    out.append("The same *is a* relation as the type hierarchy drawn above, as Mermaid for a code host.\n")
     typedefs = sorted(onto.types.values(), key=lambda t: t.name)
     nodes = [("type:" + typedef.name, diagram_text(typedef.name), "type") for typedef in typedefs]
     edges: list[Edge] = [
@@ -296,6 +292,5 @@ def index_page(onto: Ontology, diagrams: dict[str, str]) -> str:
         for typedef in typedefs
         for parent in sorted(typedef.parents)
     ]
-    lines = fence(flowchart("BT", nodes, edges), "mermaid")
-    out.append("\n".join(lines) + "\n")
+    out.append("\n".join(collapsed(MERMAID_SUMMARY, fence(flowchart("BT", nodes, edges), "mermaid"))) + "\n")
     return "\n".join(out)

@@ -26,21 +26,38 @@ def quote(text: object) -> str:
     return f'"{escaped}"'
 
 
+def html_label(title: str, lines: Iterable[str], note: str | None = None) -> str:
+    """A Graphviz HTML-like label (a class box): `note` in italics, `title` bold, then `lines`
+    left-aligned. Every text is XML-escaped, so a name is never markup."""
+    rows = [f"<tr><td><i>{_xml(note)}</i></td></tr>"] if note else []
+    rows.append(f"<tr><td><b>{_xml(title)}</b></td></tr>")
+    rows += [f'<tr><td align="left">{_xml(line)}</td></tr>' for line in lines]
+    return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>>"
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def _attrs(attrs: Attrs) -> str:
     return ", ".join(f"{key}={value}" for key, value in attrs.items())
 
 
 def digraph(
-    comment: str, graph: Attrs, nodes: Iterable[tuple[str, Attrs]], edges: Iterable[tuple[str, str, Attrs]]
+    comment: str,
+    graph: Attrs,
+    nodes: Iterable[tuple[str, Attrs]],
+    edges: Iterable[tuple[str, str, Attrs]],
+    font_sizes: tuple[int, int] = (10, 8),
 ) -> str:
-    """A DOT digraph: a `//` comment line, graph attributes, Helvetica defaults, the nodes and
-    then the edges in the order given, ending in a newline."""
+    """A DOT digraph: a `//` comment line, graph attributes, Helvetica defaults (`font_sizes`:
+    nodes', edges' in points), the nodes and then the edges in the order given, ending in a newline."""
     lines = [
         f"// {comment}",
         "digraph memdesc {",
         f"  graph [{_attrs(graph)}];",
-        '  node [fontname="Helvetica", fontsize=10];',
-        '  edge [fontname="Helvetica", fontsize=8];',
+        f'  node [fontname="Helvetica", fontsize={font_sizes[0]}];',
+        f'  edge [fontname="Helvetica", fontsize={font_sizes[1]}];',
     ]
     lines += [f"  {quote(node)} [{_attrs(attrs)}];" for node, attrs in nodes]
     lines += [f"  {quote(source)} -> {quote(target)} [{_attrs(attrs)}];" for source, target, attrs in edges]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ontology.docsite.diagrams import docs_diagram
 from ontology.docsite.markdown import cell, diagram_text, fence, text
-from ontology.exports import mermaid
+from ontology.exports import dot, mermaid
 from ontology.indexed import Ontology, Signature
 from ontology.layout import Layout, layout
 from ontology.schema import FieldDef, TypeDef
@@ -77,9 +78,12 @@ def _member(c_type: str, name: str) -> str:
     return "+" + diagram_text(f"{c_type.replace('[', ' x').replace(']', '')} {name}")
 
 
-def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functions: list[str]) -> list[str]:
-    """A Mermaid classDiagram of the affected types, their parents, fields that change, and
-    the changed functions as members of the types they take or return."""
+def class_model(
+    onto: Ontology, affected: list[str], fields: set[str], functions: list[str]
+) -> tuple[list[mermaid.ClassBox], list[mermaid.Edge]]:
+    """The class diagram of the affected types, their parents, fields that change, and the
+    changed functions as members of the types they take or return: its classes (id `t_NAME`,
+    name, the `<<stereotype>>` then members) and relations (`<|--` parent of, `..>` converts to)."""
     nodes = {n for n in affected if n in onto.types}
     nodes |= {p for n in list(nodes) for p in onto.types[n].parents if p in onto.types}
     uses = descriptor_uses(onto, functions)
@@ -107,7 +111,29 @@ def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functio
         names.sort()
         shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
         relations.append((f"t_{source}", f"t_{target}", "..>", diagram_text(shown)))
-    return fence(mermaid.class_diagram("BT", classes, relations), "mermaid")
+    return classes, relations
+
+
+def class_diagram(onto: Ontology, affected: list[str], fields: set[str], functions: list[str]) -> list[str]:
+    """`class_model` as a fenced Mermaid classDiagram (the source a code host renders)."""
+    return fence(mermaid.class_diagram("BT", *class_model(onto, affected, fields, functions)), "mermaid")
+
+
+def class_dot(onto: Ontology, affected: list[str], fields: set[str], functions: list[str], title: str) -> str:
+    """`class_model` as DOT, rendered to the SVG the document shows: a box per class (stereotype,
+    name, members), hollow arrows to parents, dashed arrows labelled with conversions."""
+    classes, relations = class_model(onto, affected, fields, functions)
+    nodes: list[tuple[str, dot.Attrs]] = [
+        (node, {"shape": "box", "label": dot.html_label(shown, members[1:], members[0])})
+        for node, shown, members in classes
+    ]
+    edges: list[tuple[str, str, dot.Attrs]] = []
+    for source, target, arrow, label in relations:
+        if arrow == "<|--":  # parent <|-- child: the child's arrow points at its parent
+            edges.append((target, source, {"arrowhead": "empty"}))
+        else:
+            edges.append((source, target, {"style": "dashed", "label": dot.quote(label or "")}))
+    return docs_diagram(title, nodes, edges, rankdir="BT")
 
 
 def _layout_or_none(onto: Ontology, name: str) -> Layout | None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,14 +18,14 @@ from typer.testing import CliRunner
 
 from checker.site.site import PAGE_HEADER, TYPES_DIR, check_site, generated_files, write_site
 from memdesc.app import app
-from ontology.docsite.diagrams import conversions_dot, hierarchy_dot, render_svg, svg_is_current
-from ontology.docsite.type_pages import type_page
+from ontology.docsite.diagrams import conversion_groups, conversions_dot, hierarchy_dot, render_svg, svg_is_current
+from ontology.docsite.type_pages import neighbourhood_dot, type_page
 from ontology.errors import InputError
 from ontology.proposal.apply import apply_file
 from ontology.strict import load_ontology
 from tests.support.paths import ROOT
+from tests.support.site_build import build, copy_site
 
-MKDOCS = [sys.executable, "-m", "mkdocs"]
 CLI = typer.main.get_command(app)
 
 
@@ -35,43 +33,31 @@ def test_generated_pages_are_current() -> None:
     assert check_site(ROOT, CLI, proposals=False) == [], "run `memdesc docs` from the repository root"
 
 
-def _copy_site(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    return tmp_path
-
-
-def _build(root: Path) -> subprocess.CompletedProcess[str]:
-    command = [*MKDOCS, "build", "--strict", "--site-dir", str(root / "site")]
-    env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False, env=env)
-
-
-def test_strict_build_passes(tmp_path: Path) -> None:
-    root = _copy_site(tmp_path)
-    done = _build(root)
-    assert done.returncode == 0, done.stderr
-    html = (root / "site" / "reference" / "types" / "folio.html").read_text(encoding="utf-8")
-    assert '<pre class="mermaid">' in html  # the neighbourhood diagram reaches Mermaid, not a code block
-    assert (root / "site" / "reference" / "types" / "type-hierarchy.svg").exists()
-    progress = (root / "site" / "reference" / "conversion-progress.html").read_text(encoding="utf-8")
+def test_strict_build_passes(built_site: Path) -> None:
+    html = (built_site / "reference" / "types" / "folio.html").read_text(encoding="utf-8")
+    assert '<img alt="Neighbourhood of folio" src="folio.svg" />' in html  # drawn at build time
+    assert "<details>\n<summary>Mermaid source (for code hosts)</summary>" in html  # the source, collapsed
+    assert 'class="mermaid"' not in html  # nothing left for mermaid.js to draw
+    assert (built_site / "reference" / "types" / "folio.svg").exists()
+    assert (built_site / "reference" / "types" / "type-hierarchy.svg").exists()
+    progress = (built_site / "reference" / "conversion-progress.html").read_text(encoding="utf-8")
     assert '<img alt="Functions per descriptor and release" src="conversion-progress.svg"' in progress
-    assert (root / "site" / "reference" / "conversion-progress.svg").exists()
+    assert (built_site / "reference" / "conversion-progress.svg").exists()
 
 
 def test_page_missing_from_nav_fails_the_build(tmp_path: Path) -> None:
-    root = _copy_site(tmp_path)
+    root = copy_site(tmp_path)
     (root / "docs" / "stray.md").write_text("# A page nobody linked\n", encoding="utf-8")
-    done = _build(root)
+    done = build(root)
     assert done.returncode != 0
     assert "stray.md" in done.stderr
 
 
 def test_broken_link_fails_the_build(tmp_path: Path) -> None:
-    root = _copy_site(tmp_path)
+    root = copy_site(tmp_path)
     page = root / "docs" / "btf.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nSee [nowhere](no-such-page.md).\n", encoding="utf-8")
-    done = _build(root)
+    done = build(root)
     assert done.returncode != 0
     assert "no-such-page.md" in done.stderr
 
@@ -100,15 +86,41 @@ def test_svg_follows_its_dot_source() -> None:
     if shutil.which("dot") is None:
         pytest.fail("Graphviz `dot` is needed (the README's test command installs it)")
     onto = load_ontology()
-    dot = conversions_dot(onto)
+    dot = conversions_dot(onto, conversion_groups(onto)[0])
     svg = render_svg(dot)
     assert svg_is_current(svg, dot)
     assert not svg_is_current(svg, hierarchy_dot(onto))
     assert "page_folio()" in svg and "<svg" in svg
+    assert svg == render_svg(dot)  # deterministic: the same bytes each time
+    assert svg.count("<!--") == 1 and "graphviz version" not in svg.lower()  # only our marker line
+    assert svg_is_current(render_svg(dot, "memdesc propose doc x.toml -o x.md"), dot)
+
+
+def test_conversion_graph_parts_cover_every_conversion() -> None:
+    """The conversion graph is cut into readable parts, each with the busiest type, and no
+    conversion between two types is lost in the cut."""
+    onto = load_ontology()
+    parts = conversion_groups(onto)
+    assert len(parts) >= 2
+    assert len({part[0] for part in parts}) == 1 and parts[0][0] == "page"
+    drawn = "".join(conversions_dot(onto, part) for part in parts)
+    for conversion in onto.conversions.values():
+        assert any({conversion.source_type, conversion.target_type} <= set(part) for part in parts)
+        assert f"{conversion.name}()" in drawn
+
+
+def test_type_page_shows_its_diagram_and_keeps_the_mermaid_source() -> None:
+    onto = load_ontology()
+    page = type_page(onto, "slab")
+    assert "[![Neighbourhood of slab](slab.svg)](slab.svg)" in page
+    assert '<details markdown="1">\n<summary>Mermaid source (for code hosts)</summary>\n\n```mermaid\n' in page
+    dot = neighbourhood_dot(onto, "slab")
+    assert '"type:slab"' in dot and "page_slab()" in dot and "rankdir=TB" in dot
+    assert "rankdir=LR" in neighbourhood_dot(onto, "folio")  # a hub stacks its neighbours
 
 
 def test_write_site_refuses_a_hand_written_file_and_removes_obsolete_pages(tmp_path: Path) -> None:
-    root = _copy_site(tmp_path)
+    root = copy_site(tmp_path)
     (root / TYPES_DIR / "gone.md").write_text(f"{PAGE_HEADER}\n# gone\n", encoding="utf-8")
     (root / TYPES_DIR / "notes.txt").write_text("mine\n", encoding="utf-8")
     assert any("gone.md" in line for line in check_site(root, CLI, proposals=False))

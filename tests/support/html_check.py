@@ -4,27 +4,34 @@ what memdesc's renderers write themselves."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import markdown
-from pymdownx.superfences import fence_code_format
 
 ALLOWED_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "code", "pre",
-    "ul", "ol", "li", "strong", "a", "br", "blockquote", "hr", "div", "span",
+    "ul", "ol", "li", "strong", "a", "br", "blockquote", "hr", "div", "span", "img", "details", "summary",
 }  # fmt: skip
-"""What the renderers write (span: code highlighting); no `em` (no renderer of a proposal emphasises), no img, script..."""
-ALLOWED_ATTRIBUTES = {"href", "class", "id", "style", "title"}
+"""What the renderers write (span: code highlighting; img: a diagram's SVG; details: its Mermaid
+source); no `em` (no renderer of a proposal emphasises), no script..."""
+ALLOWED_ATTRIBUTES = {"href", "class", "id", "style", "title", "src", "alt"}
+_DIAGRAM = re.compile(r"[^:/\\?#]+\.svg")
+"""An image's source: a diagram's SVG file beside the page, nothing with a scheme or a path."""
 
 
 def to_html(text: str) -> str:
     """The HTML MkDocs would make of `text` (the extensions of mkdocs.yml)."""
-    fence = {"name": "mermaid", "class": "mermaid", "format": fence_code_format}
     return markdown.markdown(
-        text,
-        extensions=["tables", "admonition", "attr_list", "toc", "pymdownx.superfences"],
-        extension_configs={"pymdownx.superfences": {"custom_fences": [fence]}},
+        text, extensions=["tables", "admonition", "attr_list", "md_in_html", "toc", "pymdownx.superfences"]
     )
+
+
+def _allowed(tag: str, name: str, value: str) -> bool:
+    """An attribute a renderer writes: no script URL, and an image only of a diagram beside the page."""
+    if name not in ALLOWED_ATTRIBUTES or value.strip().lower().startswith("javascript:"):
+        return False
+    return name != "src" or (tag == "img" and _DIAGRAM.fullmatch(value) is not None)
 
 
 class _Collector(HTMLParser):
@@ -37,7 +44,7 @@ class _Collector(HTMLParser):
         if tag not in ALLOWED_TAGS:
             self.bad.append(f"<{tag}>")
         for name, value in attrs:
-            if name not in ALLOWED_ATTRIBUTES or (value or "").strip().lower().startswith("javascript:"):
+            if not _allowed(tag, name, value or ""):
                 self.bad.append(f"<{tag} {name}={value!r}>")
 
     def handle_data(self, data: str) -> None:
