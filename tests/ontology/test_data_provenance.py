@@ -39,6 +39,7 @@ GATHERING = (
     "was not read",
     "mm.h read at",
     "was read at",
+    "reference notes",
 )
 
 
