@@ -60,6 +60,34 @@ def diff_command(proposal: ProposalArgument, json: JsonOption = False, data: Dat
         raise typer.Exit(1)
 
 
+@propose_app.command("lint", short_help="Prose and operations that disagree; half-converted families.")
+@handles_input_errors
+def lint_command(proposal: ProposalArgument, json: JsonOption = False, data: DataOption = None) -> None:
+    """Example: memdesc propose lint docs/proposals/gup-returns-folios.toml
+
+    What a proposal says that its operations do not do: a function family left half-converted
+    (one converted away from a descriptor, a sibling still taking it), a function named in the
+    summary, motivation or migration that no operation touches while its family is touched,
+    a parameter the prose adds that no operation adds; and every finding of applying it.
+    One line per finding (file:line of the TOML key). Exit 0 clean, 1 findings, 2 unusable input.
+    """
+    from ontology.proposal.apply import apply_file, sort_findings
+    from ontology.proposal.lint import lint_proposal
+
+    loaded, old, new, findings = apply_file(proposal, data)
+    if loaded is not None:
+        findings = sort_findings([*findings, *lint_proposal(loaded, old, new, proposal)])
+    if json:
+        display.emit(display.dumps_answer("propose lint", {"findings": [f.as_dict() for f in findings]}))
+    else:
+        for finding in findings:
+            display.emit(f"{finding}\n")
+        if not findings:
+            display.emit("no findings\n")
+    if findings:
+        raise typer.Exit(1)
+
+
 @propose_app.command("check", short_help="What of the model breaks under a proposal.")
 @handles_input_errors
 def propose_check(

@@ -76,6 +76,7 @@ def _function(info: dict[str, Any]) -> tuple[str, Facts]:
     facts: Facts = [
         ("prototype", info["prototype"]),
         ("returns", (info["returns"] or "-") + ("[]" if info["returns_array"] else "")),
+        ("return value", info["return_value"]),
         ("fails with", " or ".join(failures)),
         ("descriptor params", ", ".join(params)),
         ("freed by", info["frees_with"]),

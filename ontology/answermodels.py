@@ -78,6 +78,7 @@ class FunctionFacts(Strict):
     nullable: bool
     err_ptr: bool
     err_ptr_source: str | None
+    return_value: str
     frees_with: str | None
     impl: str | None
     replacement: str | None

@@ -60,7 +60,8 @@ def _signature_dict(signature: Signature) -> dict[str, Any]:
 
 def function_record(onto: Ontology, function: FunctionDef) -> dict[str, Any]:
     """A function as `functions --json` shows it: its descriptor types, how it fails (`nullable`:
-    NULL; `err_ptr`: an ERR_PTR() value, cited by `err_ptr_source`), notes and sources."""
+    NULL; `err_ptr`: an ERR_PTR() value, cited by `err_ptr_source`), what the returned value
+    means (`return_value`), notes and sources."""
     signature = onto.function_signature(function)
     cited = [function.source, *([function.err_ptr_source] if function.err_ptr_source else [])]
     return {
@@ -70,6 +71,7 @@ def function_record(onto: Ontology, function: FunctionDef) -> dict[str, Any]:
         "nullable": function.nullable,
         "err_ptr": function.err_ptr,
         "err_ptr_source": function.err_ptr_source,
+        "return_value": function.return_value,
         "prototype": function.prototype,
         "form": function.form,
         "impl": function.impl,

@@ -437,6 +437,9 @@ class FunctionDef(Dated):
     err_ptr_source: SourceId | None = None
     """What shows the ERR_PTR() return (the kernel file whose code returns it); required with
     `err_ptr`, so the return kind is a cited fact, not a note."""
+    return_value: str = ""
+    """What the returned value means, in words, where the C type does not say it: "the number of
+    pages pinned (may be fewer than nr_pages), or -errno". Cited by `source`."""
     params: list[ParamOverride] = []
     frees_with: Symbol | None = None
     replacement: Symbol | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\]\s*(#.*)?$")
 _TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\s\"]+?)\s*\]\s*(#.*)?$")
 _NAME = re.compile(r"""(?:^|[\s{,])name\s*=\s*["']([^"']*)["']""")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 
 
 @dataclass
@@ -22,6 +23,7 @@ class EntryPositions:
 
     entries: dict[tuple[str, int], int] = field(default_factory=dict)
     names: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
+    keys: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
 
     def line_of(self, section: str, index: int) -> int | None:
         return self.entries.get((section, index))
@@ -29,6 +31,11 @@ class EntryPositions:
     def line_of_name(self, section: str, index: int, name: str) -> int | None:
         """The line of a member's `name = "<name>"` inside entry `index` (a type's field)."""
         return self.names.get((section, index), {}).get(name)
+
+    def line_of_key(self, section: str, index: int, key: str) -> int | None:
+        """The line of a bare `key = ...` of entry `index` (`remove_params = [...]`); `[table]`
+        headers count as entry 0 of their section (`line_of_key("proposal", 0, "summary")`)."""
+        return self.keys.get((section, index), {}).get(key)
 
 
 def toml_lines(text: str) -> list[str]:
@@ -64,9 +71,17 @@ def scan(text: str) -> EntryPositions:
                 current = (path, index)
                 positions.entries[current] = number
             continue
-        if _TABLE.match(line):
+        table = _TABLE.match(line)
+        if table:
+            path = table.group(1).replace(" ", "")
+            if "." not in path:
+                current = (path, 0)
+                seen_own_name.add(current)
             continue
         if current is not None:
+            key = _KEY.match(line)
+            if key:
+                positions.keys.setdefault(current, {}).setdefault(key.group(1), number)
             for match in _NAME.finditer(line):
                 if current not in seen_own_name:
                     seen_own_name.add(current)  # the entry's own name, not a member's

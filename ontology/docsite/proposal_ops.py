@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 
 from ontology.docsite.markdown import cell, code, table
 from ontology.proposal import schema
+from ontology.proposal.lint import LINT_RULES
 
 
 def _type_text(annotation: Any) -> str:
@@ -89,6 +90,17 @@ def proposal_operations_page() -> str:
         if model is schema.SplitType:
             out.append("Each entry of `into`:\n")
             out.append(_keys(schema.SplitPart, set()))
+        if model is schema.ChangeFunction:
+            out.append("Each entry of `add_params`:\n")
+            out.append(_keys(schema.NewParam, set()))
+            out.append("Each entry of `retype_params`:\n")
+            out.append(_keys(schema.ParamType, set()))
+    out.append("## Lint\n")
+    out.append(
+        "`memdesc propose lint PROPOSAL` applies the proposal and reports, one line each at the TOML "
+        "key concerned, what its prose and operations disagree on (exit 1 on findings, `--json`):\n"
+    )
+    out.append("\n".join(f"- {code(rule)}: {cell(text)}" for rule, text in LINT_RULES.items()) + "\n")
     out.append("## Field keys\n")
     out.append("`add_field`, `add_type.fields` and `split_type` parts' `add_fields` take these keys:\n")
     out.append(_keys(schema.NewField, set()))

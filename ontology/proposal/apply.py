@@ -17,7 +17,7 @@ from typing import Any
 from ontology.indexed import Ontology
 from ontology.lint import RULES, Finding
 from ontology.loader import Location, display_path
-from ontology.proposal import ops_api, ops_fields, ops_types
+from ontology.proposal import ops_api, ops_fields, ops_params, ops_types
 from ontology.proposal.schema import Proposal
 from ontology.proposal.state import Rejected, State
 from ontology.schema import Source
@@ -35,6 +35,7 @@ HANDLERS: dict[str, Handler] = {
     "move_field": ops_fields.move_field,
     "remove_field": ops_fields.remove_field,
     "retype_function": ops_api.retype_function,
+    "change_function": ops_params.change_function,
     "add_function": ops_api.add_function,
     "remove_function": ops_api.remove_function,
     "add_conversion": ops_api.add_conversion,
@@ -136,9 +137,9 @@ def apply_proposal(onto: Ontology, proposal: Proposal, path: Path) -> tuple[Onto
             HANDLERS[operation.op](state, operation)
         except Rejected as rejected:
             state.restore(saved)
-            findings.extend(
-                Finding(state.location, rule, f"{operation.op}: {text}") for rule, text in rejected.problems
-            )
+            for rule, text, *key in rejected.problems:
+                where = Location(shown, operation.key_line(key[0] if key else None))
+                findings.append(Finding(where, rule, f"{operation.op}: {text}"))
     dangling = _dangling(state)
     findings.extend(dangling.values())
     new = state.ontology([path] if path.is_file() else [])

@@ -57,3 +57,35 @@ def retype(prototype: str, slot: str, base: str, pointers: int) -> str:
             parts[index] = declaration(parts[index], param.name if named else None, base, pointers)
             return f"{ret}{name}({', '.join(parts)})"
     raise PrototypeError(f"{name}() has no parameter {slot!r}")
+
+
+def declare(c_type: str, name: str) -> str:
+    """`size_t *offsets` from the C type `size_t *` and the name: the name goes where C puts it
+    (after the stars, before an array's brackets, inside a function pointer's `(*`)."""
+    text = " ".join(c_type.split())
+    if "(*" in text:
+        return text.replace("(*", f"(*{name}", 1)
+    if "[" in text:
+        head, _, tail = text.partition("[")
+        return f"{head.rstrip()} {name}[{tail}"
+    return f"{text}{'' if text.endswith('*') else ' '}{name}"
+
+
+def named_params(prototype: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """(return text, function name, [(parameter name, its declaration text)]) of a prototype;
+    unnamed parameters are called arg0, arg1... as `parse_prototype` calls them."""
+    text = " ".join(prototype.strip().rstrip(";").split())
+    split = split_function(text)
+    if split is None:
+        raise PrototypeError(f"not a function prototype: {prototype!r}")
+    ret, name, params = split
+    parts = [part for part in split_params(params) if part not in ("void", "")]
+    parsed = iter(parse_prototype(text).params)
+    named = [("...", part) if part == "..." else (next(parsed).name, part) for part in parts]
+    return ret, name, named
+
+
+def assemble(ret: str, name: str, params: list[tuple[str, str]]) -> str:
+    """The prototype text from `named_params`' parts (`(void)` when no parameter is left)."""
+    body = ", ".join(text for _, text in params) or "void"
+    return f"{ret}{name}({body})"

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ontology.indexed import Ontology
+from ontology.indexed import Ontology, Signature
 from ontology.schema import FieldDef, TypeDef
 
 KINDS = (
@@ -153,6 +153,21 @@ def _retyped(what: str, before: tuple[str, str | None], after: tuple[str, str | 
     return f"{what} {was_c} -> {now_c}" + ("" if now is not None else " (no descriptor)")
 
 
+def _renamed(was: Signature, now: Signature) -> dict[str, str]:
+    """Parameters renamed in place: one left and one came at the same position, and they are
+    alike (the same C type, or descriptors at the same pointer depth: `struct page **pages` ->
+    `struct folio **folios`); old -> new name. Unlike ones are a removal and an addition."""
+    old_names = {p.name for p in was.params}
+    new_names = {p.name for p in now.params}
+    return {
+        before.name: after.name
+        for before, after in zip(was.params, now.params, strict=False)
+        if before.name not in new_names
+        and after.name not in old_names
+        and (before.c_type == after.c_type or (None not in (before.type, after.type) and before.depth == after.depth))
+    }
+
+
 def _function_changes(old: Ontology, new: Ontology, names: _Names) -> Iterator[Change]:
     for name in sorted(old.functions.keys() - new.functions.keys()):
         yield Change("removed", f"{name}()", "function")
@@ -167,18 +182,30 @@ def _function_changes(old: Ontology, new: Ontology, names: _Names) -> Iterator[C
                 details.append(
                     _retyped("returns", (was.returns_c_type, was.returns), (now.returns_c_type, now.returns))
                 )
+            elif was.returns_c_type != now.returns_c_type:
+                details.append(f"returns {was.returns_c_type} -> {now.returns_c_type}")
             old_params = {p.name: p for p in was.params}
             new_names = {p.name for p in now.params}
-            details.extend(f"{p.name}: parameter removed" for p in was.params if p.name not in new_names)
+            renamed = _renamed(was, now)
+            details.extend(
+                f"{p.name}: parameter removed" for p in was.params if p.name not in new_names and p.name not in renamed
+            )
             for param in now.params:
                 prior = old_params.get(param.name)
-                if prior is None:
+                if prior is None and param.name in renamed.values():
+                    prior = old_params[next(old for old, new in renamed.items() if new == param.name)]
+                    details.append(f"{prior.name} -> {param.name}: {prior.c_type} -> {param.c_type}")
+                elif prior is None:
                     details.append(f"{param.name}: new parameter {param.c_type}")
                 elif (names.now(prior.type), prior.depth) != (param.type, param.depth):
                     details.append(_retyped(f"{param.name}:", (prior.c_type, prior.type), (param.c_type, param.type)))
-        for key in ("nullable", "frees_with", "replacement"):
+                elif prior.c_type != param.c_type:
+                    details.append(f"{param.name}: {prior.c_type} -> {param.c_type}")
+        for key in ("nullable", "err_ptr", "frees_with", "replacement"):
             if getattr(before, key) != getattr(after, key):
                 details.append(f"{key} {getattr(before, key)} -> {getattr(after, key)}")
+        if before.return_value != after.return_value:
+            details.append(f"return value: {before.return_value or '-'} -> {after.return_value or '-'}")
         if details:
             yield Change("retyped", f"{name}()", "; ".join(details))
 

@@ -115,8 +115,10 @@ def load_proposal(path: Path) -> tuple[Proposal | None, list[Finding]]:
     candidate["operations"] = data.get("operation", [])
     proposal = Proposal.model_validate(candidate)
     proposal._line = header_line
-    for operation, line in zip(proposal.operations, lines, strict=True):
+    proposal._keys = positions.keys.get(("proposal", 0), {})
+    for index, (operation, line) in enumerate(zip(proposal.operations, lines, strict=True)):
         operation._line = line
+        operation._keys = positions.keys.get(("operation", index), {})
     for index, source in enumerate(proposal.sources):
         source._line = positions.line_of("source", index)
     return proposal, []

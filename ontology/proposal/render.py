@@ -2,9 +2,9 @@
 
 Sections: Summary; Motivation; Before and After (class diagrams: SVGs beside the document,
 rendered from `document_diagrams`, each with its Mermaid source for code hosts); Layout (struct page
-words per affected descriptor); Memory cost; Changes (the typed diff and the operations);
-Impact (from `memdesc propose check`, or "not checked"); Migration; Drawbacks and
-alternatives; Open questions; Sources. The first line marks the file as generated, so
+words per affected descriptor); Memory cost; Changes (the typed diff, the rewritten prototypes
+and the operations); Impact (from `memdesc propose check`, or "not checked"); Migration;
+Drawbacks and alternatives; Open questions; Sources. The first line marks the file as generated, so
 `write_output` may replace it and nothing else.
 """
 
@@ -132,6 +132,18 @@ def _operation_line(index: int, operation: object) -> str:
     return f"{line}: {reason}" if reason else line
 
 
+def _prototypes(old: Ontology, new: Ontology) -> list[str]:
+    """The C prototypes the proposal rewrites, before (`-`) and after (`+`), as a diff block."""
+    kept = sorted(old.functions.keys() & new.functions.keys())
+    changed = [name for name in kept if old.functions[name].prototype != new.functions[name].prototype]
+    if not changed:
+        return []
+    lines = ["", "The prototypes it rewrites:", "", "```diff"]
+    for name in changed:
+        lines += [f"-{old.functions[name].prototype}", f"+{new.functions[name].prototype}"]
+    return [*lines, "```"]
+
+
 def _source_line(source: Source) -> str:
     where = " ".join(x for x in (source.path, f"@ {source.commit}" if source.commit else "") if x)
     where = url(source.url) if source.url else text(where)
@@ -203,6 +215,7 @@ def render_document(
         lines += [f"| {cell(c.kind)} | {cell(c.subject)} | {cell(c.detail)} |" for c in changes]
     else:
         lines.append("(no changes)")
+    lines += _prototypes(old, new)
     lines += ["", "The operations, in order:", ""]
     lines += [_operation_line(i, op) for i, op in enumerate(proposal.operations, start=1)]
     lines += ["", "## Impact", *impact_section(impact, shown_path(source_path))]

@@ -74,14 +74,20 @@ class _Table(BaseModel):
     """Base of every proposal table: unknown keys are errors, values are not coerced.
 
     `line` is where the table starts in its file (set by `ontology.proposal.load`), so a
-    finding about an operation can say `proposal.toml:42`."""
+    finding about an operation can say `proposal.toml:42`; `key_line` is where one of its keys
+    is written, for a finding about that key."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
     _line: int | None = PrivateAttr(default=None)
+    _keys: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @property
     def line(self) -> int | None:
         return self._line
+
+    def key_line(self, key: str | None) -> int | None:
+        """The line of `key = ...` in this table, else the table's own line."""
+        return self._keys.get(key, self._line) if key is not None else self._line
 
     @field_validator("*")
     @classmethod
@@ -295,6 +301,44 @@ class RetypeFunction(_Op):
     frees_with: Symbol | None = None
 
 
+class NewParam(_Table):
+    """A parameter `change_function` adds: its name and C type, placed after the parameter
+    `after` names (default: last)."""
+
+    name: Symbol
+    c_type: CTypeText
+    after: Symbol | None = None
+
+
+class ParamType(_Table):
+    """A parameter `change_function` gives another C type (any type, not only a descriptor)
+    or another name (`new_name`: a `struct folio **pages` becomes `folios`), or both."""
+
+    name: Symbol
+    c_type: CTypeText | None = None
+    new_name: Symbol | None = None
+
+
+class ChangeFunction(_Op):
+    """Change what API functions take and give back beyond their descriptor types: add, remove
+    and retype parameters by name, change the return's C type, and state what the returned
+    value means (`return_value`, "the number of folios filled, or -errno") and how failure is
+    reported (`nullable`: NULL, `err_ptr`: an ERR_PTR() value; the proposal is its source).
+
+    Retypes apply first, then removals, then additions, so `after` may name a parameter that
+    is kept. A parameter name the function does not have is a finding at the key's line."""
+
+    op: Literal["change_function"]
+    function: Symbol | list[Symbol]
+    add_params: list[NewParam] = []
+    remove_params: list[Symbol] = []
+    retype_params: list[ParamType] = []
+    return_type: CTypeText | None = None
+    return_value: str | None = None
+    nullable: bool | None = None
+    err_ptr: bool | None = None
+
+
 class AddFunction(_Op):
     """Add a kernel API function (FunctionDef keys; `source` defaults to the proposal)."""
 
@@ -355,6 +399,7 @@ Operation = Annotated[
     | MoveField
     | RemoveField
     | RetypeFunction
+    | ChangeFunction
     | AddFunction
     | RemoveFunction
     | AddConversion
@@ -377,6 +422,7 @@ OPERATION_MODELS: dict[str, type[_Op]] = {
         MoveField,
         RemoveField,
         RetypeFunction,
+        ChangeFunction,
         AddFunction,
         RemoveFunction,
         AddConversion,

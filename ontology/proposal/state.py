@@ -26,11 +26,16 @@ NAMED_SECTIONS = ("source", "type", "page_type", "predicate", "conversion", "fun
 CALLABLE_SECTIONS = ("function", "conversion", "predicate")
 
 
-class Rejected(Exception):
-    """An operation that cannot be applied: (rule, message) pairs; the state is rolled back."""
+Problem = tuple[str, str] | tuple[str, str, str]
+"""(rule, message), or (rule, message, key) for a problem with one key of the operation (its
+line is reported instead of the operation's)."""
 
-    def __init__(self, *problems: tuple[str, str]) -> None:
-        super().__init__("; ".join(message for _, message in problems))
+
+class Rejected(Exception):
+    """An operation that cannot be applied: its problems; the state is rolled back."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("; ".join(problem[1] for problem in problems))
         self.problems = problems
 
 

@@ -22,18 +22,22 @@ def test_diff_between_releases_reads_like_a_proposal_diff() -> None:
     assert code == 0
     assert out.splitlines() == [
         "Linux 6.1 -> 7.3",
-        "created      ptdesc              struct; struct ptdesc, 64 bytes; overlays page; 1 field",
-        "field-added  folio.migrate_info  bytes 64-72, unsigned long",
-        "renamed      isolate_hugetlb()   -> folio_isolate_hugetlb()",
-        "renamed      page.compound_head  -> compound_info",
-        "retyped      folio               size 112 -> 128",
+        "created      ptdesc                   struct; struct ptdesc, 64 bytes; overlays page; 1 field",
+        "field-added  folio.migrate_info       bytes 64-72, unsigned long",
+        "renamed      isolate_hugetlb()        -> folio_isolate_hugetlb()",
+        "renamed      page.compound_head       -> compound_info",
+        "retyped      folio                    size 112 -> 128",
+        "retyped      folio_isolate_hugetlb()  returns int -> bool",
     ]
 
 
 def test_a_rename_with_a_new_prototype_is_one_rename_plus_its_retyping() -> None:
     changes = json.loads(run("diff", "6.12", "6.14", "--json")[1])
     assert changes["old"] == "6.12" and changes["new"] == "6.14"
-    assert [(c["kind"], c["subject"]) for c in changes["changes"]] == [("renamed", "isolate_hugetlb()")]
+    assert [(c["kind"], c["subject"], c["detail"]) for c in changes["changes"]] == [
+        ("renamed", "isolate_hugetlb()", "-> folio_isolate_hugetlb()"),
+        ("retyped", "folio_isolate_hugetlb()", "returns int -> bool"),  # a return type that names no descriptor
+    ]
 
 
 def test_diff_of_a_release_with_itself_is_empty_and_versions_name_releases() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from typer.testing import CliRunner
 
 from checker.site.site import PAGE_HEADER, TYPES_DIR, check_site, generated_files, write_site
 from memdesc.app import app
@@ -158,4 +159,11 @@ def test_proposal_guide_toml_applies_cleanly(tmp_path: Path) -> None:
     proposal, _, new, findings = apply_file(path)
     assert proposal is not None and not findings, [str(f) for f in findings]
     assert new.types["lru_mem"].kind == "refinement"
-    assert new.function_signature(new.functions["get_user_pages"]).params[-1].type == "folio"
+    folios = next(p for p in new.function_signature(new.functions["get_user_pages"]).params if p.name == "folios")
+    assert (folios.type, folios.depth) == ("folio", 2)
+    result = CliRunner().invoke(app, ["propose", "lint", str(path)])  # the guide says both families are half-done
+    assert result.exit_code == 1
+    assert [line.split(": family ")[1].split()[0] for line in result.stdout.splitlines()] == [
+        "get_user_page*",
+        "unpin_user_page*",
+    ]

@@ -67,6 +67,12 @@ def test_api_operations(every: tuple[Ontology, Ontology, list[Finding]]) -> None
     pages = next(p for p in gup.params if p.name == "pages")
     assert (pages.type, pages.depth, pages.c_type) == ("folio", 2, "struct folio **")
     assert new.functions["folio_walk_start"].returns == "large_folio"
+    remote = new.functions["pin_user_pages_remote"]
+    assert remote.prototype == (
+        "long pin_user_pages_remote(struct mm_struct *mm, unsigned long start, size_t nr_pages, "
+        "unsigned int gup_flags, struct page **pages, size_t *offsets)"
+    )
+    assert remote.return_value == "the number of folios filled, or -errno"
     assert "get_user_folios" in new.functions and "get_dump_page" not in new.functions
     assert new.conversions["page_buddy"].prototype == "struct buddy *page_buddy(const struct page *page)"
     assert "netmem_compound_head" not in new.conversions
@@ -108,5 +114,15 @@ def test_diff_lists_the_changes(every: tuple[Ontology, Ontology, list[Finding]])
     assert ("reparented", "lru_mem") not in by_kind and ("reparented", "netpool") not in by_kind
     assert Change("retyped", "get_user_pages()", "pages: struct page ** -> struct folio **") in changes
     assert Change("retyped", "folio_walk_start()", "returns struct folio *: folio -> large_folio") in changes
+    assert (
+        Change(
+            "retyped",
+            "pin_user_pages_remote()",
+            "locked: parameter removed; nr_pages: unsigned long -> size_t; offsets: new parameter size_t *; "
+            "return value: the number of pages pinned (may be fewer than nr_pages, and 0 when nr_pages is 0), "
+            "or -errno when none was pinned -> the number of folios filled, or -errno",
+        )
+        in changes
+    )
     # a merged type is deprecated, not compared with what it was merged into
     assert ("reparented", "lru_mem") not in by_kind
