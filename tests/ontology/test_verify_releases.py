@@ -72,7 +72,7 @@ c_type = "unsigned long"
 matches = "{partner}"
 """
 
-PAGE = """
+PAGE_HEAD = """
 [[type]]
 name = "page"
 kind = "struct"
@@ -80,7 +80,9 @@ summary = "page"
 c_struct = "page"
 size = 64
 source = "k"
+"""
 
+PAGE = PAGE_HEAD + """
 [[type.fields]]
 name = "pp_magic"
 offset = 8
@@ -238,15 +240,7 @@ def test_the_fast_path_takes_kernel_too(raw_blob: Path, capsys: pytest.CaptureFi
     assert "release '5.4' is not covered" in capsys.readouterr().err
 
 
-ARMS = """
-[[type]]
-name = "page"
-kind = "struct"
-summary = "page"
-c_struct = "page"
-size = 64
-source = "k"
-
+ARMS = PAGE_HEAD + """
 [[type.fields]]
 name = "lru"
 offset = 8
