@@ -10,9 +10,18 @@ releasing devmap pages" (Ira Weiny, 5.3; the 4.19 and 5.2 stable backports quote
 Class: refinement used without its predicate (ZONE_DEVICE page through the ordinary put).
 
 The model writes the loop body in today's words: the ordinary path is folio_put_testzero()
-and a free to the page allocator (free_frozen_pages() of 7.3.4's mm/page_alloc.c); the fixed
-path tests folio_is_zone_device() first and leaves such folios to folio_put(), whose
-__folio_put() gives them to their pgmap's free.
+and a free to the page allocator, free_frozen_pages(&folio->page, folio_order(folio)) as 7.3.4's
+__folio_put() (mm/folio.c) does; the fixed path tests folio_is_zone_device() first and leaves
+such folios to folio_put(), whose __folio_put() gives them to their pgmap's free.
+
+Missed: the contract is a fact now: free_frozen_pages() and the other buddy frees require "not
+zone_device_page", from __init_zone_device_page()'s "It is a bug if a ZONE_DEVICE page is ever
+freed" (mm/mm_init.c of 6.1.192 and 7.3.4). But the page is release_pages()'s parameter, and
+the flow takes a parameter to be what its function needs; here the function must take
+ZONE_DEVICE pages (7.3.4's folios_put_refs() and __folio_put() branch on
+folio_is_zone_device()). Seeing it needs a contract on what callers may pass (each page of
+release_pages() may be a ZONE_DEVICE page), carried from the parameter through page_folio() and
+folio->page; the ontology states none.
 """
 
 from __future__ import annotations
@@ -21,9 +30,9 @@ from ontology.types import (
     Page,
     folio_is_zone_device,
     folio_order,
-    folio_page,
     folio_put,
     folio_put_testzero,
+    free_frozen_pages,
     page_folio,
 )
 
@@ -34,15 +43,10 @@ CLASS = "ZONE_DEVICE page given the ordinary put"
 OUT_OF_REACH = ""
 
 
-def free_to_buddy(page: Page, order: int) -> None:
-    """Stands for the page allocator's free (free_unref_page_list() in 5.2)."""
-    print(page, order)
-
-
 def release_page_buggy(page: Page) -> None:
     folio = page_folio(page)
     if folio_put_testzero(folio):
-        free_to_buddy(folio_page(folio, 0), folio_order(folio))  # missed: no contract says the buddy free must not get a ZONE_DEVICE page
+        free_frozen_pages(folio.page, folio_order(folio))  # missed: the page is a parameter; no fact says release_pages() gets ZONE_DEVICE pages
 
 
 def release_page_fixed(page: Page) -> None:
@@ -51,4 +55,4 @@ def release_page_fixed(page: Page) -> None:
         folio_put(folio)
         return
     if folio_put_testzero(folio):
-        free_to_buddy(folio_page(folio, 0), folio_order(folio))
+        free_frozen_pages(folio.page, folio_order(folio))
