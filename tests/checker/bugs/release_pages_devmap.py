@@ -14,18 +14,19 @@ and a free to the page allocator, free_frozen_pages(&folio->page, folio_order(fo
 __folio_put() (mm/folio.c) does; the fixed path tests folio_is_zone_device() first and leaves
 such folios to folio_put(), whose __folio_put() gives them to their pgmap's free.
 
-Missed: the contract is a fact now: free_frozen_pages() and the other buddy frees require "not
-zone_device_page", from __init_zone_device_page()'s "It is a bug if a ZONE_DEVICE page is ever
-freed" (mm/mm_init.c of 6.1.192 and 7.3.4). But the page is release_pages()'s parameter, and
-the flow takes a parameter to be what its function needs; here the function must take
-ZONE_DEVICE pages (7.3.4's folios_put_refs() and __folio_put() branch on
-folio_is_zone_device()). Seeing it needs a contract on what callers may pass (each page of
-release_pages() may be a ZONE_DEVICE page), carried from the parameter through page_folio() and
-folio->page; the ontology states none.
+Seen through three sourced facts. The buddy frees require "not zone_device_page":
+__init_zone_device_page() says "It is a bug if a ZONE_DEVICE page is ever freed" (mm/mm_init.c
+of 6.1.192 and 7.3.4). put_page()'s callers may pass ZONE_DEVICE pages (its `accepts`: 7.3.4's
+put_page() -> folio_put() -> __folio_put() gives them to free_zone_device_folio(), mm/folio.c);
+each iteration of release_pages() is an open-coded put_page(), which the model says with
+@implement("put_page"). And ZONE_DEVICE is a property of the memory (zone_device_page and
+zone_device_folio are the same memory: every pfn of a device range gets its zone bits in
+__init_zone_device_page()), so it crosses page_folio() and folio->page and survives the put.
 """
 
 from __future__ import annotations
 
+from ontology.runtime import implement
 from ontology.types import (
     Page,
     folio_is_zone_device,
@@ -43,12 +44,14 @@ CLASS = "ZONE_DEVICE page given the ordinary put"
 OUT_OF_REACH = ""
 
 
+@implement("put_page")
 def release_page_buggy(page: Page) -> None:
     folio = page_folio(page)
     if folio_put_testzero(folio):
-        free_frozen_pages(folio.page, folio_order(folio))  # missed: the page is a parameter; no fact says release_pages() gets ZONE_DEVICE pages
+        free_frozen_pages(folio.page, folio_order(folio))  # expect: memdesc-narrow
 
 
+@implement("put_page")
 def release_page_fixed(page: Page) -> None:
     folio = page_folio(page)
     if folio_is_zone_device(folio):
