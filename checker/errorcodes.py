@@ -125,9 +125,12 @@ RULES: tuple[Rule, ...] = (
             "only toward a refinement, so these are checked by `memdesc check`, which follows what each function "
             "tests (`if PageSlab(page): return`), what the functions it calls ensure (`compound_head()` never "
             "returns a tail page) and where a value comes from (`virt_to_page()` may return a slab page). A call "
-            "that releases the descriptor (`put_page()`, `folio_put()`) ends what was known of it. A parameter is "
+            "that releases the descriptor (`put_page()`, `folio_put()`) ends what was known of it, but for what "
+            "its memory is (ZONE_DEVICE), which `page_folio()` and `folio->page` carry too. A parameter is "
             "taken to be what its function needs: its callers are checked against the function's contract when "
-            "the ontology declares one."
+            "the ontology declares one; a model that `@implement`s a kernel function starts instead with what "
+            "that function's callers may pass (`put_page()` gets ZONE_DEVICE pages, which the page allocator's "
+            "frees must never get: the release_pages() bug fixed by c5d6c45e90c4)."
         ),
         check_only="`typing.cast` to a refinement; contracts that exclude a state (`not tail_page`)",
     ),

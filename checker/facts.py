@@ -114,6 +114,33 @@ class Facts:
         return {f: {p: tuple(s) for p, s in params.items()} for f, params in found.items()}
 
     @cached_property
+    def accepts(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Function -> {parameter: the states its callers may pass in it}."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for fact in self._states_of("accepts"):
+            found.setdefault(fact.subject, {}).setdefault(fact.item, []).append(fact.state)
+        return {f: {p: tuple(s) for p, s in params.items()} for f, params in found.items()}
+
+    @cached_property
+    def same_memory(self) -> dict[str, frozenset[str]]:
+        """Refinement -> the refinements of other structs holding of the same memory; a state in
+        this table is a property of the memory: it survives a release and crosses conversions."""
+        found: dict[str, set[str]] = {}
+        for fact in self._states_of("same_memory"):
+            found.setdefault(fact.subject, set()).add(fact.state)
+            found.setdefault(fact.state, set()).add(fact.subject)
+        return {name: frozenset(others) for name, others in found.items()}
+
+    def same_memory_in(self, state: str, struct: str) -> frozenset[str]:
+        """`state` seen from a value of `struct`: itself if it refines `struct`, else its
+        same-memory counterparts that do (zone_device_page in a folio: zone_device_folio)."""
+        fact = self.types.get(state)
+        if fact is not None and fact.struct == struct:
+            return frozenset({state})
+        others = self.same_memory.get(state, ())
+        return frozenset(o for o in others if o in self.types and self.types[o].struct == struct)
+
+    @cached_property
     def releases(self) -> dict[str, frozenset[str]]:
         """Function -> the parameters whose reference the call drops."""
         found: dict[str, set[str]] = {}

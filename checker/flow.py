@@ -17,9 +17,12 @@ refinement by its type is mypy's to see: the plugin reports those uses itself.
 
 What it does not see, by design: values it cannot name (`page + k`, list elements, fields of
 other objects), other functions' callers (a parameter is assumed to be what its function needs:
-the call sites are checked against the callee's declared contract), loops beyond one pass (a
-state changed in a loop body is forgotten after it), and anything another thread does. A call
-that releases a descriptor (put_page(), folio_put()) ends what was known of it.
+the call sites are checked against the callee's declared contract; only a model that
+`@implement`s a kernel function starts with the states that function's callers may pass, its
+`accepts` facts), loops beyond one pass (a state changed in a loop body is forgotten after it),
+and anything another thread does. A call
+that releases a descriptor (put_page(), folio_put()) ends what was known of it, but for what
+its memory is (ZONE_DEVICE: `same_memory` facts), which conversions and folio->page also carry.
 """
 
 from __future__ import annotations
@@ -74,6 +77,26 @@ class Known:
     def excludes(self, state: str, facts: Facts) -> bool:
         """Known not to be in `state`: tested, ensured, or in a state that excludes it."""
         return state in self.not_in or any(state in facts.exclusions.get(s, ()) for s in self.is_in)
+
+    def of_memory(self, facts: Facts, struct: str) -> Known:
+        """What of this still holds of the same memory seen as a `struct`: after a release, or
+        through a conversion or a descriptor field (folio->page). Only the states of the memory
+        itself (`Facts.same_memory`: ZONE_DEVICE) do; what a value is used as does not."""
+
+        def carried(states: frozenset[str]) -> frozenset[str]:
+            return frozenset(t for s in states if s in facts.same_memory for t in facts.same_memory_in(s, struct))
+
+        may_be = carried(self.may_be)
+        return Known(carried(self.is_in), carried(self.not_in), may_be, self.origin if may_be else "")
+
+    def merged(self, other: Known) -> Known:
+        """Both at once: what a conversion's facts say of its result, and what it carries."""
+        return Known(
+            self.is_in | other.is_in,
+            self.not_in | other.not_in,
+            self.may_be | other.may_be,
+            self.origin or other.origin,
+        )
 
 
 Env = dict[str, Known]
@@ -156,15 +179,21 @@ class FunctionFlow:
         return None
 
     def known(self, expression: Expression, env: Env) -> Known:
-        """What is known of an expression's value: a variable's state, or a call's result."""
+        """What is known of an expression's value: a variable's state, a call's result, or a
+        descriptor field of a descriptor (folio->page: the same memory)."""
         if isinstance(expression, NameExpr):
             return env.get(expression.name, Known())
         if isinstance(expression, CallExpr):
-            return self.result_of(expression)
+            return self.result_of(expression, env)
+        if isinstance(expression, MemberExpr):
+            struct = self.struct_of(expression)
+            if struct is not None and self.struct_of(expression.expr) is not None:
+                return self.known(expression.expr, env).of_memory(self.facts, struct)
         return Known()
 
-    def result_of(self, call: CallExpr) -> Known:
-        """A call's result: what its function ensures, and what it may be."""
+    def result_of(self, call: CallExpr, env: Env) -> Known:
+        """A call's result: what its function ensures, and what it may be; a conversion's
+        result also keeps what its argument's memory is (page_folio() of a ZONE_DEVICE page)."""
         name = self.callee_name(call)
         if name is None:
             return Known()
@@ -174,7 +203,11 @@ class FunctionFlow:
             negated, refinement = split_state(state)
             (not_in if negated else is_in).add(refinement)
         may_be = frozenset(self.facts.may_be.get(name, ()))
-        return Known(frozenset(is_in), frozenset(not_in), may_be, f"{name}()" if may_be else "")
+        result = Known(frozenset(is_in), frozenset(not_in), may_be, f"{name}()" if may_be else "")
+        struct = self.struct_of(call)
+        if name in self.facts.conversions and call.args and struct is not None:
+            result = result.merged(self.known(call.args[0], env).of_memory(self.facts, struct))
+        return result
 
     # -- statements --------------------------------------------------------------------------
 
@@ -362,7 +395,10 @@ class FunctionFlow:
                 self.check_requirement(call, name, parameter, required, argument, env)
         for parameter, argument in bound:  # after every check: arguments are passed before the call
             if parameter in released and isinstance(argument, NameExpr):
-                env[argument.name] = Known(origin=f"{name}() released it")
+                struct = self.struct_of(argument)
+                before = env.get(argument.name, Known())
+                kept = before.of_memory(self.facts, struct) if struct is not None else Known()
+                env[argument.name] = kept if kept.origin else replace(kept, origin=f"{name}() released it")
 
     def check_requirement(
         self, call: CallExpr, callee: str, parameter: str, required: str, argument: Expression, env: Env
@@ -370,7 +406,7 @@ class FunctionFlow:
         negated, state = split_state(required)
         static = self.static_states(argument)
         known = self.known(argument, env)
-        shown = argument.name if isinstance(argument, NameExpr) else parameter
+        shown = _shown(argument, parameter)
         why = ""
         if negated:
             if state in static or state in known.is_in:
@@ -389,6 +425,16 @@ class FunctionFlow:
 
     def report(self, node: Node, message: str, code: str) -> None:
         self.findings.append(FlowFinding(node.line, node.column, message, code))
+
+
+def _shown(argument: Expression, parameter: str) -> str:
+    """How a message names an argument: a variable or a variable's field (folio.page), else
+    the parameter it is passed as."""
+    if isinstance(argument, NameExpr):
+        return argument.name
+    if isinstance(argument, MemberExpr) and isinstance(argument.expr, NameExpr):
+        return f"{argument.expr.name}.{argument.name}"
+    return parameter
 
 
 def _postorder(node: object, depth: int = 0) -> Iterator[Node]:
@@ -428,8 +474,28 @@ def _assigned(block: Block) -> set[str]:
     return names
 
 
-def check_function(function: FuncDef, types: dict[Expression, Type], facts: Facts) -> list[FlowFinding]:
-    """The state findings in one function's body."""
+def callers_pass(function: FuncDef, implements: str | None, facts: Facts) -> Env:
+    """What a model implementing kernel function `implements` knows of its parameters at entry:
+    the states the kernel's callers may pass in them (put_page() gets ZONE_DEVICE pages), by
+    position against the declared parameters. Nothing for a function that implements none."""
+    contract = facts.accepts.get(implements or "", {})
+    if not contract or implements is None:
+        return {}
+    declared = facts.parameters.get(implements, ())
+    env: Env = {}
+    for index, argument in enumerate(function.arguments):
+        parameter = declared[index] if index < len(declared) else argument.variable.name
+        states = contract.get(parameter, ())
+        if states:
+            env[argument.variable.name] = Known(may_be=frozenset(states), origin=f"a caller of {implements}()")
+    return env
+
+
+def check_function(
+    function: FuncDef, types: dict[Expression, Type], facts: Facts, implements: str | None = None
+) -> list[FlowFinding]:
+    """The state findings in one function's body; `implements` is the kernel function an
+    `@implement` says it is (its parameters start as what that function's callers pass)."""
     flow = FunctionFlow(facts, types)
-    flow.block(function.body.body, {})
+    flow.block(function.body.body, callers_pass(function, implements, facts))
     return flow.findings

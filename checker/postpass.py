@@ -101,7 +101,7 @@ def check_module(
         elif isinstance(node, FuncDef) and isinstance(node.type, CallableType):
             findings.extend(_check_function(path, node, node.type, implemented.get(id(node)), files, facts))
         if isinstance(node, FuncDef):
-            for found in flow.check_function(node, types, facts):
+            for found in flow.check_function(node, types, facts, implemented.get(id(node))):
                 findings.append(PostPassMessage(path, found.line, found.column, found.message, found.code))
     return findings
 

@@ -432,7 +432,8 @@ def check_states(onto: Ontology) -> Iterator[Finding]:
     for typedef in onto.types.values():
         where = onto.location("type", typedef.name)
         struct = onto.struct_of(typedef.name)
-        if (typedef.overlaid_by or typedef.meaningless or typedef.excludes) and typedef.kind != "refinement":
+        states = typedef.overlaid_by or typedef.meaningless or typedef.excludes or typedef.same_memory_as
+        if states and typedef.kind != "refinement":
             yield Finding(where, "state", f"{typedef.name!r} is a {typedef.kind}: only a refinement has states")
             continue
         if struct is None:
@@ -460,10 +461,18 @@ def check_states(onto: Ontology) -> Iterator[Finding]:
             finding = _state_finding(onto, where, other, f"{typedef.name!r} excludes")
             if finding is not None:
                 yield finding
+        for other in typedef.same_memory_as:
+            counterpart = onto.types.get(other)
+            if counterpart is not None and (counterpart.kind != "refinement" or counterpart.name == typedef.name):
+                message = f"{typedef.name!r} is the same memory as {other!r}: not another refinement"
+                yield Finding(where, "state", message)
+            elif counterpart is not None and typedef.name not in counterpart.same_memory_as:
+                yield Finding(where, "state", f"{typedef.name!r} is the same memory as {other!r}, but not the reverse")
     named: list[tuple[Location, str, str]] = []  # (where, what names it, state)
     for function in onto.functions.values():
         where = onto.location("function", function.name)
         named += [(where, f"{function.name}({p.name})", state) for p in function.params for state in p.requires]
+        named += [(where, f"{function.name}({p.name})", state) for p in function.params for state in p.may_be]
         named += [(where, f"{function.name}()'s result", state) for state in (*function.ensures, *function.may_be)]
     for conversion in onto.conversions.values():
         where = onto.location("conversion", conversion.name)

@@ -341,6 +341,12 @@ class TypeDef(Dated):
     meaningless: list[Meaningless] = []
     excludes: list[Symbol] = []
     """Refinements of the same struct no instance of this one can also be (head_page: tail_page)."""
+    same_memory_as: list[Symbol] = []
+    """Refinements of other structs that hold of exactly the same memory, a property of the
+    memory itself rather than of its use (zone_device_page: zone_device_folio, from the zone
+    bits every page of a ZONE_DEVICE range carries): it holds of every page of a folio and
+    survives a release, so the checker carries it through conversions (page_folio(),
+    folio->page) and past a put."""
     changes: list[TypeChange] = []
 
 
@@ -405,13 +411,17 @@ class ParamOverride(Strict):
     `type` narrows it to a refinement (a folio that must be anon); `requires` lists states the
     argument must be known to be in, refinements or complements (`not tail_page`: a head or
     order-0 page; `not slab_page`); `releases` says the call drops the caller's reference on
-    it (put_page, folio_put, __free_pages): what was known of its state ends there.
+    it (put_page, folio_put, __free_pages): what was known of its state ends there, but for the
+    states of the memory itself (`TypeDef.same_memory_as`).
     """
 
     name: Symbol
     type: Symbol | None = None
     requires: list[StateRef] = []
     releases: bool = False
+    may_be: list[StateRef] = []
+    """States the function's callers may pass (put_page() gets ZONE_DEVICE pages): a model
+    implementing it must handle them."""
 
 
 class FunctionDef(Dated):

@@ -12,8 +12,12 @@ into the facts the checker reads (one table, `state_facts`):
   field), means nothing there. The refinement's explicit `meaningless` facts add fields and
   give the reason the message prints (they win over a derived reason).
 - **excludes**: refinements no instance can be at once (head_page and tail_page); symmetric.
+- **same_memory**: refinements of two structs that hold of the same memory (zone_device_page and
+  zone_device_folio): a property of the memory, carried through conversions and past a release.
 - **requires** / **releases**: a function parameter's contract (`not tail_page`: a head or
   order-0 page) and whether the call drops the caller's reference on it.
+- **accepts**: a state a function's callers may pass in a parameter (put_page() gets ZONE_DEVICE
+  pages): a model implementing the function starts with its parameter possibly in that state.
 - **ensures** / **may_be**: what a function's or conversion's result is known to be, or may
   be although its type does not say so (folio_page() may return a tail page).
 
@@ -111,12 +115,18 @@ def state_facts(onto: Ontology) -> Iterator[StateFact]:
     }
     for first, second in sorted(pairs):
         yield StateFact("excludes", first, "", second, "")
+    for typedef in sorted(onto.types.values(), key=lambda t: t.name):
+        for other in sorted(typedef.same_memory_as):
+            if typedef.kind == "refinement" and other in onto.types:
+                yield StateFact("same_memory", typedef.name, "", other, "")
     for function in sorted(onto.functions.values(), key=lambda f: f.name):
         for param in function.params:
             for state in param.requires:
                 yield StateFact("requires", function.name, param.name, state, "")
             if param.releases:
                 yield StateFact("releases", function.name, param.name, "", "")
+            for state in param.may_be:
+                yield StateFact("accepts", function.name, param.name, state, "")
     results: dict[str, tuple[list[str], list[str]]] = {}
     for function in onto.functions.values():
         results[function.name] = (function.ensures, function.may_be)

@@ -42,6 +42,8 @@ def test_the_table_counts_what_the_checker_sees(messages: list[Message]) -> None
     statuses = {bug.path.stem: bug.status(bug_recall.reported_in(messages, bug.path)) for bug in bug_recall.bugs()}
     assert statuses["isolate_movable_slab"] == "seen"
     assert statuses["gup_fast_tail"] == "missed"
+    assert statuses["release_pages_devmap"] == "seen"
+    assert statuses["hugetlb_pmd_share_count"] == "out-of-reach"
     assert statuses["pagetail_race"] == "out-of-reach"
     assert statuses["ceph_sendpage_slab"] == "seen"
     assert statuses["thp_copy_hstate"] == "seen"

@@ -116,7 +116,7 @@ def test_every_contract_state_refines_the_type_it_is_stated_of(at: dict[str, Ont
     [
         ("get_page", "page", ["not slab_page"], False),
         ("put_page", "page", ["not slab_page"], True),
-        ("__free_pages", "page", ["not tail_page"], True),
+        ("__free_pages", "page", ["not tail_page", "not zone_device_page"], True),
         ("set_page_refcounted", "page", ["not tail_page"], False),
         ("split_page", "page", ["not compound_page"], False),
         ("SetPageReserved", "page", ["not compound_page"], False),
@@ -132,7 +132,7 @@ def test_kernel_asserts_become_parameter_contracts(
 
 def test_memmap_lookups_may_return_any_page_and_head_lookups_no_tail(at: dict[str, Ontology]) -> None:
     onto = at["7.3"]
-    assert set(onto.functions["pfn_to_page"].may_be) == {"tail_page", "slab_page", "table_page"}
+    assert set(onto.functions["pfn_to_page"].may_be) == {"tail_page", "slab_page", "table_page", "zone_device_page"}
     assert onto.functions["virt_to_head_page"].ensures == ["not tail_page"]
     assert onto.conversions["compound_head"].ensures == ["not tail_page"]
     assert onto.conversions["folio_page"].may_be == ["tail_page"]

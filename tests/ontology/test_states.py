@@ -205,3 +205,28 @@ def test_the_bundled_tail_page_at_two_releases(bundled: object) -> None:
     assert ("tail_page", "flags") not in newest and ("tail_page", "compound_info") not in newest
     assert ("slab_page", "_refcount") not in newest and ("slab_page", "page_type") not in newest  # slab->__page_type
     assert ("slab_page", "_mapcount") in newest  # the same word, read as a mapcount: means nothing there
+
+
+def test_same_memory_is_stated_both_ways(mutate: Mutate) -> None:
+    """A refinement that is the same memory as another must be named back by it."""
+    findings = lint_path(mutate(append=TAIL.format(extra='same_memory_as = ["anon_folio"]')))
+    assert rules(findings) == ["state"]
+    assert "'tail_page' is the same memory as 'anon_folio', but not the reverse" in findings[0].message
+
+
+def test_same_memory_names_another_refinement(mutate: Mutate) -> None:
+    findings = lint_path(mutate(append=TAIL.format(extra='same_memory_as = ["tail_page"]')))
+    assert "'tail_page' is the same memory as 'tail_page': not another refinement" in [f.message for f in findings]
+
+
+def test_the_bundled_zone_device_facts(bundled: object) -> None:
+    """ZONE_DEVICE is a property of the memory (page and folio alike); put_page()'s callers may
+    pass such pages; the page allocator's frees must never get one."""
+    facts = set(state_facts(load_ontology()))
+    assert ("same_memory", "zone_device_folio", "", "zone_device_page", "") in facts
+    assert ("same_memory", "zone_device_page", "", "zone_device_folio", "") in facts
+    assert ("accepts", "put_page", "page", "zone_device_page", "") in facts
+    assert ("accepts", "__folio_put", "folio", "zone_device_folio", "") in facts
+    for free in ("__free_pages", "free_frozen_pages", "__free_pages_ok"):
+        assert ("requires", free, "page", "not zone_device_page", "") in facts
+    assert not any(f.kind == "same_memory" and "tail_page" in (f.subject, f.state) for f in facts)
