@@ -495,6 +495,11 @@ class CallSite(Strict):
     function: str
 
 
+class SubsystemSites(Strict):
+    subsystem: str = Field(description="`drivers`, or `drivers/gpu`; a file at the top counts under its name.")
+    sites: int
+
+
 class KernelImpact(Strict):
     """The call sites of the changed functions in a kernel tree (`--kernel-src`)."""
 
@@ -503,8 +508,8 @@ class KernelImpact(Strict):
     functions: list[str] = Field(description="Every function the proposal changes, sorted.")
     total: int
     per_function: dict[str, int] = Field(description="Call sites per function (0 when never called).")
-    per_subsystem: dict[str, int] = Field(description="Per top-level directory, largest first.")
-    per_subsystem_2: dict[str, int] = Field(description="Per second-level directory, largest first.")
+    per_subsystem: list[SubsystemSites] = Field(description="Per top-level directory, largest first.")
+    per_subsystem_2: list[SubsystemSites] = Field(description="Per second-level directory, largest first.")
     sites: list[CallSite] = Field(description="Every call site, sorted by path and line.")
 
 

@@ -63,6 +63,11 @@ class StoredImpact(_Strict):
     kernel: ImpactRecord
 
 
+def _rows(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Subsystem counts as rows, largest first (JSON objects print with sorted keys)."""
+    return [{"subsystem": name, "sites": count} for name, count in counts.items()]
+
+
 def impact_dict(impact: KernelImpact) -> dict[str, Any]:
     """The JSON form: the scan (tree, release, functions, sites) and its tables."""
     return {
@@ -71,8 +76,8 @@ def impact_dict(impact: KernelImpact) -> dict[str, Any]:
         "functions": list(impact.functions),
         "total": len(impact.sites),
         "per_function": impact.per_function(),
-        "per_subsystem": impact.per_subsystem(1),
-        "per_subsystem_2": impact.per_subsystem(2),
+        "per_subsystem": _rows(impact.per_subsystem(1)),
+        "per_subsystem_2": _rows(impact.per_subsystem(2)),
         "sites": [{"path": s.path, "line": s.line, "function": s.function} for s in impact.sites],
     }
 
@@ -102,6 +107,12 @@ def read_stored(path: Path) -> tuple[str, KernelImpact]:
         stored = StoredImpact.model_validate(data)
     except json.JSONDecodeError as error:
         raise InputError(f"not JSON: {error.msg}", path, error.lineno) from None
+    except UnicodeDecodeError:
+        raise InputError("not JSON: not UTF-8", path) from None
+    except RecursionError:
+        raise InputError("not JSON this reader takes: nested too deep", path) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", path) from None
     except ValidationError as error:
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])

@@ -158,7 +158,9 @@ def test_many_files_go_through_the_process_pool(tmp_path: Path) -> None:
     """Above the pool's threshold the result is the same as on one core, in the same order."""
     make_tree(tmp_path)
     for index in range(2100):
-        (tmp_path / "drivers" / "misc" / f"f{index:04}.c").write_text(f"int v{index};\nvoid h(void) {{ unpin_user_page(0); }}\n")
+        (tmp_path / "drivers" / "misc" / f"f{index:04}.c").write_text(
+            f"int v{index};\nvoid h(void) {{ unpin_user_page(0); }}\n"
+        )
     one, two = scan_tree(tmp_path, NAMES, workers=1), scan_tree(tmp_path, NAMES, workers=2)
     assert one == two
     assert len(one.sites) == len(EXPECTED) + 2100
@@ -243,7 +245,7 @@ def test_an_unreadable_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def refuse(path: str, mode: str = "r") -> object:
         if path.endswith("secret.c"):
             raise PermissionError(13, "Permission denied", path)
-        return open(path, mode)  # noqa: SIM115 - handed to `with` by the scanner
+        return open(path, mode)  # handed to `with` by the scanner
 
     monkeypatch.setattr(kernel_scan, "open", refuse, raising=False)
     with pytest.raises(InputError) as caught:
