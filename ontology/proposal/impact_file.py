@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ontology.errors import InputError
 from ontology.proposal.kernel_impact import CallSite, KernelImpact
+from ontology.proposal.kernel_scan import KERNEL_PATH_RE
 from ontology.schema import PATH_RE, SYMBOL_RE, check_pattern
 
 GENERATOR = "memdesc propose check --kernel-src: call sites of the functions a proposal changes; do not edit"
@@ -42,7 +43,7 @@ class _Strict(BaseModel):
 
 
 class SiteRecord(_Strict):
-    path: Annotated[str, _pattern(PATH_RE, "path")]
+    path: Annotated[str, _pattern(KERNEL_PATH_RE, "path")]
     line: int = Field(ge=1, le=100_000_000)
     function: Annotated[str, _pattern(SYMBOL_RE, "function")]
 
@@ -83,7 +84,8 @@ def impact_dict(impact: KernelImpact) -> dict[str, Any]:
 
 
 def stored_text(impact: KernelImpact, proposal: str) -> str:
-    """The stored file: FIRST_LINE, the proposal it is for, the scan; one call site a line."""
+    """The stored file: FIRST_LINE, the proposal it is for, the scan; one call site a line.
+    InputError if `read_stored` would refuse it (a tree named with a space, say)."""
     head = {"schema_version": 1, "proposal": proposal}
     body = {key: value for key, value in impact_dict(impact).items() if key in ImpactRecord.model_fields}
     sites = body.pop("sites")
@@ -96,7 +98,13 @@ def stored_text(impact: KernelImpact, proposal: str) -> str:
     if sites:
         lines[-1] = lines[-1][:-1]
     lines += ["  ]", " }", "}"]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    try:
+        StoredImpact.model_validate(json.loads(text))
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise InputError(f"cannot store this scan: {problem['msg']}", impact.tree) from None
+    return text
 
 
 def read_stored(path: Path) -> tuple[str, KernelImpact]:

@@ -34,6 +34,10 @@ from pathlib import Path
 from ontology.errors import InputError
 from ontology.proposal.kernel_impact import CallSite, KernelImpact
 
+KERNEL_PATH_RE = re.compile(r"[A-Za-z0-9_.,+-][A-Za-z0-9_./,+-]{0,1023}")
+"""A file name in a kernel tree that a result may hold (`include/dt-bindings/sound/qcom,q6afe.h`):
+no spaces, quotes or control characters, which would reach a terminal or a document."""
+
 SUFFIXES = (".c", ".h", ".rs")
 """The files scanned: C sources and headers, and Rust sources (for `bindings::` calls)."""
 
@@ -227,4 +231,7 @@ def scan_tree(root: Path, functions: Sequence[str], workers: int | None = None) 
             if isinstance(result, tuple):
                 raise InputError(f"cannot read: {result[1]}", root / result[0])
             sites += result
+    odd = next((site.path for site in sites if not KERNEL_PATH_RE.fullmatch(site.path)), None)
+    if odd is not None:
+        raise InputError(f"a file with call sites has a name memdesc does not take: {odd!r}", root)
     return KernelImpact(tree=root.resolve().name, release=release, functions=tuple(names), sites=tuple(sorted(sites)))

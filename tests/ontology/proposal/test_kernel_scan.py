@@ -266,3 +266,15 @@ def test_the_release_reads_extraversion_and_a_zero_sublevel(tmp_path: Path) -> N
     make_tree(tmp_path)
     (tmp_path / "Makefile").write_text("VERSION = 6\nPATCHLEVEL = 19\nSUBLEVEL = 0\nEXTRAVERSION = -rc1\n")
     assert kernel_release(tmp_path) == "6.19-rc1"
+
+
+def test_file_names_with_commas_count_and_odd_ones_are_refused(tmp_path: Path) -> None:
+    """Device-tree headers are named `vendor,part.h`; a name with a space or a control character
+    would reach a terminal or a document, so a call site in one is refused, naming it."""
+    make_tree(tmp_path)
+    (tmp_path / "include" / "qcom,q6afe.h").write_text("#define X() pin_user_pages(0)\n")
+    impact = scan_tree(tmp_path, NAMES, workers=1)
+    assert CallSite("include/qcom,q6afe.h", 1, "pin_user_pages") in impact.sites
+    (tmp_path / "mm" / "odd\x1b[31m.c").write_text("void f(void) { pin_user_pages(0); }\n")
+    with pytest.raises(InputError, match="a file with call sites has a name memdesc does not take: 'mm/odd"):
+        scan_tree(tmp_path, NAMES, workers=1)
