@@ -87,11 +87,11 @@ def propose_check(
         ),
     ] = None,
 ) -> None:
-    """Example: memdesc propose check docs/proposals/gup-returns-folios.toml --kernel-src /usr/src/linux-source-7.3
+    """Example: memdesc propose check docs/proposals/gup-returns-folios.toml
 
     What of the unchanged model breaks under the proposed ontology, with file:line and counts.
-    With --kernel-src, also the call sites of every function the proposal changes in that
-    kernel tree, per function and per subsystem (file:line lists in --json and -o).
+    With --kernel-src DIR (a kernel source tree), also the call sites there of every function
+    the proposal changes, per function and per subsystem (file:line lists in --json and -o).
     The working tree is not modified. Exit 0 nothing breaks, 1 breaks (or findings in the
     proposal), 2 unusable input.
     """
