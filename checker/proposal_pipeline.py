@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker import proposal_check
+from ontology.errors import InputError
 from ontology.indexed import Ontology
+from ontology.proposal.kernel_impact import KernelImpact
 from ontology.proposal.schema import Proposal
 
 
@@ -53,11 +55,61 @@ def proposal_impact(path: Path, paths: list[str], data: Path | None = None) -> d
     return _impact(apply_proposal(path, data), paths, data)
 
 
+def changed_functions(applied: Applied) -> tuple[str, ...]:
+    """The kernel functions whose callers the proposal changes (`ontology.proposal.touched`)."""
+    from ontology.proposal.diff import diff
+    from ontology.proposal.touched import touched_functions
+
+    return touched_functions(applied.old, applied.new, diff(applied.old, applied.new))
+
+
+def kernel_impact(path: Path, kernel_src: Path, data: Path | None = None) -> KernelImpact:
+    """The call sites, in the kernel tree `kernel_src`, of the functions the proposal changes:
+    `memdesc propose check --kernel-src`. InputError for a tree that cannot be scanned."""
+    from ontology.proposal.kernel_scan import scan_tree
+
+    return scan_tree(kernel_src, changed_functions(apply_proposal(path, data)))
+
+
+def stored_impact_path(path: Path) -> Path:
+    """The kernel scan stored beside the proposal `path` (`x.toml` -> `x.impact.json`)."""
+    return path.with_name(path.name.removesuffix(".toml") + ".impact.json")
+
+
+def stored_kernel_impact(applied: Applied, path: Path) -> KernelImpact | None:
+    """The stored scan beside the proposal, or None when there is none; InputError when it is
+    not a scan file, or scanned other functions than the proposal now changes (stale)."""
+    from ontology.proposal.impact_file import read_stored
+
+    stored = stored_impact_path(path)
+    if not stored.exists():
+        return None
+    _, impact = read_stored(stored)
+    wanted = changed_functions(applied)
+    if impact.functions != wanted:
+        missing = sorted(set(wanted) - set(impact.functions))
+        extra = sorted(set(impact.functions) - set(wanted))
+        what = "; ".join(
+            part
+            for part in (
+                f"not scanned: {', '.join(missing)}" if missing else "",
+                f"no longer changed: {', '.join(extra)}" if extra else "",
+            )
+            if part
+        )
+        raise InputError(
+            f"stale kernel impact ({what}); regenerate: memdesc propose check {path} --kernel-src DIR -o {stored}",
+            stored,
+        )
+    return impact
+
+
 def proposal_document(
     path: Path, data: Path | None = None, *, check: bool = True, impact_file: Path | None = None
 ) -> str:
     """The proposal's Markdown document: `memdesc propose doc` and the docs site's proposal pages.
 
+    Its Impact on the kernel section comes from the scan stored beside it (`stored_impact_path`).
     Its Impact section comes from `impact_file` (a saved `memdesc propose check --json`) when
     given, else from checking the bundled model (unless `check` is False: "not checked").
     """
@@ -78,6 +130,7 @@ def proposal_document_files(
         impact = proposal_check.portable(_impact(applied, [], data))
     else:
         impact = None
+    kernel = stored_kernel_impact(applied, path)
     changes = diff(applied.old, applied.new)
-    text = render_document(applied.proposal, applied.old, applied.new, changes, impact, path)
+    text = render_document(applied.proposal, applied.old, applied.new, changes, impact, path, kernel)
     return text, document_diagrams(applied.proposal, applied.old, applied.new, changes, path)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from memdesc import display
-from memdesc.options import DataOption, JsonOption, handles_input_errors
+from memdesc.options import DataOption, JsonOption, fail, handles_input_errors
 
 propose_app = typer.Typer(
     name="propose",
@@ -97,22 +97,58 @@ def propose_check(
     ] = None,
     json: JsonOption = False,
     data: DataOption = None,
+    kernel_src: Annotated[
+        Path | None,
+        typer.Option(
+            "--kernel-src",
+            metavar="DIR",
+            help="Also count the call sites of every changed function in this kernel source tree.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="With --kernel-src: write the call sites here as JSON (x.impact.json beside x.toml is "
+            "what `propose doc` renders).",
+        ),
+    ] = None,
 ) -> None:
     """Example: memdesc propose check docs/proposals/gup-returns-folios.toml
 
     What of the unchanged model breaks under the proposed ontology, with file:line and counts.
+    With --kernel-src DIR (a kernel source tree), also the call sites there of every function
+    the proposal changes, per function and per subsystem (file:line lists in --json and -o).
     The working tree is not modified. Exit 0 nothing breaks, 1 breaks (or findings in the
     proposal), 2 unusable input.
     """
-    from checker.proposal_pipeline import ProposalRejected, proposal_impact
+    from checker.proposal_pipeline import ProposalRejected, kernel_impact, proposal_impact
     from ontology.proposal.impact_text import impact_text
 
+    if output is not None and kernel_src is None:
+        fail("-o/--output writes the kernel scan: give --kernel-src DIR too")
     try:
+        kernel = kernel_impact(proposal, kernel_src, data) if kernel_src is not None else None
         impact = proposal_impact(proposal, list(paths or []), data)
     except ProposalRejected as rejected:
         report_findings(rejected.findings)
         raise typer.Exit(1) from None
-    display.emit(display.dumps_answer("propose check", impact) if json else impact_text(impact))
+    if kernel is not None and output is not None:
+        from ontology.atomic import write_output
+        from ontology.proposal.impact_file import stored_text
+        from ontology.proposal.render import shown_path
+
+        write_output(output, stored_text(kernel, shown_path(proposal)))
+    if json:
+        from ontology.proposal.impact_file import impact_dict
+
+        answer = impact if kernel is None else {**impact, "kernel": impact_dict(kernel)}
+        display.emit(display.dumps_answer("propose check", answer))
+    else:
+        from ontology.proposal.kernel_impact_text import kernel_text
+
+        display.emit(impact_text(impact) + ("" if kernel is None else "\n" + kernel_text(kernel)))
     if impact["breaks"]:
         raise typer.Exit(1)
 

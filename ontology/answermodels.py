@@ -490,11 +490,36 @@ class Break(Strict):
     message: str
 
 
+class CallSite(Strict):
+    path: str = Field(description="Relative to the kernel tree's root.")
+    line: int
+    function: str
+
+
+class SubsystemSites(Strict):
+    subsystem: str = Field(description="`drivers`, or `drivers/gpu`; a file at the top counts under its name.")
+    sites: int
+
+
+class KernelImpact(Strict):
+    """The call sites of the changed functions in a kernel tree (`--kernel-src`)."""
+
+    tree: str = Field(description="The tree's directory name, e.g. `linux-source-7.3`.")
+    release: str = Field(description="From the tree's Makefile, e.g. `7.3.4`.")
+    functions: list[str] = Field(description="Every function the proposal changes, sorted.")
+    total: int
+    per_function: dict[str, int] = Field(description="Call sites per function (0 when never called).")
+    per_subsystem: list[SubsystemSites] = Field(description="Per top-level directory, largest first.")
+    per_subsystem_2: list[SubsystemSites] = Field(description="Per second-level directory, largest first.")
+    sites: list[CallSite] = Field(description="Every call site, sorted by path and line.")
+
+
 class ProposeCheckAnswer(Answer):
     breaks: list[Break]
     counts: dict[str, int]
     baseline: int
     files: int
+    kernel: KernelImpact | None = Field(default=None, description="Only with `--kernel-src`.")
 
 
 ANSWERS: dict[str, type[BaseModel]] = {

@@ -3,9 +3,10 @@
 Sections: Summary; Motivation; Before and After (class diagrams: SVGs beside the document,
 rendered from `document_diagrams`, each with its Mermaid source for code hosts); Layout (struct page
 words per affected descriptor); Memory cost; Changes (the typed diff, the rewritten prototypes
-and the operations); Impact (from `memdesc propose check`, or "not checked"); Migration;
-Drawbacks and alternatives; Open questions; Sources. The first line marks the file as generated, so
-`write_output` may replace it and nothing else.
+and the operations); Impact (from `memdesc propose check`, or "not checked"); Impact on the kernel
+(call sites in a kernel tree, from the scan stored beside the proposal, or "not scanned");
+Migration; Drawbacks and alternatives; Open questions; Sources. The first line marks the file as
+generated, so `write_output` may replace it and nothing else.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from ontology.proposal.figures import (
     memory_section,
 )
 from ontology.proposal.impact_text import impact_section
+from ontology.proposal.kernel_impact import KernelImpact
+from ontology.proposal.kernel_impact_text import kernel_section
 from ontology.proposal.schema import Proposal
 from ontology.schema import Source
 
@@ -49,6 +52,11 @@ def shown_path(source_path: Path) -> str:
     root = Path(__file__).resolve().parent.parent.parent
     resolved = source_path.resolve()
     return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else source_path.name
+
+
+def impact_file_name(shown: str) -> str:
+    """Where a proposal's kernel scan is stored: `x.toml` -> `x.impact.json`, beside it."""
+    return (shown[: -len(".toml")] if shown.endswith(".toml") else shown) + ".impact.json"
 
 
 def regenerate_command(source_path: Path) -> str:
@@ -187,8 +195,10 @@ def render_document(
     changes: Sequence[Change],
     impact: dict[str, object] | None,
     source_path: Path,
+    kernel: KernelImpact | None = None,
 ) -> str:
-    """The whole document, deterministic for the same inputs."""
+    """The whole document, deterministic for the same inputs; `kernel` is the scan of a kernel
+    tree's callers (None: not scanned)."""
     meta = proposal.meta
     affected, fields, functions = _figured(old, new, changes)
     lines = [marker(source_path), "", f"# {text(meta.title)}", ""]
@@ -219,6 +229,8 @@ def render_document(
     lines += ["", "The operations, in order:", ""]
     lines += [_operation_line(i, op) for i, op in enumerate(proposal.operations, start=1)]
     lines += ["", "## Impact", *impact_section(impact, shown_path(source_path))]
+    shown = shown_path(source_path)
+    lines += ["", "## Impact on the kernel", *kernel_section(kernel, shown, impact_file_name(shown))]
     lines += ["", "## Migration", ""]
     lines += [f"{i}. {_item(step)}" for i, step in enumerate(proposal.migration, 1)] or ["(none given)"]
     lines += ["", "## Drawbacks and alternatives", "", "### Drawbacks", *_prose(proposal.drawbacks, "(none given)")]
