@@ -13,6 +13,7 @@ from pathlib import Path
 
 from checker import proposal_check
 from ontology.indexed import Ontology
+from ontology.proposal.kernel_impact import KernelImpact
 from ontology.proposal.schema import Proposal
 
 
@@ -72,3 +73,33 @@ def proposal_document(
     else:
         impact = None
     return render_document(applied.proposal, applied.old, applied.new, diff(applied.old, applied.new), impact, path)
+
+
+def proposal_email(
+    path: Path, data: Path | None = None, *, kernel_src: Path | None = None, kernel_impact: KernelImpact | None = None
+) -> str:
+    """The proposal as a plain-text cover letter: `memdesc propose doc --format email`.
+
+    With `kernel_src`, To and Cc come from that tree's MAINTAINERS (the sections of the files
+    defining the changed functions); `kernel_impact`, the call sites `propose check
+    --kernel-src` counted, adds the impact tables and the callers' lists.
+    """
+    from ontology.maintainers import read_maintainers
+    from ontology.proposal.cover_letter import render_cover_letter
+    from ontology.proposal.definers import find_definitions
+    from ontology.proposal.diff import diff
+    from ontology.proposal.figures import changed_functions
+    from ontology.proposal.recipients import derive_recipients
+
+    applied = apply_proposal(path, data)
+    recipients, tree = None, ""
+    if kernel_src is not None:
+        sections = read_maintainers(kernel_src)
+        functions = changed_functions(applied.old, applied.new)
+        defined = find_definitions(kernel_src, functions)
+        recipients = derive_recipients(sections, defined, functions, kernel_impact)
+        tree = kernel_impact.tree if kernel_impact is not None else kernel_src.resolve().name
+    changes = diff(applied.old, applied.new)
+    return render_cover_letter(
+        applied.proposal, applied.old, applied.new, changes, path, kernel_impact, recipients, tree
+    )

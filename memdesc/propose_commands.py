@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from memdesc import display
-from memdesc.options import DataOption, JsonOption, handles_input_errors
+from memdesc.options import DataOption, JsonOption, fail, handles_input_errors
+from ontology.suggest import suggest
 
 propose_app = typer.Typer(
     name="propose",
@@ -89,7 +90,10 @@ def propose_check(
         raise typer.Exit(1)
 
 
-@propose_app.command("doc", short_help="The proposal's Markdown document for reviewers.")
+FORMATS = ("markdown", "email")
+
+
+@propose_app.command("doc", short_help="The proposal's document for reviewers: Markdown, or a mail cover letter.")
 @handles_input_errors
 def propose_doc(
     proposal: ProposalArgument,
@@ -100,18 +104,40 @@ def propose_doc(
     impact_file: Annotated[
         Path | None, typer.Option("--impact", help="Impact from a saved `memdesc propose check --json`.")
     ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="markdown (the site's document) or email (a plain-text cover letter).")
+    ] = "markdown",
+    kernel_src: Annotated[
+        Path | None,
+        typer.Option(
+            "--kernel-src", metavar="DIR", help="With --format email: To and Cc from this kernel tree's MAINTAINERS."
+        ),
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Example: memdesc propose doc docs/proposals/lru-mem-2021.toml -o lru-mem.md
 
-    The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact.
+    The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact. With
+    --format email, a plain-text RFC cover letter in 72 columns for linux-mm (ASCII trees and
+    tables, [n] references; To and Cc from MAINTAINERS with --kernel-src DIR).
     Refuses to overwrite a file memdesc did not generate. Exit 0 written, 1 findings, 2 unusable.
     """
-    from checker.proposal_pipeline import ProposalRejected, proposal_document
+    from checker.proposal_pipeline import ProposalRejected, proposal_document, proposal_email
     from ontology.atomic import write_output
 
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}{suggest(format, FORMATS)}; expected one of {', '.join(FORMATS)}")
+    if format == "email" and (impact_file is not None or no_check):
+        fail("--impact and --no-check are for --format markdown: the email leaves memdesc's model check out")
+    if format == "markdown" and kernel_src is not None:
+        fail("--kernel-src is for --format email (the Cc list from the tree's MAINTAINERS)")
+    if kernel_src is not None and not kernel_src.is_dir():
+        fail(f"{kernel_src}: not a directory (--kernel-src wants the root of a kernel source tree)")
     try:
-        text = proposal_document(proposal, data, check=not no_check, impact_file=impact_file)
+        if format == "email":
+            text = proposal_email(proposal, data, kernel_src=kernel_src)
+        else:
+            text = proposal_document(proposal, data, check=not no_check, impact_file=impact_file)
     except ProposalRejected as rejected:
         report_findings(rejected.findings)
         raise typer.Exit(1) from None
