@@ -81,8 +81,9 @@ def proposal_email(
     """The proposal as a plain-text cover letter: `memdesc propose doc --format email`.
 
     With `kernel_src`, To and Cc come from that tree's MAINTAINERS (the sections of the files
-    defining the changed functions); `kernel_impact`, the call sites `propose check
-    --kernel-src` counted, adds the impact tables and the callers' lists.
+    defining the changed functions and the C structs of the affected descriptors);
+    `kernel_impact`, the call sites `propose check --kernel-src` counted, adds the impact
+    tables and the callers' lists.
     """
     from ontology.maintainers import read_maintainers
     from ontology.proposal.cover_letter import render_cover_letter
@@ -90,16 +91,21 @@ def proposal_email(
     from ontology.proposal.diff import diff
     from ontology.proposal.figures import changed_functions
     from ontology.proposal.recipients import derive_recipients
+    from ontology.proposal.render import affected_types
 
     applied = apply_proposal(path, data)
+    changes = diff(applied.old, applied.new)
     recipients, tree = None, ""
     if kernel_src is not None:
         sections = read_maintainers(kernel_src)
-        functions = changed_functions(applied.old, applied.new)
-        defined = find_definitions(kernel_src, functions)
-        recipients = derive_recipients(sections, defined, functions, kernel_impact)
+        names = changed_functions(applied.old, applied.new)
+        for name in affected_types(applied.old, applied.new, changes):
+            typedef = applied.old.types.get(name) or applied.new.types[name]
+            if typedef.kind == "struct" and typedef.c_struct:
+                names.append(f"struct {typedef.c_struct}")
+        defined = find_definitions(kernel_src, names)
+        recipients = derive_recipients(sections, defined, sorted(set(names)), kernel_impact)
         tree = kernel_impact.tree if kernel_impact is not None else kernel_src.resolve().name
-    changes = diff(applied.old, applied.new)
     return render_cover_letter(
         applied.proposal, applied.old, applied.new, changes, path, kernel_impact, recipients, tree
     )

@@ -145,7 +145,7 @@ def _recipients(recipients: Recipients | None, tree: str) -> list[str]:
     definers = "; ".join(f"{title} ({', '.join(files)})" for title, files in recipients.definers)
     lines += wrap(
         f"From the MAINTAINERS file of {tree}: the sections covering the files that define the "
-        f"changed functions: {definers or 'none'}."
+        f"changed functions and the affected descriptors' structs: {definers or 'none'}."
     )
     if recipients.undefined:
         lines += ["", *wrap(f"Defined nowhere in the tree: {', '.join(recipients.undefined)}.")]

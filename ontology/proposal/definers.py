@@ -1,8 +1,10 @@
-"""Where a kernel source tree defines functions: the files a cover letter's maintainers come from.
+"""Where a kernel source tree defines functions and structs: the files a cover letter's
+maintainers come from.
 
-A definition is a name at the start of a line (after its return type, if on the same line),
-followed by its parameter list and then `{` (a function body) rather than `;` (a prototype);
-`#define name(` counts too, since the changed API may be a macro. mm/ and include/ are read
+A function's definition is its name at the start of a line (after its return type, if on the
+same line), followed by its parameter list and then `{` (a function body) rather than `;` (a
+prototype); `#define name(` counts too, since the changed API may be a macro. A name written
+`struct page` asks for the struct's definition, `struct page {` at the start of a line. mm/ and include/ are read
 first (the memory-management API lives there); the rest of the tree is read only for names
 still not found. Only `.c` and `.h` files are read; symlinks are not followed.
 """
@@ -22,10 +24,20 @@ _SKIP_AFTER_PARAMS = re.compile(rb"(?:\s+|/\*.*?\*/|//[^\n]*|\b__[a-z_]+\b(?:\((
 attributes such as `__releases(lock)` or `__attribute__((cold))`."""
 
 
+def _alternatives(names: Iterable[str]) -> bytes:
+    return b"|".join(re.escape(name.encode()) for name in sorted(names, key=lambda n: (-len(n), n)))
+
+
 def _pattern(names: Iterable[str]) -> re.Pattern[bytes]:
-    alternatives = b"|".join(re.escape(name.encode()) for name in sorted(names, key=lambda n: (-len(n), n)))
     head = rb"(?:#\s*define\s+|[A-Za-z_][^;{}()=#\n]*?[\s*])?"
-    return re.compile(rb"^" + head + rb"(" + alternatives + rb")\s*\(", re.M)
+    return re.compile(rb"^" + head + rb"(" + _alternatives(names) + rb")\s*\(", re.M)
+
+
+def _structs_in(data: bytes, names: set[str]) -> set[str]:
+    """The `struct NAME` of `names` whose body `data` opens."""
+    tags = {name.removeprefix("struct ") for name in names}
+    pattern = re.compile(rb"^struct\s+(" + _alternatives(tags) + rb")\s*\{", re.M)
+    return {f"struct {match.group(1).decode()}" for match in pattern.finditer(data)}
 
 
 def _closing(data: bytes, start: int) -> int | None:
@@ -43,9 +55,13 @@ def _closing(data: bytes, start: int) -> int | None:
 
 
 def definitions_in(data: bytes, names: Iterable[str]) -> set[str]:
-    """The `names` that `data` (one C file) defines."""
-    found: set[str] = set()
-    for match in _pattern(names).finditer(data):
+    """The `names` (functions, and `struct NAME`s) that `data` (one C file) defines."""
+    wanted = set(names)
+    structs = {name for name in wanted if name.startswith("struct ")}
+    found: set[str] = _structs_in(data, structs) if structs else set()
+    if not wanted - structs:
+        return found
+    for match in _pattern(wanted - structs).finditer(data):
         name = match.group(1).decode()
         if name in found:
             continue
@@ -90,7 +106,7 @@ def find_definitions(root: Path, names: Iterable[str]) -> dict[str, list[str]]:
             break
         for path in _sources(root, group):
             data = path.read_bytes()
-            if not any(name.encode() in data for name in missing):
+            if not any(name.removeprefix("struct ").encode() in data for name in missing):
                 continue
             for name in definitions_in(data, missing):
                 found.setdefault(name, set()).add(path.relative_to(root).as_posix())

@@ -1,7 +1,7 @@
 """Who a proposal's cover letter goes to, from the kernel tree's MAINTAINERS.
 
 What a linux-mm reviewer expects of an RFC cover letter: To the lists of the sections covering
-the files that define the changed functions (linux-mm for gup), Cc their maintainers and
+the files that define the changed functions and structs (linux-mm for gup), Cc their maintainers and
 reviewers and the catch-all list (linux-kernel); not the people of every subsystem that calls
 the functions. Those subsystems are counted and named in the letter instead, and their lists are
 Cc'd, most call sites first, while the Cc list is below `MAX_CC`. Sections rank as in
@@ -37,7 +37,7 @@ class Recipients:
     """Other sections covering call sites: (title, call sites), most first."""
     left_off: int = 0
     undefined: list[str] = field(default_factory=list)
-    """Changed functions the tree defines nowhere (added by the proposal, or gone)."""
+    """Changed functions and structs the tree defines nowhere (added by the proposal, or gone)."""
 
 
 def address_of(entry: str) -> str:
@@ -59,8 +59,9 @@ def mailbox(entry: str) -> str:
 
 
 def _ranked(sections: Sequence[Section], defined: Mapping[str, Sequence[str]]) -> list[tuple[Section, list[str]]]:
-    """Sections covering a file that defines a changed function, with those files: the section
-    covering the most of the functions first, then the most precise (GUP's mm/gup.c before mm/)."""
+    """Sections covering a file that defines a changed function or struct, with those files: the
+    section covering the most of the functions first (then of the structs), then the most
+    precise (GUP's mm/gup.c before mm/)."""
     found: dict[int, tuple[set[str], int, set[str]]] = {}
     for name, paths in sorted(defined.items()):
         for path in paths:
@@ -71,7 +72,13 @@ def _ranked(sections: Sequence[Section], defined: Mapping[str, Sequence[str]]) -
                     names.add(name)
                     covered.add(path)
                     found[index] = (names, max(best, depth), covered)
-    order = sorted(found.items(), key=lambda item: (-len(item[1][0]), -item[1][1], sections[item[0]].title))
+
+    def rank(item: tuple[int, tuple[set[str], int, set[str]]]) -> tuple[int, int, int, str]:
+        index, (names, depth, _) = item
+        functions = sum(1 for name in names if not name.startswith("struct "))
+        return (-functions, -len(names), -depth, sections[index].title)
+
+    order = sorted(found.items(), key=rank)
     return [(sections[index], sorted(covered)) for index, (_, _, covered) in order]
 
 
@@ -98,7 +105,8 @@ def derive_recipients(
     functions: Sequence[str],
     impact: KernelImpact | None = None,
 ) -> Recipients:
-    """To/Cc for the changed `functions`, given the files that define them (`defined`)."""
+    """To/Cc for the changed `functions` (and `struct NAME`s), given the files that define them
+    (`defined`)."""
     ranked = _ranked(sections, {name: defined[name] for name in functions if name in defined})
     to: list[str] = []
     people: list[str] = []

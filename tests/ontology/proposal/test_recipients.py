@@ -90,6 +90,10 @@ static inline struct page *get_user_page_vma_remote(struct mm_struct *mm,
 	return NULL;
 }
 #define unpin_user_pages(p, n) unpin_folios((p), (n))
+struct page;
+struct folio {
+	struct page page;
+};
 """
 
 
@@ -115,10 +119,8 @@ def test_definitions_not_prototypes_nor_calls() -> None:
         "pin_user_pages_fast",
         "__get_user_pages",
     }
-    assert definitions_in(MM_H, ["get_user_pages", "get_user_page_vma_remote", "unpin_user_pages"]) == {
-        "get_user_page_vma_remote",
-        "unpin_user_pages",
-    }
+    names = ["get_user_pages", "get_user_page_vma_remote", "unpin_user_pages", "struct page", "struct folio"]
+    assert definitions_in(MM_H, names) == {"get_user_page_vma_remote", "unpin_user_pages", "struct folio"}
 
 
 def test_find_definitions_reads_mm_and_include_then_the_rest(tmp_path: Path) -> None:
@@ -191,4 +193,6 @@ def test_the_letter_from_a_tree(tmp_path: Path) -> None:
     assert (
         "MEMORY MANAGEMENT (mm/gup.c, mm/gup_test.c); MEMORY MANAGEMENT - GUP (GET USER PAGES) (mm/gup.c)" in recipients
     )
+    assert "MEMORY MANAGEMENT - CORE (include/linux/mm.h)" in recipients  # also struct folio's file
     assert "Defined nowhere in the tree: get_user_page_fast_only," in recipients
+    assert "struct page," in recipients and "struct folio" not in recipients.split("Defined nowhere")[1]
