@@ -15,7 +15,7 @@ any title, is an InputError naming MAINTAINERS and the line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +63,40 @@ class Section:
     def covers_everything(self) -> bool:
         """A catch-all section (THE REST: `F: *` and `F: */`)."""
         return all(self.depth(probe) is not None for probe in _PROBES)
+
+
+class Index:
+    """The sections, indexed for asking which cover a path: each `F:` pattern is filed under the
+    directory its literal prefix ends in (`drivers/net/*` under `drivers/net/`, `*/net/*` and
+    every `N:` under the root), so a path is tried only against the sections filed under one of
+    its ancestor directories, not all three thousand."""
+
+    def __init__(self, sections: Sequence[Section]):
+        self.sections = list(sections)
+        self._by_directory: dict[str, set[int]] = {}
+        for index, section in enumerate(self.sections):
+            keys = {_literal_directory(p.text) for p in section.files}
+            keys |= {""} if section.names else set()
+            for key in keys:
+                self._by_directory.setdefault(key, set()).add(index)
+
+    def covering(self, path: str) -> list[tuple[int, Section]]:
+        """(depth, section) of every section covering `path`, in file order."""
+        parts = path.split("/")
+        ancestors = ["", *("/".join(parts[:n]) + "/" for n in range(1, len(parts)))]
+        candidates = sorted(set().union(*(self._by_directory.get(a, set()) for a in ancestors)))
+        found = []
+        for index in candidates:
+            depth = self.sections[index].depth(path)
+            if depth is not None:
+                found.append((depth, self.sections[index]))
+        return found
+
+
+def _literal_directory(pattern: str) -> str:
+    """`drivers/net/` for `drivers/net/*` or `drivers/net/x.c`; `` for `*/net/*`."""
+    literal = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    return literal[: literal.rfind("/") + 1]
 
 
 def compile_pattern(text: str, is_dir: Callable[[str], bool] = lambda _: False) -> Pattern:

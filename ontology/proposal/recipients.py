@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ontology.maintainers import Section
+from ontology.maintainers import Index, Section
 from ontology.proposal.kernel_impact import KernelImpact
 
 MAX_CC = 24
@@ -58,41 +58,39 @@ def mailbox(entry: str) -> str:
     return f"{quoted} <{match.group(1)}>"
 
 
-def _ranked(sections: Sequence[Section], defined: Mapping[str, Sequence[str]]) -> list[tuple[Section, list[str]]]:
+def _ranked(index: Index, defined: Mapping[str, Sequence[str]]) -> list[tuple[Section, list[str]]]:
     """Sections covering a file that defines a changed function or struct, with those files: the
     section covering the most of the functions first (then of the structs), then the most
     precise (GUP's mm/gup.c before mm/)."""
     found: dict[int, tuple[set[str], int, set[str]]] = {}
+    position = {id(section): number for number, section in enumerate(index.sections)}
     for name, paths in sorted(defined.items()):
         for path in paths:
-            for index, section in enumerate(sections):
-                depth = section.depth(path)
-                if depth is not None:
-                    names, best, covered = found.setdefault(index, (set(), depth, set()))
-                    names.add(name)
-                    covered.add(path)
-                    found[index] = (names, max(best, depth), covered)
+            for depth, section in index.covering(path):
+                names, best, covered = found.setdefault(position[id(section)], (set(), depth, set()))
+                names.add(name)
+                covered.add(path)
+                found[position[id(section)]] = (names, max(best, depth), covered)
 
     def rank(item: tuple[int, tuple[set[str], int, set[str]]]) -> tuple[int, int, int, str]:
-        index, (names, depth, _) = item
+        number, (names, depth, _) = item
         functions = sum(1 for name in names if not name.startswith("struct "))
-        return (-functions, -len(names), -depth, sections[index].title)
+        return (-functions, -len(names), -depth, index.sections[number].title)
 
     order = sorted(found.items(), key=rank)
-    return [(sections[index], sorted(covered)) for index, (_, _, covered) in order]
+    return [(index.sections[number], sorted(covered)) for number, (_, _, covered) in order]
 
 
-def _caller_sections(sections: Sequence[Section], impact: KernelImpact, skip: set[str]) -> Counter[str]:
-    """Call sites per most precise section of each call site's file, outside `skip`."""
+def _caller_sections(index: Index, impact: KernelImpact, skip: set[str]) -> Counter[str]:
+    """Call sites per most precise section of each call site's file (not the catch-all),
+    outside `skip`."""
     per_file = Counter(site.path for site in impact.sites)
-    specific = [s for s in sections if not s.covers_everything]
     counts: Counter[str] = Counter()
     for path, sites in sorted(per_file.items()):
-        depths = [(s.depth(path), s.title) for s in specific]
-        matched = [(d, title) for d, title in depths if d is not None]
+        matched = [(depth, s.title) for depth, s in index.covering(path) if not s.covers_everything]
         if not matched:
             continue
-        best = max(d for d, _ in matched)
+        best = max(depth for depth, _ in matched)
         for _, title in (m for m in matched if m[0] == best):
             if title not in skip:
                 counts[title] += sites
@@ -107,7 +105,8 @@ def derive_recipients(
 ) -> Recipients:
     """To/Cc for the changed `functions` (and `struct NAME`s), given the files that define them
     (`defined`)."""
-    ranked = _ranked(sections, {name: defined[name] for name in functions if name in defined})
+    index = Index(sections)
+    ranked = _ranked(index, {name: defined[name] for name in functions if name in defined})
     to: list[str] = []
     people: list[str] = []
     lists: list[str] = []
@@ -120,7 +119,7 @@ def derive_recipients(
     callers: list[tuple[str, int]] = []
     if impact is not None:
         by_title = {s.title: s for s in sections}
-        counts = _caller_sections(sections, impact, {s.title for s, _ in ranked})
+        counts = _caller_sections(index, impact, {s.title for s, _ in ranked})
         callers = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         lists.extend(entry for title, _ in callers for entry in by_title[title].lists)
     seen: set[str] = set()

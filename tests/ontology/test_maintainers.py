@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ontology.errors import InputError
-from ontology.maintainers import Section, compile_pattern, parse_maintainers, read_maintainers
+from ontology.maintainers import Index, Section, compile_pattern, parse_maintainers, read_maintainers
 
 TEXT = """\
 List of maintainers
@@ -131,3 +131,13 @@ def test_a_bad_name_regex_is_an_error_at_its_line() -> None:
 def test_a_tree_without_maintainers_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no MAINTAINERS file"):
         read_maintainers(tmp_path)
+
+
+def test_the_index_finds_what_trying_every_section_finds() -> None:
+    sections = parse_maintainers(TEXT, "MAINTAINERS")
+    index = Index(sections)
+    paths = ["mm/gup.c", "mm/gup_test.c", "mm/damon/core.c", "tools/mm/a.c", "drivers/net/x.c", "fs/netfoo/a.c"]
+    paths += ["drivers/irq-gic.h", "drivers/gpu/host1x/tegra.c", "Makefile", "arch/arm/integrator.c"]
+    for path in paths:
+        brute = [(s.depth(path), s.title) for s in sections if s.depth(path) is not None]
+        assert [(depth, s.title) for depth, s in index.covering(path)] == brute, path
