@@ -78,12 +78,11 @@ def definitions_in(data: bytes, names: Iterable[str]) -> set[str]:
     return found
 
 
-def _sources(root: Path, top: Iterable[str], skip: Iterable[str] = ()) -> Iterator[Path]:
-    """`.c`/`.h` files under root/top..., sorted, not under `skip` top-level directories."""
-    skipped = set(skip)
+def _sources(root: Path, top: Iterable[str]) -> Iterator[Path]:
+    """`.c`/`.h` files under the top-level directories `top` of `root`, sorted; no symlinks."""
     for name in top:
         base = root / name
-        if name in skipped or not base.is_dir() or base.is_symlink():
+        if not base.is_dir() or base.is_symlink():
             continue
         for directory, subdirs, files in os.walk(base):
             subdirs.sort()
