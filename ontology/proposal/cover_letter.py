@@ -55,12 +55,22 @@ def _heading(title: str) -> list[str]:
     return ["", "", title, "-" * len(title), ""]
 
 
+_LKML_REDIRECT = re.compile(r"https?://lkml\.kernel\.org/r/([^/\s]+)/?")
+
+
+def lore_url(url: str) -> str:
+    """A link by message id on lkml.kernel.org (a redirector to lore) as the lore URL it
+    redirects to; any other link unchanged."""
+    match = _LKML_REDIRECT.fullmatch(url)
+    return f"https://lore.kernel.org/r/{match.group(1)}" if match else url
+
+
 def _references(proposal: Proposal, sources: Sequence[Source]) -> tuple[dict[str, int], list[str]]:
     """Source id -> reference number, and the reference list: the discussion links first."""
     numbers: dict[str, int] = {}
     lines: list[str] = []
     for number, link in enumerate(proposal.meta.links, start=1):
-        lines += wrap(f"Discussion: {link}", indent="    ", first=f"[{number}] ")
+        lines += wrap(f"Discussion: {lore_url(link)}", indent="    ", first=f"[{number}] ")
     for number, source in enumerate(sources, start=len(proposal.meta.links) + 1):
         numbers[source.id] = number
         where = " ".join(x for x in (source.path or "", f"@ {source.commit}" if source.commit else "") if x)
@@ -68,7 +78,7 @@ def _references(proposal: Proposal, sources: Sequence[Source]) -> tuple[dict[str
         text = f"{source.id}: {source.title}{version}" + (f", {where}" if where and not source.url else "")
         lines += wrap(text, indent="    ", first=f"[{number}] ")
         if source.url:
-            lines += wrap(source.url, indent="    ")
+            lines += wrap(lore_url(source.url), indent="    ")
     return numbers, lines
 
 

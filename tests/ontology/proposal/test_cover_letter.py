@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker.proposal_pipeline import proposal_email
+from ontology.proposal.cover_letter import lore_url
 from ontology.proposal.kernel_impact import CallSite, KernelImpact
 from ontology.proposal.mailtext import WIDTH, ascii_text, header, table, wrap
 from tests.support.mail import assert_mail_ready
@@ -93,6 +94,13 @@ def test_untrusted_text_is_only_wrapped_ascii(tmp_path: Path) -> None:
     assert "\nSubject: [RFC] mm: Folios fur alle -- <b>*bold*</b> `code` [x](http://e.org)\n" in unfolded + "\n"
     assert "\nCafe ->\n" in text and "\n" + "x" * WIDTH + "\n" in text  # the long word split at 72
     assert f"https://lore.kernel.org/all/{'a' * 80}@x/" in text  # a URL stays whole
+
+
+def test_lkml_redirects_become_lore_links() -> None:
+    assert lore_url("https://lkml.kernel.org/r/20250113131611.2554758-3-david@redhat.com") == (
+        "https://lore.kernel.org/r/20250113131611.2554758-3-david@redhat.com"
+    )
+    assert lore_url("http://mail.spinics.net/lists/linux-fsdevel/msg204093.html").startswith("http://mail.spinics")
 
 
 def test_text_helpers() -> None:
