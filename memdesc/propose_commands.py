@@ -93,7 +93,7 @@ def propose_check(
 FORMATS = ("markdown", "email")
 
 
-@propose_app.command("doc", short_help="The proposal's document for reviewers: Markdown, or a mail cover letter.")
+@propose_app.command("doc", short_help="The proposal's document: Markdown, or a cover letter.")
 @handles_input_errors
 def propose_doc(
     proposal: ProposalArgument,
