@@ -75,6 +75,7 @@ ASPECT_WORDS: dict[str, tuple[str, str]] = {
     "returns": ("return type", "return types"),
     "size": ("size", "sizes"),
     "typedef exists": ("typedef present", "typedefs present"),
+    "union arm": ("union arm", "union arms"),
     "value": ("value", "values"),
 }
 """How each aspect a fact was checked on reads in `verify`'s text, singular and plural."""

@@ -39,7 +39,7 @@ from ontology.fingerprint import data_files, fingerprint
 from ontology.inputs import BTF_CAP, read_input
 from ontology.lifetime import outlive
 
-FORMAT = 2
+FORMAT = 3
 """The envelope's version; entries of another format are misses."""
 
 Shape = Callable[[Any], bool]

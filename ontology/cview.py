@@ -57,6 +57,11 @@ class Field(NamedTuple):
     c_type: str
     bit_offset: int | None = None
     bit_size: int | None = None
+    arm: tuple[int, int] | None = None
+    """Where the member sits in its struct's outermost anonymous union: that union's type id
+    and the index of the union member (an anonymous struct, or the member itself) holding it;
+    None outside any anonymous union. Members with one `arm` are used together; members of
+    different arms of one union share bytes and exclude each other."""
 
 
 class TypeShape(NamedTuple):
@@ -215,7 +220,7 @@ def struct_fields(btf: Btf, name: str) -> list[Field]:
     members_of: dict[int, tuple[Member, ...]] = {}
     spelled: dict[int, tuple[int, str]] = {}  # size and C spelling of each member type
 
-    def walk(type_id: int, base_bits: int, depth: int) -> None:
+    def walk(type_id: int, base_bits: int, depth: int, arm: tuple[int, int] | None) -> None:
         if depth > MAX_CHAIN:
             raise BtfError(f"struct {name!r} nests anonymous members too deeply (a loop?)", btf.path)
         members = members_of.get(type_id)
@@ -224,11 +229,13 @@ def struct_fields(btf: Btf, name: str) -> list[Field]:
         visited[0] += len(members)
         if visited[0] > MAX_FIELDS:
             raise BtfError(f"struct {name!r} flattens to more than {MAX_FIELDS} members (a loop?)", btf.path)
-        for member in members:
+        outermost_union = arm is None and depth > 0 and btf.kind(type_id) == UNION
+        for index, member in enumerate(members):
             bits = base_bits + member.bit_offset
             target = member.type_id
+            here = (type_id, index) if outermost_union else arm
             if not member.name and btf.kind(target) in (STRUCT, UNION):
-                walk(target, bits, depth + 1)
+                walk(target, bits, depth + 1, here)
                 continue
             if target not in spelled:
                 spelled[target] = (size_of(btf, target), c_type(btf, target))
@@ -236,11 +243,11 @@ def struct_fields(btf: Btf, name: str) -> list[Field]:
             if member.bit_size:
                 unit = max(size, 1)
                 offset = (bits // (unit * 8)) * unit
-                out.append(Field(member.name, offset, size, target, spelling, bits, member.bit_size))
+                out.append(Field(member.name, offset, size, target, spelling, bits, member.bit_size, here))
             else:
-                out.append(Field(member.name, bits // 8, size, target, spelling))
+                out.append(Field(member.name, bits // 8, size, target, spelling, arm=here))
 
-    walk(struct_id, 0, 0)
+    walk(struct_id, 0, 0, None)
     return out
 
 

@@ -189,6 +189,7 @@ def _check_structs(run: _Run) -> None:
         result.record(Fact(name, "size", None, struct["size"], btf.type(struct_id).size, where))
         members = {f.name: f for f in cview.struct_fields(btf, struct["c_struct"])}
         _check_fields(run, struct, members)
+        _check_arms(run, struct, members)
         _check_fields_elsewhere(run, struct, members)
         _check_matches(run, struct, members)
     for other in run.plan["types_elsewhere"]:
@@ -214,6 +215,28 @@ def _check_fields(run: _Run, struct: dict[str, Any], members: dict[str, cview.Fi
         if field["bit_size"] is not None or member.bit_size is not None:
             claim = [field["bit_offset"], field["bit_size"]]
             result.record(Fact(name, "bits", field["name"], claim, [member.bit_offset, member.bit_size], where))
+
+
+def _check_arms(run: _Run, struct: dict[str, Any], members: dict[str, cview.Field]) -> None:
+    """Each field's union arm: fields the data puts in one arm sit in one member of the struct's
+    outermost anonymous union, fields of different arms in different members. BTF's members are
+    named after the arm of the first field (in offset order) found in them, so a field in
+    another arm's member, an arm split over two members, or a field outside any union reads
+    as a mismatch on that field."""
+    names: dict[tuple[int, int], str] = {}
+    for field in struct["fields"]:
+        member = members.get(field["name"])
+        if field["arm"] is None or member is None:
+            continue
+        if member.arm is None:
+            actual = "outside any union"
+        elif member.arm in names:
+            actual = names[member.arm]
+        else:
+            taken = field["arm"] in names.values()
+            actual = names[member.arm] = f"{field['arm']} (another union member)" if taken else field["arm"]
+        where = run.place(field["where"])
+        run.result.record(Fact(struct["name"], "union arm", field["name"], field["arm"], actual, where))
 
 
 def _check_fields_elsewhere(run: _Run, struct: dict[str, Any], members: dict[str, cview.Field]) -> None:

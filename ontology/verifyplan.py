@@ -102,6 +102,7 @@ def _structs(walk: _Walk) -> list[dict[str, Any]]:
                     "c_type": " ".join(fielddef.c_type.split()),
                     "bit_offset": fielddef.bit_offset,
                     "bit_size": fielddef.bit_size,
+                    "arm": fielddef.arm,
                     "needs": _needs(fielddef),
                 }
             )

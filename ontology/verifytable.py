@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 PLANS_PATH = Path(__file__).parent / "verify_plans.json"
 FIRST_LINE = '{"generator": "memdesc generate: verify\'s plans at each release of ontology/data; do not edit",'
 """The file's first line, which marks it as memdesc's own (`ontology.ownership`)."""
-FORMAT = 1
+FORMAT = 2
 """The layout's version (`ontology.verifyplan`'s keys); a file of another format is not used."""
 WIDTH = 200
 """Rows shorter than this are written on one line."""

@@ -236,3 +236,69 @@ def test_the_fast_path_takes_kernel_too(raw_blob: Path, capsys: pytest.CaptureFi
     )
     assert fast_path(["verify", "--btf", str(raw_blob), "--kernel", "5.4", "--no-cache"]) == 2
     assert "release '5.4' is not covered" in capsys.readouterr().err
+
+
+ARMS = """
+[[type]]
+name = "page"
+kind = "struct"
+summary = "page"
+c_struct = "page"
+size = 64
+source = "k"
+
+[[type.fields]]
+name = "lru"
+offset = 8
+size = 16
+c_type = "struct list_head"
+arm = "pagecache"
+
+[[type.fields]]
+name = "mapping"
+offset = 24
+size = 8
+c_type = "struct address_space *"
+arm = "{mapping_arm}"
+
+[[type.fields]]
+name = "pp_magic"
+offset = 8
+size = 8
+c_type = "unsigned long"
+arm = "page_pool"
+
+[[type.fields]]
+name = "_refcount"
+offset = 52
+size = 4
+c_type = "atomic_t"
+{refcount_arm}
+"""
+
+
+def _arms(result: Verification) -> dict[str | None, tuple[object, object]]:
+    return {f.item: (f.claim, f.btf) for f in result.agreements + result.mismatches if f.aspect == "union arm"}
+
+
+def test_union_arms_are_checked_against_the_anonymous_union_members(tmp_path: Path) -> None:
+    """Fields of one arm share a member of struct page's outermost anonymous union; a field put
+    in another arm, or an arm given to a field outside any union, is a mismatch."""
+    good = _verify(tmp_path, "7.3.4", "7.3", ARMS.format(mapping_arm="pagecache", refcount_arm=""))
+    assert _arms(good) == {
+        "lru": ("pagecache", "pagecache"),
+        "mapping": ("pagecache", "pagecache"),
+        "pp_magic": ("page_pool", "page_pool"),
+    }
+    assert [f for f in good.mismatches if f.aspect == "union arm"] == []
+    bad = _verify(tmp_path, "7.3.4", "7.3", ARMS.format(mapping_arm="page_pool", refcount_arm='arm = "pagecache"'))
+    assert sorted(f.item for f in bad.mismatches if f.aspect == "union arm") == ["_refcount", "mapping"]
+    assert _arms(bad)["mapping"] == ("page_pool", "pagecache")
+    assert _arms(bad)["_refcount"] == ("pagecache", "outside any union")
+
+
+def test_one_arm_split_over_two_union_members_is_a_mismatch(tmp_path: Path) -> None:
+    parts = ARMS.format(mapping_arm="pagecache", refcount_arm="").replace('arm = "page_pool"', 'arm = "pagecache"')
+    split = _verify(tmp_path, "7.3.4", "7.3", parts)
+    assert _arms(split)["pp_magic"] == ("pagecache", "pagecache (another union member)")
+    assert [f.item for f in split.mismatches if f.aspect == "union arm"] == ["pp_magic"]
