@@ -134,3 +134,46 @@ def proposal_document_files(
     changes = diff(applied.old, applied.new)
     text = render_document(applied.proposal, applied.old, applied.new, changes, impact, path, kernel)
     return text, document_diagrams(applied.proposal, applied.old, applied.new, changes, path)
+
+
+def proposal_email(
+    path: Path, data: Path | None = None, *, kernel_src: Path | None = None, kernel_impact: KernelImpact | None = None
+) -> str:
+    """The proposal as a plain-text cover letter: `memdesc propose doc --format email`.
+
+    With `kernel_src`, To and Cc come from that tree's MAINTAINERS (the sections of the files
+    defining the changed functions and the C structs of the affected descriptors);
+    `kernel_impact`, the call sites `propose check --kernel-src` counted, adds the impact tables
+    and the callers' lists; when not given, they are counted in `kernel_src`, or else read from
+    the scan stored beside the proposal (`stored_kernel_impact`).
+    """
+    from ontology.maintainers import read_maintainers
+    from ontology.proposal.cover_letter import render_cover_letter
+    from ontology.proposal.definers import find_definitions
+    from ontology.proposal.diff import diff
+    from ontology.proposal.figures import changed_functions as retyped_functions
+    from ontology.proposal.recipients import derive_recipients
+    from ontology.proposal.render import affected_types
+
+    applied = apply_proposal(path, data)
+    changes = diff(applied.old, applied.new)
+    recipients, tree = None, ""
+    if kernel_src is None and kernel_impact is None:
+        kernel_impact = stored_kernel_impact(applied, path)
+    if kernel_src is not None:
+        sections = read_maintainers(kernel_src)
+        if kernel_impact is None:  # the Cc and the call sites from one tree
+            from ontology.proposal.kernel_scan import scan_tree
+
+            kernel_impact = scan_tree(kernel_src, changed_functions(applied))
+        names = retyped_functions(applied.old, applied.new)
+        for name in affected_types(applied.old, applied.new, changes):
+            typedef = applied.old.types.get(name) or applied.new.types[name]
+            if typedef.kind == "struct" and typedef.c_struct:
+                names.append(f"struct {typedef.c_struct}")
+        defined = find_definitions(kernel_src, names)
+        recipients = derive_recipients(sections, defined, sorted(set(names)), kernel_impact)
+        tree = kernel_impact.tree if kernel_impact is not None else kernel_src.resolve().name
+    return render_cover_letter(
+        applied.proposal, applied.old, applied.new, changes, path, kernel_impact, recipients, tree
+    )

@@ -14,6 +14,7 @@ import typer
 
 from memdesc import display
 from memdesc.options import DataOption, JsonOption, fail, handles_input_errors
+from ontology.suggest import suggest
 
 propose_app = typer.Typer(
     name="propose",
@@ -153,7 +154,10 @@ def propose_check(
         raise typer.Exit(1)
 
 
-@propose_app.command("doc", short_help="The proposal's Markdown document for reviewers.")
+FORMATS = ("markdown", "email")
+
+
+@propose_app.command("doc", short_help="The proposal's document: Markdown, or a cover letter.")
 @handles_input_errors
 def propose_doc(
     proposal: ProposalArgument,
@@ -164,23 +168,47 @@ def propose_doc(
     impact_file: Annotated[
         Path | None, typer.Option("--impact", help="Impact from a saved `memdesc propose check --json`.")
     ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="markdown (the site's document) or email (a plain-text cover letter).")
+    ] = "markdown",
+    kernel_src: Annotated[
+        Path | None,
+        typer.Option(
+            "--kernel-src", metavar="DIR", help="With --format email: To and Cc from this kernel tree's MAINTAINERS."
+        ),
+    ] = None,
     data: DataOption = None,
 ) -> None:
     """Example: memdesc propose doc docs/proposals/lru-mem-2021.toml -o lru-mem.md
 
     The Markdown document reviewers read: diagrams, layouts, memory cost, diff, impact.
     With -o, the Before and After diagrams are rendered (Graphviz `dot`) to SVG files beside
-    FILE, which the document shows. Refuses to overwrite a file memdesc did not generate.
-    Exit 0 written, 1 findings, 2 unusable.
+    FILE, which the document shows. With --format email, a plain-text RFC cover letter in 72
+    columns for linux-mm (ASCII trees and tables, [n] references; with --kernel-src DIR, To and Cc
+    from DIR's MAINTAINERS and the call sites counted in DIR, else those of the scan stored
+    beside the proposal).
+    Refuses to overwrite a file memdesc did not generate. Exit 0 written, 1 findings, 2 unusable.
     """
-    from checker.proposal_pipeline import ProposalRejected, proposal_document_files
+    from checker.proposal_pipeline import ProposalRejected, proposal_document_files, proposal_email
     from ontology.atomic import write_output
     from ontology.docsite.diagrams import SVG_HEADER, render_svg
     from ontology.ownership import existing_target
     from ontology.proposal.render import regenerate_command
 
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}{suggest(format, FORMATS)}; expected one of {', '.join(FORMATS)}")
+    if format == "email" and (impact_file is not None or no_check):
+        fail("--impact and --no-check are for --format markdown: the email leaves memdesc's model check out")
+    if format == "markdown" and kernel_src is not None:
+        fail("--kernel-src is for --format email (the Cc list from the tree's MAINTAINERS)")
+    if kernel_src is not None and not kernel_src.is_dir():
+        fail(f"{kernel_src}: not a directory (--kernel-src wants the root of a kernel source tree)")
     try:
-        text, diagrams = proposal_document_files(proposal, data, check=not no_check, impact_file=impact_file)
+        diagrams: dict[str, str] = {}
+        if format == "email":
+            text = proposal_email(proposal, data, kernel_src=kernel_src)
+        else:
+            text, diagrams = proposal_document_files(proposal, data, check=not no_check, impact_file=impact_file)
     except ProposalRejected as rejected:
         report_findings(rejected.findings)
         raise typer.Exit(1) from None

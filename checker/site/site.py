@@ -3,8 +3,9 @@
 `SITE_MAP` lists the hand-written pages; everything else in the nav is generated here from a
 single source of truth: type pages and diagrams from the ontology, the CLI reference from the
 command line's click tree (passed in by `memdesc docs`: the site does not import the CLI), the
-checker rules page from the error codes and their checked examples, the proposals' index (and,
-unless skipped, the proposal documents, through the proposal pipeline) from docs/proposals/*.toml.
+checker rules page from the error codes and their checked examples, the proposals' index, their
+plain-text cover letters (and, unless skipped, the proposal documents, through the proposal
+pipeline) from docs/proposals/*.toml.
 The nav itself is generated into docs/nav.yml, which mkdocs.yml INHERITs: a page on disk that
 is in neither list fails `mkdocs build --strict` (validation.nav.omitted_files).
 
@@ -148,6 +149,7 @@ def _proposals_index(root: Path) -> str:
         rows.append(
             [
                 link(cell(proposal.meta.title), quote(path.with_suffix(".md").name)),
+                link("plain text", quote(path.with_suffix(".txt").name)),
                 cell(proposal.meta.status),
                 cell(proposal.meta.base_kernel),
             ]
@@ -156,10 +158,31 @@ def _proposals_index(root: Path) -> str:
         "# Proposals\n\n"
         "A proposal is a TOML file that changes the ontology: new types, moved fields, retyped functions. "
         "`memdesc propose doc` renders each into the document reviewers read (diagrams, layouts, memory cost, "
-        "typed diff and what breaks in the unchanged model). "
+        "typed diff and what breaks in the unchanged model); `memdesc propose doc --format email` renders "
+        "the same proposal as a plain-text RFC cover letter for linux-mm (72 columns, ASCII trees and tables; "
+        "To and Cc from a kernel tree's MAINTAINERS with `--kernel-src`). "
         "See [Writing a proposal](../guide/writing-a-proposal.md).\n\n"
-        + table(["proposal", "status", "base kernel"], rows)
+        + table(["proposal", "cover letter", "status", "base kernel"], rows)
     )
+
+
+def _proposal_letters(root: Path) -> list[Generated]:
+    """Each proposal's cover letter as `memdesc propose doc --format email` writes it without a
+    kernel tree: no To or Cc; the call sites come from the scan stored beside the proposal.
+    Cheap, so always generated and checked."""
+    from checker.proposal_pipeline import ProposalRejected, proposal_email
+    from ontology.proposal.cover_letter import LETTER_MARKER
+
+    letters = []
+    with contextlib.chdir(root):  # paths shown relative to the checkout, as the CLI shows them
+        for _, path in _proposals(Path(".")):
+            try:
+                text = proposal_email(path)
+            except ProposalRejected as rejected:
+                first = str(rejected.findings[0]) if rejected.findings else "unusable proposal"
+                raise InputError(first, path) from None
+            letters.append(Generated(path.with_suffix(".txt"), text, LETTER_MARKER))
+    return letters
 
 
 def _proposal_documents(root: Path) -> list[Generated]:
@@ -258,6 +281,7 @@ def generated_files(root: Path, cli: Command, proposals: bool = True) -> list[Ge
     files.extend(_progress(onto))
     files.append(_page(Path("docs/checker/rules.md"), rules_page(root)))
     files.append(_page(PROPOSALS_DIR / "index.md", _proposals_index(root)))
+    files.extend(_proposal_letters(root))
     if proposals:
         files.extend(_proposal_documents(root))
     nav = nav_yaml(onto, root)

@@ -123,18 +123,22 @@ def _item(value: str) -> str:
     return prose(" ".join(value.split()))
 
 
-def _operation_line(index: int, operation: object) -> str:
-    """`3. `add_field` buddy.order: why`: the op, what it is about, its reason."""
+def operation_subject(operation: object) -> tuple[str, str]:
+    """(op, what it is about): `("add_field", "buddy.order")`, `("retype_function", "a, b")`."""
     op = getattr(operation, "op", "?")
     owner, member = getattr(operation, "type", None), getattr(operation, "field", None)
     if op == "add_field":
         member = getattr(operation, "name", None)
     if isinstance(owner, str) and isinstance(member, str):
-        subject = f"{owner}.{member}"
-    else:
-        values = (getattr(operation, key, None) for key in ("type", "name", "function", "types"))
-        value = next((v for v in values if v), "")
-        subject = ", ".join(value) if isinstance(value, list) else str(value)
+        return op, f"{owner}.{member}"
+    values = (getattr(operation, key, None) for key in ("type", "name", "function", "types"))
+    value = next((v for v in values if v), "")
+    return op, ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _operation_line(index: int, operation: object) -> str:
+    """`3. `add_field` buddy.order: why`: the op, what it is about, its reason."""
+    op, subject = operation_subject(operation)
     reason = text(getattr(operation, "reason", ""))
     line = f"{index}. {code(op)} {text(subject)}".rstrip()
     return f"{line}: {reason}" if reason else line
@@ -163,6 +167,17 @@ def _sources(proposal: Proposal, old: Ontology, new: Ontology, affected: list[st
     lines = [""]
     if proposal.meta.links:
         lines += ["Discussion:", ""] + [f"- {url(link)}" for link in proposal.meta.links] + [""]
+    resolved = cited_sources(proposal, old, new, affected)
+    if resolved:
+        lines += ["Cited by the proposal (by id) and by the entries it changes:", ""] + [
+            _source_line(s) for s in resolved
+        ]
+    return lines
+
+
+def cited_sources(proposal: Proposal, old: Ontology, new: Ontology, affected: list[str]) -> list[Source]:
+    """The sources the proposal's prose and operations name by id, and those of the types and
+    functions it changes, sorted by id."""
     cited: set[str] = {s.id for s in proposal.sources}
     for onto in (old, new):
         for name in affected:
@@ -180,12 +195,7 @@ def _sources(proposal: Proposal, old: Ontology, new: Ontology, affected: list[st
     prose = " ".join([proposal.summary, proposal.motivation, proposal.drawbacks, proposal.alternatives])
     prose += " ".join([*proposal.open_questions, *proposal.migration])
     cited.update(i for i in known if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w-])", prose))
-    resolved = [known[i] for i in sorted(cited) if i in known]
-    if resolved:
-        lines += ["Cited by the proposal (by id) and by the entries it changes:", ""] + [
-            _source_line(s) for s in resolved
-        ]
-    return lines
+    return [known[i] for i in sorted(cited) if i in known]
 
 
 def render_document(

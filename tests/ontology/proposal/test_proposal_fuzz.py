@@ -1,6 +1,7 @@
 """Proposal fuzzing (issue 12): seeded mutations of one proposal, each rendered in-process with
 `memdesc propose doc --no-check`. Property: never a traceback, and the document rendered to HTML
-holds no element or attribute that came from the data (`tests.support.html_check`)."""
+holds no element or attribute that came from the data (`tests.support.html_check`); a quarter of
+them also as a cover letter (`--format email`), which must be mail-ready (`tests.support.mail`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ontology.lint import Finding
 from ontology.proposal import apply
 from ontology.strict import load_ontology
 from tests.support.html_check import unsafe_markup
+from tests.support.mail import assert_mail_ready
 
 CASES = 100
 SEED = 12
@@ -100,5 +102,9 @@ def test_mutated_proposals_render_without_tracebacks_or_markup(tmp_path: Path, m
         if result.exit_code == 0:
             bad, _ = unsafe_markup(result.output)
             assert bad == [], (path.read_text(), bad)
+        if result.exit_code == 0 and case % 4 == 0:  # a quarter: the cover letter, mail-ready
+            letter = runner.invoke(app, ["propose", "doc", "--format", "email", str(path)])
+            assert letter.exit_code == 0, (path.read_text(), letter.output)
+            assert_mail_ready(letter.stdout)
     print(outcomes)
     assert outcomes.get("document", 0) >= CASES // 4, outcomes  # a good share reaches the renderer
