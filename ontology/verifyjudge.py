@@ -360,6 +360,28 @@ def _pairs(params: list[dict[str, Any]], members: tuple[Member, ...]) -> Iterato
             yield param, None
 
 
+def _symbol_guesses(plan: Plan) -> Iterator[str]:
+    """Every FUNC name `_check_callables` may look up for `plan` (what `btf_symbol` tries)."""
+    for item in (*plan["callables"], *plan["callables_elsewhere"]):
+        for name in (item["impl"], item["name"], *item.get("others", ())):
+            if name:
+                yield name
+                yield f"{name}_noprof"
+
+
+def _expect_lookups(btf: Btf, plan: Plan) -> None:
+    """Tell `btf` every name the checks below look up (`Btf.expect`), so it reads only the
+    records that may bear them instead of indexing every FUNC, STRUCT and TYPEDEF name."""
+    btf.expect(FUNC, _symbol_guesses(plan))
+    structs = [struct["c_struct"] for struct in plan["structs"]]
+    structs += [struct["matches"]["c_struct"] for struct in plan["structs"] if struct["matches"]]
+    elsewhere = plan["types_elsewhere"]
+    btf.expect(STRUCT, structs + [other["c_name"] for other in elsewhere if other["kind"] == "struct"])
+    typedefs = [typedef["name"] for typedef in (*plan["typedefs"], *plan["typedefs_elsewhere"])]
+    typedefs += [handle["c_type"] for handle in plan["handles"]]
+    btf.expect(TYPEDEF, typedefs + [other["c_name"] for other in elsewhere if other["kind"] != "struct"])
+
+
 def _check_callables(run: _Run) -> None:
     btf, result = run.btf, run.result
     for item in run.plan["callables"]:
@@ -412,6 +434,7 @@ def judge(plan: Plan, btf: Btf, release: str, release_from: str = "", place: Pla
     mismatch, only for unreadable BTF (`BtfError`). `place` prints the plan's locations."""
     result = Verification(btf.path, release, release_from)
     run = _Run(plan, btf, release, result, place)
+    _expect_lookups(btf, plan)
     _check_structs(run)
     _check_page_types(run)
     _check_typedefs(run)

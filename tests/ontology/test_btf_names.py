@@ -6,6 +6,7 @@ found by what it decodes to."""
 
 from __future__ import annotations
 
+import lzma
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,52 @@ def test_find_enum_with_matches_invalid_utf8_by_its_decoding() -> None:
     w = BtfWriter()
     enum = w.enum("odd", [(w.strings.add_raw(b"PG\xff"), 1)])
     assert Btf(w.to_bytes(), "odd.btf").find_enum_with(ENUM, {"PG\ufffd"}) == enum
+
+
+ASKED = ["dup", "dup_only", "ydup_only", "xdup_longer", "du", "d", "nope", "bad\ufffd", "", "first"]
+
+
+@pytest.mark.parametrize("kind", [FUNC, STRUCT])
+def test_expected_names_are_found_as_without_expect(kind: int) -> None:
+    """`expect` narrows the records it reads by their first name bytes: it must never change an
+    answer, for short names (a NUL inside the key), names inside another string, duplicates."""
+    plain, _ = _func_btf()
+    for told in (ASKED, ["dup"], ["d", "du"], ["xdup_longer", "dup_only"]):
+        btf, _ = _func_btf()
+        btf.expect(kind, told)
+        assert {name: btf.find(kind, name) for name in ASKED} == {name: plain.find(kind, name) for name in ASKED}
+
+
+def test_a_second_set_of_expected_names_indexes_them_all() -> None:
+    btf, ids = _func_btf()
+    btf.expect(FUNC, ["dup"])
+    assert btf.find(FUNC, "dup") == ids["first"] and FUNC not in btf._by_name  # answered from the partial index
+    btf.expect(FUNC, ["dup"])  # nothing new: still partial
+    assert FUNC not in btf._by_name
+    btf.expect(FUNC, ["dup_only"])
+    assert FUNC in btf._by_name and btf.find(FUNC, "dup_only") == ids["suffix"]
+
+
+@pytest.mark.parametrize("path", KERNELS[-1:], ids=lambda p: p.name)
+def test_expect_agrees_with_find_on_a_real_kernel(path: Path) -> None:
+    btf = kernel_btf(path)
+    names = [btf.name(i) for i in btf.ids(FUNC)]
+    asked = names[::50] + [name + "_noprof" for name in names[::400]] + ["folio_put", "put_page", "nope_nope", "__x"]
+    plain = kernel_btf(path)  # shared, indexed in full by now or by the find below
+    told = Btf(lzma.decompress(path.read_bytes()), path.name)
+    told.expect(FUNC, asked)
+    assert FUNC not in told._by_name and told._partial[FUNC]
+    assert [told.find(FUNC, name) for name in asked] == [plain.find(FUNC, name) for name in asked]
+
+
+def test_expect_finds_names_shorter_than_its_key() -> None:
+    """A one- or two-byte name is followed by its NUL and then the next string's bytes: the
+    key must stop at the NUL, or such names are never found."""
+    w = BtfWriter()
+    proto = w.func_proto(0)
+    names = ["a", "ab", "abc", "abcd", "abcde"]
+    ids = {name: w.func(name, proto) for name in names}
+    for told in (["a"], ["ab"], ["abc"], ["a", "abcde"], names):
+        btf = Btf(w.to_bytes(), "short.btf")
+        btf.expect(FUNC, told)
+        assert {name: btf.find(FUNC, name) for name in told} == {name: ids[name] for name in told}, told
