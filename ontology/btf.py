@@ -3,8 +3,9 @@
 Reads a raw BTF blob (`/sys/kernel/btf/vmlinux`) or the `.BTF` section of a vmlinux ELF, in
 either byte order: the header, the string section and every type record (kind, name, size or
 referenced type, and where its trailing members/params/values lie), with every reference
-checked in bulk as libbpf's sanity checks do. The type section is held as one array of u32
-words, so the index is one pass and members are decoded only when a type is asked for.
+checked in bulk as libbpf's sanity checks do. The type section is held as one sequence of u32
+words (a view of the file's bytes when their order is the machine's), so the index is one
+pass and members are decoded only when a type is asked for.
 Every malformed input raises `BtfError` (an `InputError`) naming the file and what is wrong:
 no traceback, no hang, no unbounded allocation. What the types mean in C (layouts, spellings,
 sizes) is `ontology.cview`'s job.
@@ -177,13 +178,19 @@ class Btf:
         if type_off + type_len > body or str_off + str_len > body:
             raise BtfError("header offsets point past the end of the file (truncated?)", path)
         types_at = hdr_len + type_off
-        with memoryview(data) as view:  # the sections copied once each, not sliced then copied
+        if not isinstance(data, bytes):  # the words below are a view: of bytes nobody can change
+            data = bytes(data)
+        with memoryview(data) as view:  # the strings copied once, not sliced then copied
             self._strings = bytes(view[hdr_len + str_off : hdr_len + str_off + str_len])
-            self._words = array("I")
-            self._words.frombytes(view[types_at : types_at + type_len - type_len % 4])
         if self._strings and self._strings[-1] != 0:
             raise BtfError("string section does not end with a NUL byte", path)
-        if self.order != _NATIVE:
+        type_words = memoryview(data)[types_at : types_at + type_len - type_len % 4]
+        self._words: array[int] | memoryview
+        if self.order == _NATIVE:  # the type section read in place: no 5 MB copy to fault in
+            self._words = type_words.cast("I")
+        else:
+            self._words = array("I")
+            self._words.frombytes(type_words)
             self._words.byteswap()
         if base is not None or self._strings[:1] not in (b"", b"\0"):
             type_len = self._join(base, type_len)
@@ -211,8 +218,9 @@ class Btf:
             raise BtfError(f"is complete BTF, not split BTF continuing {base.path}", self.path)
         if base.order != self.order:
             raise BtfError(f"byte order differs from its base {base.path}'s", self.path)
-        words = array("I", base._words)
-        words.extend(self._words)
+        words = array("I")
+        words.frombytes(memoryview(base._words).cast("B"))
+        words.frombytes(memoryview(self._words).cast("B"))
         self._words = words
         self._strings = base._strings + self._strings
         return 4 * len(base._words) + type_len
@@ -223,7 +231,7 @@ class Btf:
         words = self._words
         after_name = words[1:]  # a record's info word is after_name[start]: no addition per record
         length: dict[int, int] = {}  # a record's length in words, by its info word (a plain dict)
-        starts = [0]  # type 0 is void
+        starts = array("I", [0])  # type 0 is void; an array: no int object kept per record
         append = starts.append
         stop = (end + 3) // 4
         position = 0
@@ -251,17 +259,15 @@ class Btf:
             raise BtfError(
                 f"type {len(starts) - 1} is truncated at byte {4 * starts[-1]} of the type section", self.path
             )
-        names: list[int]
-        infos: list[int]
-        sizes: list[int]
-        if len(starts) > 1:  # each record's name, info and size-or-type words, gathered at C speed
+        # Each record's name, info and size-or-type words, gathered at C speed into arrays: the
+        # gathered ints are freed at once, and their memory reused, instead of held 121,000 each.
+        names, infos, sizes = array("I", [0]), array("I", [0]), array("I", [0])
+        if len(starts) > 1:
             at_starts = itemgetter(*starts)
-            names, infos, sizes = list(at_starts(words)), list(at_starts(after_name)), list(at_starts(words[2:]))
+            names, infos, sizes = array("I", at_starts(words)), array("I", at_starts(after_name)), array("I", at_starts(words[2:]))
             names[0] = infos[0] = sizes[0] = 0
-        else:  # type 0 (void) has no record: an empty type section has no words at all
-            names, infos, sizes = [0], [0], [0]
         # The kinds, at C speed: the top byte of each info word, masked to its five kind bits.
-        top_bytes = array("I", infos).tobytes()[3::4] if _NATIVE == "<" else array("I", infos).tobytes()[0::4]
+        top_bytes = infos.tobytes()[3::4] if _NATIVE == "<" else infos.tobytes()[0::4]
         kinds = top_bytes.translate(_KIND_OF_TOP_BYTE)
         if 4 * position > end:
             raise BtfError(
@@ -270,7 +276,7 @@ class Btf:
                 self.path,
             )
         # The ids of each kind in id order: one pass appending each id to its kind's list.
-        by_kind: list[list[int]] = [[] for _ in KIND_NAMES]
+        by_kind: list[array[int]] = [array("I") for _ in KIND_NAMES]
         appends = [ids.append for ids in by_kind]
         for type_id, kind in enumerate(kinds[1:], 1):
             appends[kind](type_id)
@@ -282,7 +288,7 @@ class Btf:
         self._sizes = sizes
         self._by_kind = by_kind
 
-    def _trailers(self, kinds: Sequence[int], ends: list[int]) -> array[int]:
+    def _trailers(self, kinds: Sequence[int], ends: Sequence[int]) -> array[int]:
         """The trailer words of every record of `kinds`, in type id order, concatenated: each
         record's words after its 3-word header up to where the next record starts (`ends`:
         `_starts` shifted by one), one C-speed slice per record."""
@@ -290,11 +296,12 @@ class Btf:
         type_ids = (
             by_kind[kinds[0]] if len(kinds) == 1 else sorted(chain.from_iterable(map(by_kind.__getitem__, kinds)))
         )
-        words, starts = self._words, self._starts
+        starts = self._starts
+        raw = memoryview(self._words).cast("B")  # frombytes takes bytes: a slice is one copy, no int per word
         out = array("I")
-        extend = out.extend
+        extend = out.frombytes
         for type_id in type_ids:
-            extend(words[starts[type_id] + 3 : ends[type_id]])
+            extend(raw[4 * starts[type_id] + 12 : 4 * ends[type_id]])
         return out
 
     def _validate(self) -> None:
@@ -375,7 +382,7 @@ class Btf:
             self._check_id(type_id)
         return self._sizes[type_id]
 
-    def refs(self, kind: int) -> tuple[list[int], list[int]]:
+    def refs(self, kind: int) -> tuple[Sequence[int], list[int]]:
         """Every record of a referring `kind` (FUNC, PTR, ...) and, in the same order, the type
         each refers to: a bulk `ref` for scans over tens of thousands (checked when indexed)."""
         if kind not in REFERS:
@@ -394,7 +401,7 @@ class Btf:
         start = self._starts[proto_id] + 3
         return (self._sizes[proto_id], *self._words[start + 1 : start + 2 * (self._infos[proto_id] & 0xFFFF) : 2])
 
-    def all_parameter_type_ids(self) -> tuple[list[int], list[int], array[int]]:
+    def all_parameter_type_ids(self) -> tuple[Sequence[int], list[int], array[int]]:
         """Every FUNC_PROTO's parameters at once, for scans over tens of thousands of them:
         (the prototypes in type id order, each one's parameter count, all their parameter
         type ids concatenated in that order), as the reference check gathered them."""
@@ -531,8 +538,13 @@ class Btf:
             # wanted name has that many (its own, then its terminating NUL when shorter).
             width, code = (4, "I") if min(map(len, wanted)) >= 3 else (2, "H")
             interleaved = bytearray(width * len(offsets))
-            for depth in range(width):
-                interleaved[depth::width] = bytes(itemgetter(*offsets)(strings[depth:] + bytes(depth)))
+            gather = itemgetter(*offsets)
+            with memoryview(strings) as view:
+                for depth in range(width):
+                    try:  # the byte at offset + depth of every offset, from a view (no copy)
+                        interleaved[depth::width] = bytes(gather(view[depth:]))
+                    except IndexError:  # a name in the section's last bytes: pad a copy
+                        interleaved[depth::width] = bytes(gather(strings[depth:] + bytes(depth)))
             keys = array(code, bytes(interleaved))
             prefixes = set(array(code, b"".join((name + bytes(width))[:width] for name in wanted)))
             maybe = list(map(prefixes.__contains__, keys))

@@ -125,12 +125,13 @@ def test_expect_agrees_with_find_on_a_real_kernel(path: Path) -> None:
     assert [told.find(FUNC, name) for name in asked] == [plain.find(FUNC, name) for name in asked]
 
 
-def test_expect_finds_names_shorter_than_its_key() -> None:
-    """A one- or two-byte name is followed by its NUL and then the next string's bytes: the
-    key must stop at the NUL, or such names are never found."""
+@pytest.mark.parametrize("names", [["a", "ab", "abc", "abcd", "abcde"], ["abcde", "abcd", "abc", "ab", "a"]])
+def test_expect_finds_names_shorter_than_its_key(names: list[str]) -> None:
+    """A one- or two-byte name is followed by its NUL and then the next string's bytes (or the
+    end of the section, when it is the last string): the key must stop at the NUL, or such
+    names are never found."""
     w = BtfWriter()
     proto = w.func_proto(0)
-    names = ["a", "ab", "abc", "abcd", "abcde"]
     ids = {name: w.func(name, proto) for name in names}
     for told in (["a"], ["ab"], ["abc"], ["a", "abcde"], names):
         btf = Btf(w.to_bytes(), "short.btf")
