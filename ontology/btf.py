@@ -264,7 +264,8 @@ class Btf:
         names, infos, sizes = array("I", [0]), array("I", [0]), array("I", [0])
         if len(starts) > 1:
             at_starts = itemgetter(*starts)
-            names, infos, sizes = array("I", at_starts(words)), array("I", at_starts(after_name)), array("I", at_starts(words[2:]))
+            names, infos = array("I", at_starts(words)), array("I", at_starts(after_name))
+            sizes = array("I", at_starts(words[2:]))
             names[0] = infos[0] = sizes[0] = 0
         # The kinds, at C speed: the top byte of each info word, masked to its five kind bits.
         top_bytes = infos.tobytes()[3::4] if _NATIVE == "<" else infos.tobytes()[0::4]
