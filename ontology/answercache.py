@@ -29,12 +29,12 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ontology import BUNDLED_ROOT, __version__
-from ontology.btf import DEFAULT_BTF, read_btf
+from ontology.btf import DEFAULT_BTF, BtfBlob, read_btf
 from ontology.fingerprint import data_files, fingerprint
 from ontology.inputs import BTF_CAP, read_input
 from ontology.lifetime import outlive
@@ -64,7 +64,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def answer_inputs(command: str, data_root: Path, btf_blobs: list[bytes], options: dict[str, Any]) -> str:
+def answer_inputs(command: str, data_root: Path, btf_blobs: Sequence[BtfBlob], options: dict[str, Any]) -> str:
     """The digest of everything one invocation's answer depends on (not of how its paths are spelled)."""
     parts = {
         "command": command,
@@ -406,7 +406,7 @@ def _based(options: dict[str, Any], base: Path | None) -> dict[str, Any]:
     return options if base is None else {**options, "base": True}
 
 
-def _btf(blob: bytes, path: Path, base: bytes | None, base_path: Path | None) -> Any:
+def _btf(blob: BtfBlob, path: Path, base: BtfBlob | None, base_path: Path | None) -> Any:
     """Parse `blob`, split against `base` when there is one (a module's BTF)."""
     from ontology.btf import Btf
 

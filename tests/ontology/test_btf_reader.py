@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import lzma
+import mmap
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from ontology.btf import (
     FUNC_PROTO,
     FWD,
     INT,
+    MAP_FROM,
     PTR,
     RESTRICT,
     STRUCT,
@@ -29,8 +32,10 @@ from ontology.btf import (
     Btf,
     BtfType,
     Member,
+    read_btf,
 )
 from ontology.cview import enum_values, function_names, struct_fields
+from tests.ontology.kernels import KERNELS
 from tests.support.btf_sample import IDS, SAMPLE, SAMPLE_BE
 from tests.support.btf_writer import FUNC_STATIC, INT_BOOL, INT_CHAR, INT_SIGNED, BtfWriter, elf_wrap, info_word
 
@@ -161,3 +166,35 @@ def test_header_extras_are_tolerated(sample: Btf) -> None:
     swapped = w.to_bytes(type_off=len(strings), type_len=len(types), str_off=0, str_len=len(strings))
     swapped = swapped[:24] + strings + types
     assert Btf(swapped).decode_all() == Btf(w.to_bytes()).decode_all()
+
+
+@pytest.mark.parametrize("count", [1, 2, 8191, 8192, 8193, 16385])
+def test_records_gathered_in_chunks_index_alike(count: int) -> None:
+    """The index gathers record headers a chunk at a time (`_GATHER_CHUNK`): a type section
+    ending one record past a chunk, exactly on one, or holding a single record reads the same."""
+    w = BtfWriter()
+    ids = [w.struct(f"s{i}", i + 1) for i in range(count)]
+    btf = Btf(w.to_bytes(), "chunks.btf")
+    assert btf.count == count + 1
+    assert [btf.name(i) for i in (ids[0], ids[-1])] == ["s0", f"s{count - 1}"]
+    assert [btf.size(i) for i in ids] == list(range(1, count + 1))
+    assert list(btf.ids(STRUCT)) == ids and btf.find(STRUCT, f"s{count - 1}") == ids[-1]
+
+
+def test_a_large_raw_btf_file_is_mapped_and_reads_as_its_bytes(tmp_path: Path) -> None:
+    """A raw BTF of at least MAP_FROM bytes is mapped, not read: the mapping must parse to
+    exactly what the same bytes parse to; a smaller one is read as before."""
+    data = lzma.decompress(KERNELS[-1].read_bytes())
+    path = tmp_path / "vmlinux.btf"
+    path.write_bytes(data)
+    blob = read_btf(path)
+    assert isinstance(blob, mmap.mmap) and len(data) >= MAP_FROM
+    mapped, read = Btf.from_file(path), Btf(data, "bytes")
+    assert mapped.count == read.count
+    for type_id in (1, mapped.count // 2, mapped.count - 1):
+        assert mapped.type(type_id) == read.type(type_id)
+    for name in ("folio_put", "alloc_pages_noprof", "nope"):
+        assert mapped.find(FUNC, name) == read.find(FUNC, name)
+    small = tmp_path / "small.btf"
+    small.write_bytes(SAMPLE.to_bytes())
+    assert isinstance(read_btf(small), bytes)
