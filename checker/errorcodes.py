@@ -98,8 +98,10 @@ RULES: tuple[Rule, ...] = (
             "that may be NULL, hence `Page | None`. A model's implementation stands for that function, so its "
             "callers are checked against the declaration; an implementation with other types would make the "
             "model run code the kernel cannot have. The kernel has one namespace: a model function named "
-            "`folio_put` is the kernel's `folio_put`, registered with `@implement` or not. Positions where the "
-            "declaration has no descriptor (gfp flags, orders, addresses) are not checked."
+            "`folio_put` is the kernel's `folio_put`, registered with `@implement` or not. An implementation "
+            "must take every parameter of the prototype (one the kernel or a proposal added, as 7.2 added "
+            "`alloc_flags` to `allocate_slab()`, is reported) and may take more; the types at positions where "
+            "the declaration has no descriptor (gfp flags, orders, addresses) are not checked."
         ),
         check_only=(
             "functions named like a kernel API function that are not `@implement`ed, and implementations "

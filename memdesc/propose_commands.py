@@ -214,6 +214,9 @@ def propose_doc(
         raise typer.Exit(1) from None
     if output is None:
         display.emit(text)
+        if diagrams:  # the document links them beside itself: say they were not made
+            names = " and ".join(sorted(diagrams))
+            sys.stderr.write(f"memdesc: note: the diagrams {names} are written only with -o FILE (beside FILE)\n")
         return
     rendered = {name: render_svg(dot, regenerate_command(proposal)) for name, dot in sorted(diagrams.items())}
     for name in rendered:  # refuse before writing anything, not half way

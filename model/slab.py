@@ -286,9 +286,15 @@ def _alloc_slab_page(flags: int, order: int) -> Slab | None:
     return slab
 
 
+SLAB_ALLOC_DEFAULT = 0x00  # mm/slab.h (7.3.4): no flags
+SLAB_ALLOC_NOLOCK = 0x01  # mm/slab.h (7.3.4): a kmalloc_nolock() allocation, which must not spin
+
+
 @implement
-def allocate_slab(s: types.KmemCache, flags: int, node: int) -> Slab | None:
-    """A new slab for `s`: its objects chained into a freelist through their free pointers."""
+def allocate_slab(s: types.KmemCache, flags: int, alloc_flags: int, node: int) -> Slab | None:
+    """A new slab for `s`: its objects chained into a freelist through their free pointers.
+    `alloc_flags` (SLAB_ALLOC_*, 7.2+) says whether the allocation may spin on locks, which the
+    model, having no locks, does not need to know."""
     cache = _cache(s)
     flags = (flags & ~GFP_SLAB_BUG_MASK) | cache.allocflags
     order = cache.order
@@ -316,12 +322,13 @@ def allocate_slab(s: types.KmemCache, flags: int, node: int) -> Slab | None:
 @implement
 def free_slab(s: types.KmemCache, slab: Slab) -> None:
     """free_slab(): __free_slab() now (SLAB_TYPESAFE_BY_RCU would defer it past a grace period)."""
-    __free_slab(s, slab)
+    __free_slab(s, slab, True)
 
 
 @implement
-def __free_slab(s: types.KmemCache, slab: Slab) -> None:
-    """Clear the slab type and give the frozen pages back to the page allocator."""
+def __free_slab(s: types.KmemCache, slab: Slab, allow_spin: bool) -> None:
+    """Clear the slab type and give the frozen pages back to the page allocator (7.0+:
+    free_frozen_pages_nolock() when the caller may not spin; one path in the model)."""
     cache = _cache(s)
     machine = current()
     pfn = pfn_of(slab)
@@ -344,7 +351,7 @@ def __free_slab(s: types.KmemCache, slab: Slab) -> None:
 def slab_alloc(cache: KmemCache, flags: int) -> int | None:
     """slab_alloc_node(): the first free object of the first partial slab, or a new slab's."""
     if not cache.partial:
-        slab = allocate_slab(cache, flags, NUMA_NO_NODE)
+        slab = allocate_slab(cache, flags, SLAB_ALLOC_DEFAULT, NUMA_NO_NODE)
         if slab is None:
             return None
         cache.slabs.add(pfn_of(slab))

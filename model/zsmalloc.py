@@ -473,35 +473,38 @@ def _object(pool: ZsPoolModel, handle: int) -> tuple[ZpDesc, ZspageModel, SizeCl
 
 
 @implement
-def zs_obj_read_begin(pool: types.ZsPool, handle: int, local_copy: object) -> int:
-    """The object's address: kmapped in place, or copied to `local_copy` if it spans two pages."""
+def zs_obj_read_begin(pool: types.ZsPool, handle: int, mem_len: int, local_copy: object) -> int:
+    """The address of the object's first `mem_len` bytes after its handle header: kmapped in
+    place, or copied to `local_copy` if they span two pages (7.3.4 mm/zsmalloc.c)."""
     zpdesc, zspage, size_class, offset = _object(_pool(pool), handle)
-    if offset + size_class.size <= PAGE_SIZE:
-        addr = kmap_local_zpdesc(zpdesc) + offset
-    else:
-        if not isinstance(local_copy, int):
-            raise ModelError("zs_obj_read_begin: an object spanning two pages needs a local_copy buffer")
-        first = PAGE_SIZE - offset
-        following = get_next_zpdesc(zpdesc)
-        assert following is not None
-        vaddr = kmap_local_zpdesc(zpdesc)
-        write_kernel(local_copy, read_kernel(vaddr + offset, first))  # memcpy_from_page()
-        kunmap_local(vaddr)
-        vaddr = kmap_local_zpdesc(following)
-        write_kernel(local_copy + first, read_kernel(vaddr, size_class.size - first))
-        kunmap_local(vaddr)
-        addr = local_copy
-    return addr if zspage.huge else addr + ZS_HANDLE_SIZE
+    start = offset if zspage.huge else offset + ZS_HANDLE_SIZE
+    if mem_len > size_class.size - (start - offset):
+        raise ModelError(f"zs_obj_read_begin: {mem_len} bytes run past a {size_class.size}-byte object")
+    if start + mem_len <= PAGE_SIZE:
+        return kmap_local_zpdesc(zpdesc) + start
+    if not isinstance(local_copy, int):
+        raise ModelError("zs_obj_read_begin: an object spanning two pages needs a local_copy buffer")
+    first = PAGE_SIZE - start
+    following = get_next_zpdesc(zpdesc)
+    assert following is not None
+    vaddr = kmap_local_zpdesc(zpdesc)
+    write_kernel(local_copy, read_kernel(vaddr + start, first))  # memcpy_from_page()
+    kunmap_local(vaddr)
+    vaddr = kmap_local_zpdesc(following)
+    write_kernel(local_copy + first, read_kernel(vaddr, mem_len - first))
+    kunmap_local(vaddr)
+    return local_copy
 
 
 @implement
-def zs_obj_read_end(pool: types.ZsPool, handle: int, handle_mem: object) -> None:
-    """Unmap what zs_obj_read_begin() kmapped (nothing for a local copy)."""
-    _, zspage, size_class, offset = _object(_pool(pool), handle)
-    if offset + size_class.size <= PAGE_SIZE:
+def zs_obj_read_end(pool: types.ZsPool, handle: int, mem_len: int, handle_mem: object) -> None:
+    """Unmap what zs_obj_read_begin() kmapped for the same `mem_len` (nothing for a local copy)."""
+    _, zspage, _, offset = _object(_pool(pool), handle)
+    start = offset if zspage.huge else offset + ZS_HANDLE_SIZE
+    if start + mem_len <= PAGE_SIZE:
         if not isinstance(handle_mem, int):
             raise ModelError("zs_obj_read_end: handle_mem is the address zs_obj_read_begin() returned")
-        kunmap_local(handle_mem - offset - (0 if zspage.huge else ZS_HANDLE_SIZE))
+        kunmap_local(handle_mem - start)
 
 
 def zs_obj_write(pool: types.ZsPool, handle: int, data: bytes) -> None:
@@ -527,9 +530,9 @@ def zs_read(pool: types.ZsPool, handle: int, length: int) -> bytes:
     zs_pool = _pool(pool)
     size = _object(zs_pool, handle)[2].size
     buffer = kmalloc(size, pf.GFP_KERNEL)  # zram's per-CPU local copy buffer
-    addr = zs_obj_read_begin(zs_pool, handle, buffer)
+    addr = zs_obj_read_begin(zs_pool, handle, length, buffer)
     data = read_kernel(addr, length)
-    zs_obj_read_end(zs_pool, handle, addr)
+    zs_obj_read_end(zs_pool, handle, length, addr)
     kfree(buffer)
     return data
 

@@ -62,4 +62,20 @@ def signature_problems(name: str, declared: Shape, implemented: Shape, accepts: 
                 f'{name}() parameter {index + 1} "{implemented.params[index][0]}" must be "{want}" '
                 f'as the ontology declares, not "{shown}"'
             )
+    # Parameters of the prototype the implementation lacks, where no descriptor sits (one the
+    # kernel or a proposal added, as 7.2 added allocate_slab()'s alloc_flags): the ones no
+    # implemented parameter is named like when that accounts for all that are lacking (an
+    # `offsets` inserted before `locked`), else those past the implementation's last.
+    have, deficit = len(implemented.params), len(declared.params) - len(implemented.params)
+    names = {param for param, _ in implemented.params}
+    plain = [(i, param) for i, (param, want) in enumerate(declared.params) if want is None]
+    unnamed = [(i, param) for i, param in plain if param not in names]
+    lacking = unnamed if 0 < deficit == len(unnamed) else [(i, param) for i, param in plain if i >= have]
+    absent = [f'{i + 1} "{param}"' for i, param in lacking]
+    if absent:
+        many = len(absent) > 1
+        problems.append(
+            f"{name}() is missing parameter{'s' if many else ''} {', '.join(absent)} "
+            f"(not {'descriptors' if many else 'a descriptor'})"
+        )
     return problems

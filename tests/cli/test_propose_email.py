@@ -61,3 +61,16 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "MAINTAINERS").write_text("F:\tmm/\n", encoding="utf-8")
     code, _, err = _doc(str(GUP), "-f", "email", "--kernel-src", str(tmp_path))
     assert code == 2 and "MAINTAINERS:1: F: entry outside a section" in err and err.count("\n") == 1
+
+
+def test_a_document_on_stdout_says_its_diagrams_need_o() -> None:
+    """On stdout the Markdown document still links its SVGs beside itself: stderr says they are
+    only written with -o (the letter has no diagrams, so nothing is said for it)."""
+    code, out, err = _doc(str(LRU), "--no-check")
+    assert code == 0 and "](lru-mem-2021-before.svg)" in out
+    assert err == (
+        "memdesc: note: the diagrams lru-mem-2021-after.svg and lru-mem-2021-before.svg "
+        "are written only with -o FILE (beside FILE)\n"
+    )
+    code, _, err = _doc(str(LRU), "-f", "email")
+    assert code == 0 and err == ""

@@ -45,7 +45,7 @@ def folio_test_anon(page: Page) -> bool:  # E: [memdesc-return] folio_test_anon(
     return False
 
 
-def folio_add_anon_rmap_ptes(folio: AnonFolio) -> None: ...  # E: [memdesc-return] folio_add_anon_rmap_ptes() is missing parameter 2 "page" of type "Page"
+def folio_add_anon_rmap_ptes(folio: AnonFolio) -> None: ...  # E: [memdesc-return] folio_add_anon_rmap_ptes() is missing parameter 2 "page" of type "Page"  # E: [memdesc-return] folio_add_anon_rmap_ptes() is missing parameters 3 "nr_pages", 4 "vma", 5 "address", 6 "flags" (not descriptors)
 
 
 @implement("folio_put")

@@ -38,14 +38,22 @@ def test_signature_param_differs() -> None:
 def test_signature_missing_param() -> None:
     implemented = Shape(params=(("folio", "AnonFolio"),), returns=None)
     assert returns.signature_problems("folio_add", FOLIO_ADD, implemented) == [
-        'folio_add() is missing parameter 2 "page" of type "Page"'
+        'folio_add() is missing parameter 2 "page" of type "Page"',
+        'folio_add() is missing parameter 3 "nr" (not a descriptor)',
     ]
 
 
-def test_signature_ignores_non_descriptor_positions() -> None:
-    # Whatever sits where the declaration has no descriptor (or nothing at all) is not this rule's business.
+def test_signature_wants_every_parameter_and_types_only_descriptors() -> None:
+    # A parameter the prototype has and the implementation lacks is reported even where no
+    # descriptor sits (gup's added `offsets`); what sits there is not compared; more is allowed.
     implemented = Shape(params=(("gfp", "Folio"),), returns="Page | None")
-    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, implemented) == []
+    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, implemented) == [
+        'alloc_pages() is missing parameter 2 "order" (not a descriptor)'
+    ]
+    nothing = Shape(params=(), returns="Page | None")
+    assert returns.signature_problems("alloc_pages", ALLOC_PAGES, nothing) == [
+        'alloc_pages() is missing parameters 1 "gfp", 2 "order" (not descriptors)'
+    ]
     extra = Shape(params=(("folio", "AnonFolio"), ("page", "Page"), ("nr", "Slab"), ("more", "Page")), returns="Page")
     assert returns.signature_problems("folio_add", FOLIO_ADD, extra) == []
 
@@ -85,3 +93,15 @@ def test_fits_unions_none_and_any() -> None:
     assert returns.fits("Any", "Folio") and returns.fits("Folio", "Any")
     assert not returns.fits(None, "Folio")
     assert returns.fits("AnonFolio | None", "Folio | None", _refines)
+
+
+def test_a_parameter_inserted_before_the_last_is_named_by_what_is_lacking() -> None:
+    """gup's proposal inserts `offsets` before `locked`: the model still has `locked`, so the
+    lacking parameter is `offsets` (the one no implemented parameter is named like), not the last."""
+    declared = Shape(params=(("mm", None), ("folios", "Folio"), ("offsets", None), ("locked", None)), returns=None)
+    implemented = Shape(params=(("mm", None), ("pages", "Folio"), ("locked", None)), returns=None)
+    assert returns.signature_problems("gup", declared, implemented) == [
+        'gup() is missing parameter 3 "offsets" (not a descriptor)'
+    ]
+    renamed = Shape(params=(("a", None), ("b", "Folio"), ("c", None)), returns=None)  # names say nothing: the last
+    assert returns.signature_problems("gup", declared, renamed) == ['gup() is missing parameter 4 "locked" (not a descriptor)']
