@@ -104,22 +104,16 @@ def stored_kernel_impact(applied: Applied, path: Path) -> KernelImpact | None:
     return impact
 
 
-def proposal_document(
+def proposal_document_files(
     path: Path, data: Path | None = None, *, check: bool = True, impact_file: Path | None = None
-) -> str:
-    """The proposal's Markdown document: `memdesc propose doc` and the docs site's proposal pages.
+) -> tuple[str, dict[str, str]]:
+    """The proposal's Markdown document (`memdesc propose doc` and the docs site's proposal
+    pages) and the diagrams it shows: file name (beside the document) -> DOT source.
 
     Its Impact on the kernel section comes from the scan stored beside it (`stored_impact_path`).
     Its Impact section comes from `impact_file` (a saved `memdesc propose check --json`) when
     given, else from checking the bundled model (unless `check` is False: "not checked").
     """
-    return proposal_document_files(path, data, check=check, impact_file=impact_file)[0]
-
-
-def proposal_document_files(
-    path: Path, data: Path | None = None, *, check: bool = True, impact_file: Path | None = None
-) -> tuple[str, dict[str, str]]:
-    """`proposal_document` and the diagrams it shows: file name (beside the document) -> DOT source."""
     from ontology.proposal.diff import diff
     from ontology.proposal.render import document_diagrams, render_document
 
@@ -173,7 +167,7 @@ def proposal_email(
                 names.append(f"struct {typedef.c_struct}")
         defined = find_definitions(kernel_src, names)
         recipients = derive_recipients(sections, defined, sorted(set(names)), kernel_impact)
-        tree = kernel_impact.tree if kernel_impact is not None else kernel_src.resolve().name
+        tree = kernel_impact.tree
     return render_cover_letter(
         applied.proposal, applied.old, applied.new, changes, path, kernel_impact, recipients, tree
     )

@@ -174,7 +174,9 @@ def propose_doc(
     kernel_src: Annotated[
         Path | None,
         typer.Option(
-            "--kernel-src", metavar="DIR", help="With --format email: To and Cc from this kernel tree's MAINTAINERS."
+            "--kernel-src",
+            metavar="DIR",
+            help="With --format email: To and Cc from this tree's MAINTAINERS; call sites counted in it.",
         ),
     ] = None,
     data: DataOption = None,

@@ -472,12 +472,17 @@ def _object(pool: ZsPoolModel, handle: int) -> tuple[ZpDesc, ZspageModel, SizeCl
     return zpdesc, zspage, size_class, size_class.size * obj_idx % PAGE_SIZE
 
 
+def _payload_start(zspage: ZspageModel, offset: int) -> int:
+    """Where an object's data starts in its page: after its handle header, unless huge."""
+    return offset if zspage.huge else offset + ZS_HANDLE_SIZE
+
+
 @implement
 def zs_obj_read_begin(pool: types.ZsPool, handle: int, mem_len: int, local_copy: object) -> int:
     """The address of the object's first `mem_len` bytes after its handle header: kmapped in
     place, or copied to `local_copy` if they span two pages (7.3.4 mm/zsmalloc.c)."""
     zpdesc, zspage, size_class, offset = _object(_pool(pool), handle)
-    start = offset if zspage.huge else offset + ZS_HANDLE_SIZE
+    start = _payload_start(zspage, offset)
     if mem_len > size_class.size - (start - offset):
         raise ModelError(f"zs_obj_read_begin: {mem_len} bytes run past a {size_class.size}-byte object")
     if start + mem_len <= PAGE_SIZE:
@@ -500,7 +505,7 @@ def zs_obj_read_begin(pool: types.ZsPool, handle: int, mem_len: int, local_copy:
 def zs_obj_read_end(pool: types.ZsPool, handle: int, mem_len: int, handle_mem: object) -> None:
     """Unmap what zs_obj_read_begin() kmapped for the same `mem_len` (nothing for a local copy)."""
     _, zspage, _, offset = _object(_pool(pool), handle)
-    start = offset if zspage.huge else offset + ZS_HANDLE_SIZE
+    start = _payload_start(zspage, offset)
     if start + mem_len <= PAGE_SIZE:
         if not isinstance(handle_mem, int):
             raise ModelError("zs_obj_read_end: handle_mem is the address zs_obj_read_begin() returned")
@@ -510,7 +515,7 @@ def zs_obj_read_end(pool: types.ZsPool, handle: int, mem_len: int, handle_mem: o
 def zs_obj_write(pool: types.ZsPool, handle: int, data: bytes) -> None:
     """Copy `data` into the object after its handle header, page by page through kmap_local."""
     zpdesc, zspage, size_class, offset = _object(_pool(pool), handle)
-    start = offset if zspage.huge else offset + ZS_HANDLE_SIZE
+    start = _payload_start(zspage, offset)
     if len(data) > size_class.size - (start - offset):
         raise ModelError(f"zs_obj_write: {len(data)} bytes do not fit a {size_class.size}-byte object")
     first = min(len(data), PAGE_SIZE - start)

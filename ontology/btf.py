@@ -21,7 +21,7 @@ import struct
 import sys
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress, count
 from operator import itemgetter
 from pathlib import Path
@@ -60,6 +60,14 @@ _GATHER_CHUNK = 8192
 """Records whose header words are gathered at once when indexing (see `Btf._index`)."""
 _KIND_OF_TOP_BYTE = bytes(top & 0x1F for top in range(256))
 """An info word's top byte -> its kind (bits 24-28; bit 31 is the kind flag)."""
+
+
+def gatherer(indexes: Sequence[int]) -> Callable[[Sequence[int]], Sequence[int]]:
+    """`source[i]` for each of `indexes`, as one C-speed call per source (`itemgetter`, whose
+    single index would give a value rather than a sequence, and which takes no empty list)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    return lambda source: tuple(source[index] for index in indexes)
 
 
 def kinds_mask(kinds: frozenset[int]) -> bytes:
@@ -284,12 +292,7 @@ class Btf:
         names, infos, sizes = array("I", [0]), array("I", [0]), array("I", [0])
         after_info = words[2:]
         for chunk in range(1, len(starts), _GATHER_CHUNK):
-            positions = starts[chunk : chunk + _GATHER_CHUNK]
-            if len(positions) == 1:  # itemgetter of one index gives a value, not a tuple
-                for column, source in ((names, words), (infos, after_name), (sizes, after_info)):
-                    column.append(source[positions[0]])
-                continue
-            at_starts = itemgetter(*positions)
+            at_starts = gatherer(starts[chunk : chunk + _GATHER_CHUNK])
             names.extend(at_starts(words))
             infos.extend(at_starts(after_name))
             sizes.extend(at_starts(after_info))
@@ -522,18 +525,22 @@ class Btf:
         decoded to, so it is looked up among the decoded names instead."""
         if not _plain(name):
             return self._decoded_index(kind).get(name)
+        encoded = name.encode("utf-8")
         index = self._by_name.get(kind)
         if index is None:
-            encoded = name.encode("utf-8")
             if encoded in self._expected.get(kind, ()):
                 return self._partial[kind].get(encoded)
             index = self._full_index(kind)
-        return index.get(name.encode("utf-8"))
+        return index.get(encoded)
+
+    def _named(self, kind: int) -> tuple[Sequence[int], list[int]]:
+        """The ids of `kind` and, in the same order, the offsets of their names."""
+        ids = self._by_kind[kind] if 0 <= kind < len(self._by_kind) else []
+        return ids, list(gatherer(ids)(self._names))
 
     def _full_index(self, kind: int) -> dict[bytes | None, int]:
         """Every named type of `kind` by its name's bytes, the first of a name winning."""
-        ids = self._by_kind[kind] if 0 <= kind < len(self._by_kind) else []
-        offsets = list(itemgetter(*ids)(self._names)) if len(ids) > 1 else [self._names[i] for i in ids]
+        ids, offsets = self._named(kind)
         names: list[bytes | None] = list(self._name_bytes(offsets))
         if 0 in offsets:  # anonymous (offset 0) is not a name; a nonzero "" still is
             names = [None if offset == 0 else found for offset, found in zip(offsets, names, strict=True)]
@@ -557,15 +564,14 @@ class Btf:
         if kind in self._expected:  # a second set of names: index them all
             self._full_index(kind)
             return
-        ids = self._by_kind[kind] if 0 <= kind < len(self._by_kind) else []
-        offsets = list(itemgetter(*ids)(self._names)) if len(ids) > 1 else [self._names[i] for i in ids]
+        ids, offsets = self._named(kind)
         strings = self._strings
         if len(offsets) > 1 and strings:
             # Each record's first `width` name bytes as one integer key, built at C speed: every
             # wanted name has that many (its own, then its terminating NUL when shorter).
             width, code = (4, "I") if min(map(len, wanted)) >= 3 else (2, "H")
             interleaved = bytearray(width * len(offsets))
-            gather = itemgetter(*offsets)
+            gather = gatherer(offsets)
             with memoryview(strings) as view:
                 for depth in range(width):
                     try:  # the byte at offset + depth of every offset, from a view (no copy)
@@ -604,7 +610,7 @@ class Btf:
         wanted = {name.encode("utf-8") for name in names}
         # Only enumerators whose first byte starts a wanted name are read: one C-speed gather.
         strings = self._strings
-        initials = bytes(itemgetter(*enumerators)(strings) if len(enumerators) > 1 else [strings[enumerators[0]]])
+        initials = bytes(gatherer(enumerators)(strings))
         maybe = initials.translate(kinds_mask(frozenset(name[0] for name in wanted)))
         read = self._name_bytes(list(compress(enumerators, maybe)))
         first = next(compress(compress(count(), maybe), map(wanted.__contains__, read)), None)

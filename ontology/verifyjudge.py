@@ -104,11 +104,12 @@ def btf_symbol(btf: Btf, name: str, impl: str | None, form: str = "function") ->
     The `_noprof` guess applies to functions only: a macro of the same public name may pass
     extra arguments (alloc_pages_bulk adds a node and a nodemask), so it needs an explicit impl.
     """
-    guesses = (impl, name, f"{name}_noprof") if form == "function" else (impl, name)
-    for candidate in guesses:
-        if candidate and btf.find(FUNC, candidate) is not None:
-            return candidate
-    return None
+    return next((guess for guess in symbol_guesses(name, impl, form) if btf.find(FUNC, guess) is not None), None)
+
+
+def symbol_guesses(name: str, impl: str | None, form: str = "function") -> tuple[str, ...]:
+    """The FUNC names `btf_symbol` tries for a public name, in order."""
+    return tuple(guess for guess in (impl, name, f"{name}_noprof" if form == "function" else None) if guess)
 
 
 def descriptor_of(
@@ -363,10 +364,9 @@ def _pairs(params: list[dict[str, Any]], members: tuple[Member, ...]) -> Iterato
 def _symbol_guesses(plan: Plan) -> Iterator[str]:
     """Every FUNC name `_check_callables` may look up for `plan` (what `btf_symbol` tries)."""
     for item in (*plan["callables"], *plan["callables_elsewhere"]):
-        for name in (item["impl"], item["name"], *item.get("others", ())):
-            if name:
-                yield name
-                yield f"{name}_noprof"
+        yield from symbol_guesses(item["name"], item["impl"], item["form"])
+        for other in item.get("others", ()):  # `_present_under_another_name`
+            yield from symbol_guesses(other, None)
 
 
 def _expect_lookups(btf: Btf, plan: Plan) -> None:
