@@ -82,6 +82,8 @@ def run_all(callbacks: list[Callable[[FunctionContext], Type]], ctx: FunctionCon
 def field_access(facts: Callable[[], Facts | None], name: str, ctx: AttributeContext) -> Type:
     """memdesc-field: `slab.mapping`, read or written, on a descriptor whose struct lacks it.
     `facts` is called here, not when the hook is made: attribute hooks are kept by name alone."""
+    if isinstance(ctx.context, NameExpr):
+        return ctx.default_attr_type  # a field declared in a class body: mypy's override check, which reports nothing
     known = facts()
     receiver = descriptor_of(ctx.type, known) if known else None
     if known is not None and receiver is not None:
@@ -94,6 +96,8 @@ def state_field_access(facts: Callable[[], Facts | None], name: str, ctx: Attrib
     """memdesc-field: a field of a descriptor whose type is a refinement where the field means
     nothing (`if PageTail(page): page.mapping`). Values that only may be in such a state are
     `checker.flow`'s (memdesc check)."""
+    if isinstance(ctx.context, NameExpr):
+        return ctx.default_attr_type  # a field declared in a class body (see field_access)
     known = facts()
     proper = get_proper_type(ctx.type)
     if known is None or not isinstance(proper, Instance):

@@ -10,7 +10,7 @@ the guides point here rather than describe a rule again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mypy.errorcodes import ErrorCode
 
@@ -35,9 +35,9 @@ DEPRECATED = ErrorCode(
 INTERNAL = ErrorCode("memdesc-internal", "The memdesc checker failed on this line", "memdesc", sub_code_of=MEMDESC)
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A checker rule: its code (whose description is the rule in one line) and its explanation."""
+class Rule(NamedTuple):
+    """A checker rule: its code (whose description is the rule in one line) and its explanation.
+    (A NamedTuple, not a frozen dataclass: the plugin imports this module at every mypy start.)"""
 
     code: ErrorCode
     why: str

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ontology.chains import Step, shortest_chains
 from ontology.facttable import ConversionFact, FactTable, StateFact, TypeFact, read_facts
+
+if TYPE_CHECKING:
+    from ontology.chains import Step
 
 
 @dataclass
@@ -174,6 +176,8 @@ class Facts:
         does not depend on the order of the facts or on the names of the start types.
         Returns e.g. ["page_folio"] or ["page_folio", "folio_slab"]; [] when there is none.
         """
+        from ontology.chains import Step, shortest_chains  # only when a message names a chain: not at every mypy start
+
         starts = {source, self.types[source].struct} if source in self.types else {source}
         steps = [Step(c.source, c.target, c.name, c.checked) for c in self.conversions.values()]
         chains = shortest_chains(steps, starts, target, order=_kernel_naming_first)

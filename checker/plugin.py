@@ -32,7 +32,7 @@ from checker import callbacks, incremental
 from checker.facts import Facts
 from checker.fullnames import FACTS_CLASS, FACTS_DECORATOR, FIELDS_BASE, SKIP_PREFIXES, TYPES_MODULE
 from checker.guard import failing, failing_sig, guarded, guarded_class, guarded_sig
-from checker.metadata import store_facts, stored_facts
+from checker.metadata import parsed_facts, store_facts, stored_facts
 
 __version__ = incremental.VERSION
 """mypy keys its cache on the entry module's version (and file): see `checker.incremental`."""
@@ -113,12 +113,16 @@ class MemdescPlugin(Plugin):
 
     def facts(self) -> Facts | None:
         """The facts of the ontology.types in this build, or None when it is not imported.
-        Parsed again only when mypy holds new metadata (dmypy re-analysing ontology.types)."""
+        Parsed again only when mypy holds new metadata (dmypy re-analysing ontology.types); once
+        found, a one-shot build (no dmypy) keeps them without looking again: ontology.types is
+        analysed once per build, and the rules ask on every hook."""
+        if self._facts is not None and not self._fine_grained:
+            return self._facts[1]
         data = stored_facts(self.lookup_fully_qualified(FACTS_CLASS))
         if data is None:
             return None
         if self._facts is None or self._facts[0] is not data:
-            self._facts = (data, Facts.from_metadata(data))
+            self._facts = (data, parsed_facts(data))
         return self._facts[1]
 
     # -- hooks without a fullname: `checker.incremental` ---------------------------------

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Shape:
-    """A signature reduced to its descriptor types: None where a position holds no descriptor."""
+class Shape(NamedTuple):
+    """A signature reduced to its descriptor types: None where a position holds no descriptor.
+    (A NamedTuple, not a frozen dataclass: the plugin imports it at every mypy start.)"""
 
     params: tuple[tuple[str, str | None], ...]
     returns: str | None
