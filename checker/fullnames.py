@@ -8,6 +8,9 @@ FACTS_DECORATOR = f"{RUNTIME_MODULE}.ontology_facts"
 IMPLEMENT = f"{RUNTIME_MODULE}.implement"
 FACTS_CLASS = f"{TYPES_MODULE}._OntologyFacts"
 FIELDS_BASE = f"{TYPES_MODULE}._DescriptorFields"
+FACTS_STAMP = "_memdesc_facts_hash"
+"""A member the plugin adds to `_OntologyFacts`, typed Literal[<hash of the facts>]
+(`checker.metadata.stamp_facts`)."""
 METADATA_KEY = "memdesc"
 """Namespace of the checker's entries in mypy's TypeInfo.metadata."""
 

@@ -17,8 +17,7 @@ from mypy.nodes import FuncDef, Import, ImportAll, ImportFrom, MypyFile, TypeInf
 from mypy.plugin import CheckerPluginInterface
 from mypy.server.trigger import make_trigger, make_wildcard_trigger
 
-from checker.fullnames import FACTS_CLASS, RUNTIME_MODULE, TYPES_MODULE
-from checker.metadata import FACTS_STAMP
+from checker.fullnames import FACTS_CLASS, FACTS_STAMP, RUNTIME_MODULE, TYPES_MODULE
 
 VERSION = "1"
 """Bumped when the plugin's behaviour changes, so mypy's cache of plugin results is dropped."""

@@ -33,10 +33,7 @@ from mypy.plugin import ClassDefContext
 from mypy.types import LiteralType
 
 from checker.facts import Facts
-from checker.fullnames import FACTS_CLASS, METADATA_KEY, TYPES_MODULE
-
-FACTS_STAMP = "_memdesc_facts_hash"
-"""A member the plugin adds to `_OntologyFacts`, typed Literal[<hash of the facts>]: see `stamp_facts`."""
+from checker.fullnames import FACTS_CLASS, FACTS_STAMP, METADATA_KEY, TYPES_MODULE
 
 UNHASHED = "unhashed"
 """The stamp of a build that compares no symbols: not a hex digest, so no hash of facts equals it."""

@@ -8,13 +8,17 @@ a callback that reports why at each call site). The facts come from mypy's own v
 ontology.types (`checker.metadata`), so the incremental cache, dmypy and `-n N` see the
 ontology being checked; `checker.incremental` declares what else the results depend on. What
 each rule checks, and what only `memdesc check` finds: the rule table in `checker.errorcodes`.
+
+The routers (`checker.routes`) and with them the rules and the fact table are imported at the
+first hook question, not with this module: a warm run, every module read from mypy's cache,
+asks none, and importing them was most of what the plugin cost it (~26M instructions of a
+~500M-instruction warm check of the bundled model).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
@@ -28,11 +32,16 @@ from mypy.plugin import (
 )
 from mypy.types import FunctionLike, Type
 
-from checker import callbacks, incremental
-from checker.facts import Facts
-from checker.fullnames import FACTS_CLASS, FACTS_DECORATOR, FIELDS_BASE, SKIP_PREFIXES, TYPES_MODULE
-from checker.guard import failing, failing_sig, guarded, guarded_class, guarded_sig
-from checker.metadata import parsed_facts, store_facts, stored_facts
+# checker.errorcodes is imported with the plugin, not with the rules: mypy resolves the codes its
+# options name (`enable_error_code = memdesc-deprecated`) as soon as the plugin is loaded, and a
+# code exists from the import that constructs it.
+import checker.errorcodes  # noqa: F401
+from checker import incremental
+from checker.fullnames import FACTS_DECORATOR, TYPES_MODULE
+
+if TYPE_CHECKING:
+    from checker.facts import Facts
+    from checker.routes import Routes
 
 __version__ = incremental.VERSION
 """mypy keys its cache on the entry module's version (and file): see `checker.incremental`."""
@@ -55,24 +64,30 @@ UNUSED_HOOKS = (
 )
 """The fullname hooks the plugin never uses: mypy still asks it each of them for every name."""
 
-CLASS_DECORATOR_HOOKS: dict[str, Callable[[ClassDefContext], bool]] = {FACTS_DECORATOR: guarded_class(store_facts)}
-"""The descriptor classes' own decorator arguments are not needed: only the facts class's."""
 
-_FIELDS_PREFIX = FIELDS_BASE + "."
-_TYPES_PREFIX = TYPES_MODULE + "."
+def store_facts(ctx: ClassDefContext) -> bool:
+    """`checker.metadata.store_facts`, guarded: imported when the facts class is analysed."""
+    from checker.guard import guarded_class
+    from checker.metadata import store_facts
+
+    return guarded_class(store_facts)(ctx)
+
+
+CLASS_DECORATOR_HOOKS: dict[str, Callable[[ClassDefContext], bool]] = {FACTS_DECORATOR: store_facts}
+"""The descriptor classes' own decorator arguments are not needed: only the facts class's."""
 
 
 class _Memo(dict[str, V]):
     """fullname -> hook (or None): a miss asks `compute`, which stores the answer when it may be kept."""
 
-    __slots__ = ("_compute",)
+    __slots__ = ("compute",)
 
     def __init__(self, compute: Callable[[str], V]) -> None:
         super().__init__()
-        self._compute = compute
+        self.compute = compute
 
     def __missing__(self, fullname: str) -> V:
-        return self._compute(fullname)
+        return self.compute(fullname)
 
 
 class MemdescPlugin(Plugin):
@@ -80,7 +95,7 @@ class MemdescPlugin(Plugin):
 
     def __init__(self, options: Options):
         super().__init__(options)
-        self._facts: tuple[object, Facts] | None = None
+        self._routers: Routes | None = None
         # The conditions under which mypy computes fine-grained dependencies (dmypy, --cache-fine-grained).
         self._fine_grained = options.fine_grained_incremental or options.cache_fine_grained
         # The router's answers by callee, once the facts are loaded: mypy asks for every call site,
@@ -112,18 +127,8 @@ class MemdescPlugin(Plugin):
                 setattr(self, name, route)
 
     def facts(self) -> Facts | None:
-        """The facts of the ontology.types in this build, or None when it is not imported.
-        Parsed again only when mypy holds new metadata (dmypy re-analysing ontology.types); once
-        found, a one-shot build (no dmypy) keeps them without looking again: ontology.types is
-        analysed once per build, and the rules ask on every hook."""
-        if self._facts is not None and not self._fine_grained:
-            return self._facts[1]
-        data = stored_facts(self.lookup_fully_qualified(FACTS_CLASS))
-        if data is None:
-            return None
-        if self._facts is None or self._facts[0] is not data:
-            self._facts = (data, parsed_facts(data))
-        return self._facts[1]
+        """The facts of the ontology.types in this build, or None when it is not imported (`checker.routes`)."""
+        return self._routes().facts()
 
     # -- hooks without a fullname: `checker.incremental` ---------------------------------
 
@@ -152,57 +157,35 @@ class MemdescPlugin(Plugin):
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         return self._function_hooks[fullname]
 
-    # -- the routers behind the memos: a name's first lookup ------------------------------
+    # -- the routers behind the memos: a name's first question ---------------------------
+
+    def _routes(self) -> Routes:
+        """The routers, made at the first question (with the import of the rules); from then on
+        the memos ask them directly."""
+        if self._routers is None:
+            from checker.routes import Routes
+
+            routes = Routes(
+                self.lookup_fully_qualified,
+                self._fine_grained,
+                self._attribute_hooks,
+                self._signature_hooks,
+                self._function_hooks,
+            )
+            self._attribute_hooks.compute = routes.attribute_hook
+            self._signature_hooks.compute = routes.signature_hook
+            self._function_hooks.compute = routes.function_hook
+            self._routers = routes
+        return self._routers
 
     def _attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        hook = None
-        if fullname.startswith(_FIELDS_PREFIX):
-            field = fullname.rsplit(".", 1)[1]
-            hook = guarded(partial(callbacks.field_access, self.facts, field), self._fine_grained)
-        elif fullname.startswith(_TYPES_PREFIX):
-            facts = self.facts()
-            if facts is None:
-                return None  # asked before the facts are stored: ask again later
-            class_name, _, field = fullname[len(_TYPES_PREFIX) :].rpartition(".")
-            fact = facts.by_class.get(class_name)
-            if fact is not None and field in facts.meaningless_by_struct.get(fact.struct, {}):
-                hook = guarded(partial(callbacks.state_field_access, self.facts, field), self._fine_grained)
-        self._attribute_hooks[fullname] = hook
-        return hook
+        return self._routes().attribute_hook(fullname)
 
     def _signature_hook(self, fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        if fullname.startswith(SKIP_PREFIXES):
-            self._signature_hooks[fullname] = None
-            return None
-        try:
-            facts = self.facts()
-            if facts is None:
-                return None
-            callback = callbacks.signature_callback(self.lookup_fully_qualified, facts, fullname)
-        except Exception as error:
-            hook: Callable[[FunctionSigContext], FunctionLike] | None = failing_sig(error)
-        else:
-            hook = guarded_sig(callback, self._fine_grained) if callback is not None else None
-        if not self._fine_grained:
-            self._signature_hooks[fullname] = hook
-        return hook
+        return self._routes().signature_hook(fullname)
 
     def _function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        if fullname.startswith(SKIP_PREFIXES):
-            self._function_hooks[fullname] = None
-            return None
-        try:
-            facts = self.facts()
-            if facts is None:
-                return None
-            callback = callbacks.function_callback(self.lookup_fully_qualified, facts, fullname, self._fine_grained)
-        except Exception as error:
-            hook: Callable[[FunctionContext], Type] | None = failing(error)
-        else:
-            hook = guarded(callback, self._fine_grained) if callback is not None else None
-        if not self._fine_grained:
-            self._function_hooks[fullname] = hook
-        return hook
+        return self._routes().function_hook(fullname)
 
 
 def plugin(version: str) -> type[Plugin]:
