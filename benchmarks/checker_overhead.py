@@ -10,11 +10,13 @@ Each run is a whole `python -m mypy --strict` subprocess with its own cache dire
 (the cache deleted first) and warm (the unchanged tree again, on the cache the cold run left).
 Plain and plugin runs alternate, the order flipping each round; each figure is the median of
 --rounds rounds, wall time and CPU time (user + system of the mypy process: steadier on a
-shared machine). Bytecode caching is on for mypy's processes (PYTHONDONTWRITEBYTECODE is
-dropped) and an unmeasured warm-up run writes checker/__pycache__, so the plugin is imported,
-not compiled, as on a developer's machine. Printed: mypy's version and the machine, a table of
-medians, plugin/plain for each workload and mode, and the cold time per function above the
-0-function baseline (5,000 over 500 near 10 means the check scales linearly).
+shared machine), and the median of each round's plugin/plain CPU ratio (paired: the two runs
+of a round are next to each other, so a drifting machine moves both). Bytecode caching is on
+for mypy's processes (PYTHONDONTWRITEBYTECODE is dropped) and an unmeasured warm-up run
+writes checker/__pycache__, so the plugin is imported, not compiled, as on a developer's
+machine. Printed: mypy's version and the machine, a table of medians, plugin/plain for each
+workload and mode, and the cold time per function above the 0-function baseline (5,000 over
+500 near 10 means the check scales linearly).
 
     python benchmarks/checker_overhead.py [--rounds 5] [--sizes 500,5000] [--no-bundled] [--json]
         [--instructions]
@@ -242,24 +244,31 @@ def measure(workloads: list[Workload], configs: dict[str, Path], work: Path, rou
 
 
 def count_instructions(workloads: list[Workload], configs: dict[str, Path], work: Path) -> dict[str, Any]:
-    """Instructions of one cold run of each workload and configuration, counted by valgrind's
-    callgrind: the same on a busy machine as on an idle one (runs ~50 times slower)."""
+    """Instructions of one cold run of each workload and configuration, then of a warm run on the
+    cache it left, counted by valgrind's callgrind: the same on a busy machine as on an idle one
+    (runs ~50 times slower). PYTHONHASHSEED is fixed: string hashing moves counts by ~0.2%."""
     counts: dict[str, Any] = {}
     env = {**CHILD_ENV, "PYTHONHASHSEED": "0"}
     for workload in workloads:
-        row: dict[str, int] = {}
+        row: dict[str, dict[str, int]] = {"cold": {}, "warm": {}}
         for kind, config in configs.items():
             cache = work / "cache" / "instructions" / workload.name / kind
             shutil.rmtree(cache, ignore_errors=True)
-            command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-m", "mypy"]
-            command += ["--config-file", str(config), "--cache-dir", str(cache), *workload.paths]
-            done = subprocess.run(command, cwd=workload.cwd, env=env, capture_output=True, text=True, check=False)
-            found = [line for line in done.stderr.splitlines() if "Collected :" in line]
-            if done.returncode != 0 or not found:
-                raise SystemExit(f"{workload.name}: valgrind/mypy failed:\n{done.stdout}{done.stderr[-2000:]}")
-            row[kind] = int(found[-1].rsplit(":", 1)[1].strip())
-            print(f"instructions {workload.name} {kind}: {row[kind]:,}", file=sys.stderr)
-        counts[workload.name] = {**row, "plugin_over_plain": round(row["plugin"] / row["plain"], 4)}
+            for mode in ("cold", "warm"):
+                command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
+                command += ["-m", "mypy", "--config-file", str(config), "--cache-dir", str(cache), *workload.paths]
+                done = subprocess.run(command, cwd=workload.cwd, env=env, capture_output=True, text=True, check=False)
+                found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+                if done.returncode != 0 or not found:
+                    raise SystemExit(f"{workload.name}: valgrind/mypy failed:\n{done.stdout}{done.stderr[-2000:]}")
+                row[mode][kind] = int(found[-1].rsplit(":", 1)[1].strip())
+                print(f"instructions {workload.name} {mode} {kind}: {row[mode][kind]:,}", file=sys.stderr)
+        cold, warm = row["cold"], row["warm"]
+        counts[workload.name] = {
+            **cold,
+            "plugin_over_plain": round(cold["plugin"] / cold["plain"], 4),
+            "warm": {**warm, "plugin_over_plain": round(warm["plugin"] / warm["plain"], 4)},
+        }
     return counts
 
 
@@ -291,6 +300,14 @@ def summarize(workloads: list[Workload], rounds: int) -> dict[str, Any]:
                 "plain_cpu_seconds": round(plain_cpu, 3),
                 "plugin_cpu_seconds": round(plugin_cpu, 3),
                 "plugin_over_plain_cpu": round(plugin_cpu / plain_cpu, 3),
+                # Each round's plugin run over the plain run next to it, then the median: a machine
+                # that drifts over the minutes of a run moves both runs of a pair alike.
+                "paired_cpu_ratio": round(
+                    statistics.median(
+                        b / a for a, b in zip(workload.cpu["plain", mode], workload.cpu["plugin", mode], strict=True)
+                    ),
+                    3,
+                ),
                 "plain_all": [round(t, 3) for t in workload.times["plain", mode]],
                 "plugin_all": [round(t, 3) for t in workload.times["plugin", mode]],
                 "plain_cpu_all": [round(t, 3) for t in workload.cpu["plain", mode]],
@@ -324,10 +341,11 @@ def print_table(results: dict[str, Any], out: TextIO) -> None:
     print(f"{results['mypy']}, Python {results['python']}")
     print(f"{results['platform']}, {results['cpu_count']} CPUs; median of {results['rounds']} rounds")
     print()
-    print("wall: seconds of the whole process; cpu: its user + system seconds")
+    print("wall: seconds of the whole process; cpu: its user + system seconds; paired: median of each round's")
+    print("plugin/plain CPU ratio (the two runs of a round are next to each other)")
     print(
         f"{'workload':<14} {'functions':>9} {'mode':<5} {'plain s':>8} {'plugin s':>9} {'plugin/plain':>13}"
-        f" {'plain cpu':>10} {'plugin cpu':>11} {'cpu ratio':>10}"
+        f" {'plain cpu':>10} {'plugin cpu':>11} {'cpu ratio':>10} {'paired':>7}"
     )
     for name, entry in results["workloads"].items():
         for mode in ("cold", "warm"):
@@ -336,15 +354,20 @@ def print_table(results: dict[str, Any], out: TextIO) -> None:
                 f"{name:<14} {entry['functions']:>9} {mode:<5} {row['plain_seconds']:>8.2f} "
                 f"{row['plugin_seconds']:>9.2f} {row['plugin_over_plain']:>13.3f}"
                 f" {row['plain_cpu_seconds']:>10.2f} {row['plugin_cpu_seconds']:>11.2f}"
-                f" {row['plugin_over_plain_cpu']:>10.3f}"
+                f" {row['plugin_over_plain_cpu']:>10.3f} {row['paired_cpu_ratio']:>7.3f}"
             )
     instructions = results.get("cold_instructions")
     if instructions:
         print()
-        print("cold, instructions (valgrind callgrind, one run each):")
+        print("instructions (valgrind callgrind, one cold run each, then one warm run on its cache):")
         for name, row in instructions.items():
-            ratio = row["plugin_over_plain"]
-            print(f"  {name:<14} plain {row['plain']:>16,} plugin {row['plugin']:>16,} ratio {ratio:.4f}")
+            for mode, counts in (("cold", row), ("warm", row.get("warm"))):
+                if counts:
+                    ratio = counts["plugin_over_plain"]
+                    print(
+                        f"  {name:<14} {mode} plain {counts['plain']:>16,} plugin {counts['plugin']:>16,}"
+                        f" ratio {ratio:.4f}"
+                    )
     scaling = results.get("cold_scaling_above_baseline")
     if scaling:
         print()

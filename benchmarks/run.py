@@ -67,7 +67,7 @@ class Benchmark:
 
 
 BENCHMARKS = (
-    # 9 rounds of ~36 s (~6 minutes), then one cold run of each workload under callgrind for
+    # 9 rounds of ~36 s (~6 minutes), then one cold and one warm run of each workload under callgrind for
     # instruction counts, the figure a busy machine cannot disturb (~15 minutes).
     Benchmark(
         "checker-overhead",
@@ -233,7 +233,9 @@ def render_checker(result: dict[str, Any], meta: dict[str, Any]) -> tuple[list[s
         f"{names}. Median of {result['rounds']} rounds; {result.get('mypy', meta.get('mypy'))}.",
         "",
         f"**Target:** the plugin within 5% of plain mypy (ratio ≤ {CHECKER_GOAL:.2f}). Judged on CPU time (user + "
-        "system of the mypy process), which a busy machine disturbs less than wall time; wall time is shown beside.",
+        "system of the mypy process), which a busy machine disturbs less than wall time; wall time is shown beside, "
+        "and the paired ratio: the median of each round's plugin/plain CPU ratio, the two runs of a round being "
+        "next to each other.",
         "",
     ]
     rows, misses = [], []
@@ -254,19 +256,26 @@ def render_checker(result: dict[str, Any], meta: dict[str, Any]) -> tuple[list[s
                     f"{row['plain_cpu_seconds']:.2f}",
                     f"{row['plugin_cpu_seconds']:.2f}",
                     f"{row['plugin_over_plain_cpu']:.3f}",
+                    f"{row['paired_cpu_ratio']:.3f}" if "paired_cpu_ratio" in row else "-",
                     verdict(passed),
                 ]
             )
     header = ["Workload", "Functions", "Mode", "Plain s", "Plugin s", "Wall ratio", "Plain CPU s", "Plugin CPU s"]
-    lines += table([*header, "CPU ratio", "Verdict"], rows)
+    lines += table([*header, "CPU ratio", "Paired", "Verdict"], rows)
     instructions = result.get("cold_instructions")
     if instructions:
-        lines += ["", "Instructions of one cold run (valgrind callgrind), the steadiest figure:", ""]
+        lines += [
+            "",
+            "Instructions of one cold run, then of a warm run on its cache (valgrind callgrind), the steadiest figure:",
+            "",
+        ]
         lines += table(
-            ["Workload", "Plain", "Plugin", "Ratio"],
+            ["Workload", "Mode", "Plain", "Plugin", "Ratio"],
             [
-                [name, f"{r['plain']:,}", f"{r['plugin']:,}", f"{r['plugin_over_plain']:.4f}"]
-                for name, r in instructions.items()
+                [name, mode, f"{r['plain']:,}", f"{r['plugin']:,}", f"{r['plugin_over_plain']:.4f}"]
+                for name, row in instructions.items()
+                for mode, r in (("cold", row), ("warm", row.get("warm")))
+                if r
             ],
         )
     scaling = result.get("cold_scaling_above_baseline") or {}
