@@ -611,11 +611,18 @@ def render(results: dict[str, Any]) -> str:
         sections += body
         sections += ["", f"Command: `{run['command']}` ({run['seconds']:.0f} s)."]
         shown = "not judged" if passed is None else verdict(passed)
-        summary_rows.append([f"[{benchmark.title}](#{benchmark.name})", figure or "-", TARGETS[benchmark.name], shown])
+        summary_rows.append(
+            [f"[{benchmark.title}](#{anchor(benchmark.title)})", figure or "-", TARGETS[benchmark.name], shown]
+        )
     lines += ["", "## Summary", ""]
     lines += table(["Benchmark", "Figure", "Target", "Verdict"], summary_rows)
     lines += sections
     return "\n".join(lines) + "\n"
+
+
+def anchor(title: str) -> str:
+    """The id MkDocs gives a `## title` heading: lower case, words joined by hyphens."""
+    return "-".join(title.lower().split())
 
 
 # -- writing -------------------------------------------------------------------------------

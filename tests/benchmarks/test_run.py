@@ -255,7 +255,7 @@ def test_render_is_deterministic_and_shows_every_figure() -> None:
         "plugin ≤ 1.05x plain mypy | **miss** |",
         "| [BTF parse](#btf-parse) | 1.62x bpftool | ≤ 3x bpftool | **pass** |",
         "| [Census CPU](#census-cpu) | 2.30x bpftool CPU | ≤ 2.5x bpftool CPU | **pass** |",
-        "| [Model import](#import-model) | 0.250 s = 2.50x `import ontology.types` | ≤ 0.3 s | **pass** |",
+        "| [Model import](#model-import) | 0.250 s = 2.50x `import ontology.types` | ≤ 0.3 s | **pass** |",
         "| [Model scale](#model-scale) | 28.0 B/page = 0.44x struct page | ≤ 1x struct page | **pass** |",
         "| [CLI latency](#cli-latency) | 2.27x `python -c pass` | ≤ 5x (goal), ≤ 8x (limit) | **pass** |",
     ):
