@@ -166,6 +166,12 @@ class Facts:
         """Function or conversion -> the states its result may be in beyond what its type says."""
         return self._states_by_subject("may_be")
 
+    @cached_property
+    def may_be_unless_zero(self) -> dict[str, str]:
+        """Function or conversion -> the parameter whose value 0 voids its `may_be`
+        (folio_page(folio, 0) is the folio's first page)."""
+        return {fact.subject: fact.item for fact in self._states_of("may_be_unless_zero")}
+
     def conversions_between(self, source: str, target: str) -> list[str]:
         """The shortest chain of registered conversions from `source` to `target`, as names.
 

@@ -8,7 +8,8 @@ order and keeps, per local variable:
 - the states it is known to be in (a predicate tested true, a function's `ensures`),
 - the states it is known not to be in (a predicate tested false, an `assert not ...`, an
   early `return` under a test, `ensures = ["not tail_page"]`, a refinement's `excludes`),
-- the states it may be in by its origin (`may_be`: folio_page() may return a tail page).
+- the states it may be in by its origin (`may_be`: folio_page() may return a tail page, but
+  not folio_page(folio, 0), the folio's first page: `may_be_unless_zero`).
 
 With that it reports (`checker.rules.state`): a field read or written on a value that may be in
 a state where the field means nothing (memdesc-field), and a call whose contract requires a
@@ -41,6 +42,7 @@ from mypy.nodes import (
     ForStmt,
     FuncDef,
     IfStmt,
+    IntExpr,
     MemberExpr,
     NameExpr,
     Node,
@@ -202,12 +204,25 @@ class FunctionFlow:
         for state in self.facts.ensures.get(name, ()):
             negated, refinement = split_state(state)
             (not_in if negated else is_in).add(refinement)
-        may_be = frozenset(self.facts.may_be.get(name, ()))
+        may_be = frozenset(self.facts.may_be.get(name, ())) if not self.voided_at_zero(call, name) else frozenset()
         result = Known(frozenset(is_in), frozenset(not_in), may_be, f"{name}()" if may_be else "")
         struct = self.struct_of(call)
         if name in self.facts.conversions and call.args and struct is not None:
             result = result.merged(self.known(call.args[0], env).of_memory(self.facts, struct))
         return result
+
+    def voided_at_zero(self, call: CallExpr, name: str) -> bool:
+        """Whether the call passes a literal 0 as the parameter that voids its function's
+        `may_be` (folio_page(folio, 0): the first page, not a tail)."""
+        parameter = self.facts.may_be_unless_zero.get(name)
+        if parameter is None:
+            return False
+        declared = self.facts.parameters.get(name, ())
+        for index, argument in enumerate(call.args):
+            bound = call.arg_names[index] or (declared[index] if index < len(declared) else "")
+            if bound == parameter:
+                return isinstance(argument, IntExpr) and argument.value == 0
+        return False
 
     # -- statements --------------------------------------------------------------------------
 

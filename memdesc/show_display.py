@@ -91,7 +91,7 @@ def _conversion(info: dict[str, Any]) -> tuple[str, Facts]:
         ("prototype", info["prototype"]),
         ("kind", "checked (may return NULL)" if info["checked"] else "trusting (always a result)"),
         ("ensures", ", ".join(info["ensures"])),
-        ("may be", ", ".join(info["may_be"])),
+        ("may be", ", ".join(info["may_be"]) + (f" (not when {zero} is 0)" if (zero := info["may_be_unless_zero"]) else "")),
         ("form", info["form"]),
     ]
     return f"{info['name']}(): conversion {info['from']} -> {info['to']}", facts

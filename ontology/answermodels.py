@@ -202,6 +202,9 @@ class ShowConversion(Answer, Shown):
     checked: bool
     ensures: list[str]
     may_be: list[str]
+    may_be_unless_zero: str | None = Field(
+        description="The parameter whose value 0 voids may_be (folio_page's n: n = 0 is the folio's first page)."
+    )
     source: str
 
 

@@ -133,6 +133,7 @@ def _conversion(onto: Ontology, name: str) -> dict[str, Any]:
         "prototype": conversion.prototype,
         "ensures": conversion.ensures,
         "may_be": conversion.may_be,
+        "may_be_unless_zero": conversion.may_be_unless_zero,
         "since": conversion.since,
         "until": conversion.until,
         "source": conversion.source,

@@ -7,14 +7,14 @@ proposal renames or splits a type. `RULES` is the registry; `memdesc lint` runs 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ontology.cdecl import PrototypeError, parse_prototype, parse_type
 from ontology.hierarchy import deepest_refinements, refinement_cycles
-from ontology.indexed import Ontology
+from ontology.indexed import Ontology, Param
 from ontology.loader import LoadResult, Location, display_path
-from ontology.schema import MAX_REFINEMENT_DEPTH, FieldDef, TypeDef
+from ontology.schema import MAX_REFINEMENT_DEPTH, ConversionDef, FieldDef, FunctionDef, TypeDef
 from ontology.stateref import split_state
 from ontology.suggest import suggest
 
@@ -325,6 +325,21 @@ def _struct_name(onto: Ontology, name: str) -> str | None:
     return struct.name if struct is not None else None
 
 
+def _unless_zero_findings(
+    where: Location, name: str, entry: ConversionDef | FunctionDef, params: Sequence[Param]
+) -> Iterator[Finding]:
+    """`may_be_unless_zero` names a parameter of the prototype, and voids a `may_be` there is."""
+    parameter = entry.may_be_unless_zero
+    if parameter is None:
+        return
+    names = [param.name for param in params]
+    if parameter not in names:
+        message = f"{name!r}: may_be_unless_zero names {parameter!r}, which its prototype does not have"
+        yield Finding(where, "conversion-signature", message + suggest(parameter, names))
+    elif not entry.may_be:
+        yield Finding(where, "state", f"{name!r}: may_be_unless_zero voids a may_be it does not have")
+
+
 def check_signatures(onto: Ontology) -> Iterator[Finding]:
     """Prototypes parse and name their function; conversions' ends agree with their prototypes."""
     for kind, name, prototype in onto.all_callables():
@@ -348,6 +363,7 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
             signature = onto.signature_of(conversion.prototype, conversion.name)
         except PrototypeError:
             continue
+        yield from _unless_zero_findings(where, conversion.name, conversion, signature.params)
         want_to = _struct_name(onto, conversion.target_type)
         want_from = _struct_name(onto, conversion.source_type)
         if want_to is not None and signature.returns != want_to:
@@ -372,6 +388,7 @@ def check_signatures(onto: Ontology) -> Iterator[Finding]:
         except PrototypeError:
             continue
         declared = {param.name: param for param in signature.params}
+        yield from _unless_zero_findings(where, function.name, function, signature.params)
         for override in function.params:
             if override.type is None:
                 if override.name not in declared:

@@ -400,6 +400,9 @@ class ConversionDef(Dated):
     """States the result is known to be in (compound_head: `not tail_page`)."""
     may_be: list[StateRef] = []
     """States the result may be in although its type does not say so (folio_page: `tail_page`)."""
+    may_be_unless_zero: Symbol | None = None
+    """The parameter whose value 0 voids `may_be`: folio_page(folio, 0) is &folio->page, the
+    folio's first page, never a tail. A model's call voids it with a literal 0."""
     source: SourceId
     notes: str = ""
     changes: list[ConversionChange] = []
@@ -458,6 +461,8 @@ class FunctionDef(Dated):
     may_be: list[StateRef] = []
     """States the returned descriptor may be in although its type does not say so
     (folio_page, nth_page: `tail_page`; virt_to_page: `slab_page`, `table_page`)."""
+    may_be_unless_zero: Symbol | None = None
+    """The parameter whose value 0 voids `may_be` (nth_page(page, 0) is the page itself)."""
     source: SourceId
     notes: str = ""
     changes: list[FunctionChange] = []

@@ -20,6 +20,8 @@ into the facts the checker reads (one table, `state_facts`):
   pages): a model implementing the function starts with its parameter possibly in that state.
 - **ensures** / **may_be**: what a function's or conversion's result is known to be, or may
   be although its type does not say so (folio_page() may return a tail page).
+- **may_be_unless_zero**: the parameter whose value 0 voids the result's `may_be`
+  (folio_page(folio, 0) is the folio's first page).
 
 A state is a refinement's name, or `not ` and one (`STATE_RE` in `ontology.schema`).
 """
@@ -128,10 +130,15 @@ def state_facts(onto: Ontology) -> Iterator[StateFact]:
             for state in param.may_be:
                 yield StateFact("accepts", function.name, param.name, state, "")
     results: dict[str, tuple[list[str], list[str]]] = {}
+    voided: dict[str, str | None] = {}
     for function in onto.functions.values():
         results[function.name] = (function.ensures, function.may_be)
+        voided[function.name] = function.may_be_unless_zero
     for conversion in onto.conversions.values():
         results[conversion.name] = (conversion.ensures, conversion.may_be)
+        voided[conversion.name] = conversion.may_be_unless_zero
     for name, (ensures, may_be) in sorted(results.items()):
         yield from (StateFact("ensures", name, "", state, "") for state in ensures)
         yield from (StateFact("may_be", name, "", state, "") for state in may_be)
+        if may_be and voided[name]:
+            yield StateFact("may_be_unless_zero", name, str(voided[name]), "", "")

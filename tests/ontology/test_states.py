@@ -230,3 +230,28 @@ def test_the_bundled_zone_device_facts(bundled: object) -> None:
     for free in ("__free_pages", "free_frozen_pages", "__free_pages_ok"):
         assert ("requires", free, "page", "not zone_device_page", "") in facts
     assert not any(f.kind == "same_memory" and "tail_page" in (f.subject, f.state) for f in facts)
+
+
+FOLIO_PAGE = 'prototype = "struct page *folio_page(struct folio *folio, unsigned long n)"'
+
+
+def test_a_zero_that_voids_may_be_becomes_a_row(mutate: Mutate) -> None:
+    """folio_page(folio, 0) is &folio->page: `may_be_unless_zero` names the parameter."""
+    path = mutate((FOLIO_PAGE, FOLIO_PAGE + '\nmay_be = ["tail_page"]\nmay_be_unless_zero = "n"'), append=TAIL.format(extra=""))
+    assert lint_path(path) == []
+    rows = {(f.kind, f.subject, f.item, f.state) for f in state_facts(load_ontology(path))}
+    assert ("may_be", "folio_page", "", "tail_page") in rows
+    assert ("may_be_unless_zero", "folio_page", "n", "") in rows
+
+
+def test_a_zero_that_voids_may_be_names_a_parameter(mutate: Mutate) -> None:
+    path = mutate((FOLIO_PAGE, FOLIO_PAGE + '\nmay_be = ["tail_page"]\nmay_be_unless_zero = "nr"'), append=TAIL.format(extra=""))
+    findings = lint_path(path)
+    assert rules(findings) == ["conversion-signature"]
+    assert "may_be_unless_zero names 'nr'" in findings[0].message and "did you mean 'n'?" in findings[0].message
+
+
+def test_a_zero_that_voids_nothing_is_refused(mutate: Mutate) -> None:
+    findings = lint_path(mutate((FOLIO_PAGE, FOLIO_PAGE + '\nmay_be_unless_zero = "n"')))
+    assert rules(findings) == ["state"]
+    assert "voids a may_be it does not have" in findings[0].message

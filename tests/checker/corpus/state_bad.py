@@ -45,6 +45,17 @@ def by_origin(folio: Folio, index: int) -> None:
     print(head.mapping)
 
 
+def the_first_page(folio: Folio) -> object:
+    """folio_page(folio, 0) is &folio->page, never a tail: a literal 0 voids the origin."""
+    page = folio_page(folio, 0)
+    return page.mapping
+
+
+def a_later_page(folio: Folio) -> object:
+    page = folio_page(folio, 1)
+    return page.mapping  # E: [memdesc-field] "page" may be a tail_page here (it comes from folio_page()), where "mapping" means nothing: a tail page has no mapping of its own: its folio's is in the head page (use page_folio(page)->mapping); exclude it first (if PageTail(page): ...)
+
+
 def excluded_by_an_early_return(folio: Folio, index: int) -> object:
     page = folio_page(folio, index)
     if PageTail(page):
