@@ -86,12 +86,17 @@ def _function(info: dict[str, Any]) -> tuple[str, Facts]:
     return f"{info['name']}(): {info['category']} function", facts
 
 
+def _unless_zero(parameter: str | None) -> str:
+    """What a conversion's may_be leaves out: folio_page(folio, 0) is the folio's first page."""
+    return f" (not when {parameter} is 0)" if parameter else ""
+
+
 def _conversion(info: dict[str, Any]) -> tuple[str, Facts]:
     facts: Facts = [
         ("prototype", info["prototype"]),
         ("kind", "checked (may return NULL)" if info["checked"] else "trusting (always a result)"),
         ("ensures", ", ".join(info["ensures"])),
-        ("may be", ", ".join(info["may_be"]) + (f" (not when {zero} is 0)" if (zero := info["may_be_unless_zero"]) else "")),
+        ("may be", ", ".join(info["may_be"]) + _unless_zero(info["may_be_unless_zero"])),
         ("form", info["form"]),
     ]
     return f"{info['name']}(): conversion {info['from']} -> {info['to']}", facts
