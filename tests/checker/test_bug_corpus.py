@@ -4,6 +4,8 @@ correct functions are clean), and every bug says which commit fixed it and what 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from checker.run import Message
@@ -52,6 +54,28 @@ def test_the_table_counts_what_the_checker_sees(messages: list[Message]) -> None
 
 
 def test_the_correct_functions_are_many_enough() -> None:
-    """Each `def` of correct/ transliterates one kernel function (issue 14 asks for 20 or more)."""
-    count = sum(path.read_text(encoding="utf-8").count("\ndef ") for path in bug_recall.CORRECT.glob("*.py"))
-    assert count >= 22
+    """Each `def` of correct/ transliterates one kernel function (issue 14 asks for 20 or more),
+    from mm/gup.c, mm/folio.c (mm/swap.c before 7.3), mm/swapfile.c, mm/filemap.c, mm/memory.c,
+    mm/rmap.c, mm/slub.c, mm/page_alloc.c and mm/migrate.c."""
+    assert bug_recall.correct_functions() >= 35
+    sources = "".join(path.read_text(encoding="utf-8") for path in bug_recall.CORRECT.glob("*.py"))
+    for source in ("gup", "folio", "swapfile", "filemap", "memory", "rmap", "slub", "page_alloc", "migrate"):
+        assert f"mm/{source}.c" in sources, source
+
+
+def test_each_known_limit_is_still_reported(messages: list[Message]) -> None:
+    """A `# limit:` line is one the checker reports on correct code; when it learns to follow
+    it, the mark must go (and the limit leaves the docs' count)."""
+    reported = {(Path(m.path).resolve(), m.line, m.code or "") for m in messages}
+    marked = bug_recall.limits()
+    assert len(marked) == 3
+    for limit in marked:
+        assert (limit.path, limit.line, limit.code) in reported, f"{limit.path.name}:{limit.line} no longer reported"
+
+
+def test_a_literal_zero_voids_folio_page_s_tail(messages: list[Message]) -> None:
+    """folio_page(folio, 0) is &folio->page: __folio_put()'s free_frozen_pages() is not reported,
+    while the same call on folio_page(folio, i) would be (tests/checker/rules)."""
+    path = (bug_recall.CORRECT / "folio_lru.py").resolve()
+    assert "free_frozen_pages(folio_page(folio, 0)" in path.read_text(encoding="utf-8")
+    assert not [m for m in messages if Path(m.path).resolve() == path]
