@@ -237,7 +237,9 @@ FOLIO_PAGE = 'prototype = "struct page *folio_page(struct folio *folio, unsigned
 
 def test_a_zero_that_voids_may_be_becomes_a_row(mutate: Mutate) -> None:
     """folio_page(folio, 0) is &folio->page: `may_be_unless_zero` names the parameter."""
-    path = mutate((FOLIO_PAGE, FOLIO_PAGE + '\nmay_be = ["tail_page"]\nmay_be_unless_zero = "n"'), append=TAIL.format(extra=""))
+    path = mutate(
+        (FOLIO_PAGE, FOLIO_PAGE + '\nmay_be = ["tail_page"]\nmay_be_unless_zero = "n"'), append=TAIL.format(extra="")
+    )
     assert lint_path(path) == []
     rows = {(f.kind, f.subject, f.item, f.state) for f in state_facts(load_ontology(path))}
     assert ("may_be", "folio_page", "", "tail_page") in rows
@@ -245,7 +247,9 @@ def test_a_zero_that_voids_may_be_becomes_a_row(mutate: Mutate) -> None:
 
 
 def test_a_zero_that_voids_may_be_names_a_parameter(mutate: Mutate) -> None:
-    path = mutate((FOLIO_PAGE, FOLIO_PAGE + '\nmay_be = ["tail_page"]\nmay_be_unless_zero = "nr"'), append=TAIL.format(extra=""))
+    path = mutate(
+        (FOLIO_PAGE, FOLIO_PAGE + '\nmay_be = ["tail_page"]\nmay_be_unless_zero = "nr"'), append=TAIL.format(extra="")
+    )
     findings = lint_path(path)
     assert rules(findings) == ["conversion-signature"]
     assert "may_be_unless_zero names 'nr'" in findings[0].message and "did you mean 'n'?" in findings[0].message
