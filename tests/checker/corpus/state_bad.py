@@ -33,7 +33,7 @@ def by_test(page: Page, folio: Folio) -> None:
     if PageSlab(page):
         page.mapping = None  # E: [memdesc-field] "mapping" means nothing on a slab_page: a slab page has no mapping: the word belongs to the slab (slab_list); use page_slab() and the slab's fields
     if folio_test_slab(folio):
-        print(folio.mapping)  # E: [memdesc-field] "mapping" means nothing on a slab_folio: a slab folio has no mapping: the word belongs to the slab (slab_list); exclude it first (if folio_test_slab(folio): ...)
+        print(folio.mapping)  # E: [memdesc-field] "mapping" means nothing on a slab_folio: a slab folio has no mapping: the word belongs to the slab (slab_list); use folio_slab() and the slab's fields
     print(page.mapping, folio.mapping)
 
 
