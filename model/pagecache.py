@@ -147,8 +147,13 @@ def folio_ref_add(folio: Folio, refs: int) -> None:
 # -- the cache ------------------------------------------------------------------------------
 
 
+@implement
 def folio_mapping(folio: Folio) -> AddressSpace | None:
-    """The page cache holding a file folio; None for anonymous or unattached folios."""
+    """The page cache holding a file folio; None for anonymous, unattached or slab folios.
+    Callers may pass a slab folio (flush_dcache_page() of a kmalloc'ed buffer): its mapping
+    word is the slab's, so it is tested first, as mm/util.c does."""
+    if types.folio_test_slab(folio):
+        return None
     mapping = folio.mapping
     return mapping if isinstance(mapping, AddressSpace) else None
 

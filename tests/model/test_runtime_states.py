@@ -65,6 +65,19 @@ def test_a_slab_pages_list_words_belong_to_the_slab(machine: Machine) -> None:
         _ = page.mapping
 
 
+def test_folio_mapping_of_a_slab_folio_is_none_as_in_mm_util_c(machine: Machine) -> None:
+    """flush_dcache_page() may ask folio_mapping() of a slab folio (03e5ac2fc3bf): the model, as
+    mm/util.c, tests folio_test_slab() before the mapping word, which is the slab's."""
+    cache = t.kmem_cache_create("runtime_mapping", 700, sl.KmemCacheArgs(), sl.SLAB_HWCACHE_ALIGN)
+    assert isinstance(cache, sl.KmemCache)
+    slab = sl.virt_to_slab(obj(t.kmem_cache_alloc(cache, pf.GFP_KERNEL)))
+    assert slab is not None
+    folio = t.slab_folio(slab)
+    assert t.folio_mapping(folio) is None
+    with pytest.raises(MeaninglessField, match="->mapping of a slab_folio"):
+        _ = folio.mapping
+
+
 def test_a_folio_used_after_its_last_put_raises_even_when_its_pages_are_reused(machine: Machine) -> None:
     folio = large_folio(order=0)
     pfn = pfn_of(folio)
