@@ -66,6 +66,20 @@ def _field(info: dict[str, Any]) -> tuple[str, Facts]:
     return f"{info['name']}: field of {info['type']} ({c_struct})", facts
 
 
+def _contract(info: dict[str, Any]) -> Facts:
+    """A function's state contract, one line per kind: what `memdesc check` holds its calls to."""
+    contract = info["contract"]
+    requires = [f"{c['param']}: {', '.join(c['requires'])}" for c in contract if c["requires"]]
+    accepts = [f"{c['param']}: {', '.join(c['accepts'])}" for c in contract if c["accepts"]]
+    return [
+        ("requires", "; ".join(requires)),
+        ("releases", ", ".join(c["param"] for c in contract if c["releases"])),
+        ("callers may pass", "; ".join(accepts)),
+        ("ensures", ", ".join(info["ensures"])),
+        ("may be", ", ".join(info["may_be"]) + _unless_zero(info["may_be_unless_zero"]) if info["may_be"] else ""),
+    ]
+
+
 def _function(info: dict[str, Any]) -> tuple[str, Facts]:
     params = [f"{p['name']}: {p['type']}{'[]' if p['depth'] > 1 else ''}" for p in info["params"] if p["type"]]
     failures = []
@@ -79,6 +93,7 @@ def _function(info: dict[str, Any]) -> tuple[str, Facts]:
         ("return value", info["return_value"]),
         ("fails with", " or ".join(failures)),
         ("descriptor params", ", ".join(params)),
+        *_contract(info),
         ("freed by", info["frees_with"]),
         ("replaced by", info["replacement"]),
         ("form", info["form"] + (f" (BTF symbol {info['impl']})" if info["impl"] else "")),

@@ -64,6 +64,15 @@ class Param(Strict):
     depth: int
 
 
+class ParamContract(Strict):
+    """What a function's contract says of one parameter (`memdesc check` holds calls to it)."""
+
+    param: str
+    requires: list[str] = Field(description="States the argument must be known to be in ('not slab_page').")
+    releases: bool = Field(description="The call drops the caller's reference on it.")
+    accepts: list[str] = Field(description="States its callers may pass (put_page: zone_device_page).")
+
+
 class FunctionFacts(Strict):
     """A kernel API function as `functions` lists it (and `show` describes it)."""
 
@@ -79,6 +88,10 @@ class FunctionFacts(Strict):
     err_ptr: bool
     err_ptr_source: str | None
     return_value: str
+    contract: list[ParamContract]
+    ensures: list[str] = Field(description="States the result is known to be in ('not tail_page').")
+    may_be: list[str] = Field(description="States the result may be in although its type does not say so.")
+    may_be_unless_zero: str | None = Field(description="The parameter whose value 0 voids may_be.")
     frees_with: str | None
     impl: str | None
     replacement: str | None

@@ -61,7 +61,8 @@ def _signature_dict(signature: Signature) -> dict[str, Any]:
 def function_record(onto: Ontology, function: FunctionDef) -> dict[str, Any]:
     """A function as `functions --json` shows it: its descriptor types, how it fails (`nullable`:
     NULL; `err_ptr`: an ERR_PTR() value, cited by `err_ptr_source`), what the returned value
-    means (`return_value`), notes and sources."""
+    means (`return_value`), its state contract (per parameter the states it requires, whether
+    the call releases it, what callers may pass; what the result is or may be), notes and sources."""
     signature = onto.function_signature(function)
     cited = [function.source, *([function.err_ptr_source] if function.err_ptr_source else [])]
     return {
@@ -72,6 +73,14 @@ def function_record(onto: Ontology, function: FunctionDef) -> dict[str, Any]:
         "err_ptr": function.err_ptr,
         "err_ptr_source": function.err_ptr_source,
         "return_value": function.return_value,
+        "contract": [
+            {"param": p.name, "requires": list(p.requires), "releases": p.releases, "accepts": list(p.may_be)}
+            for p in function.params
+            if p.requires or p.releases or p.may_be
+        ],
+        "ensures": list(function.ensures),
+        "may_be": list(function.may_be),
+        "may_be_unless_zero": function.may_be_unless_zero,
         "prototype": function.prototype,
         "form": function.form,
         "impl": function.impl,

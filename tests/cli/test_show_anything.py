@@ -223,3 +223,22 @@ def test_the_fast_path_leaves_an_absent_name_to_the_full_command(
     monkeypatch.setenv("MEMDESC_CACHE_DIR", str(tmp_path / "cache"))
     assert fast_path(["show", "ptdesc.pt_list", "--kernel", "6.1"]) is None
     assert fast_path(["show", "no_such_thing"]) is None
+
+
+def test_a_functions_state_contract_is_shown_line_by_line() -> None:
+    """What memdesc check holds calls to is part of the answer, not only of the notes."""
+    code, out, err = run("show", "put_page")
+    assert code == 0, err
+    lines = [line.strip() for line in out.splitlines()]
+    assert "requires: page: not slab_page" in lines
+    assert "releases: page" in lines
+    assert "callers may pass: page: zone_device_page" in lines
+    contract = shown("put_page")["contract"]
+    assert contract == [
+        {"param": "page", "requires": ["not slab_page"], "releases": True, "accepts": ["zone_device_page"]}
+    ]
+    assert "may be: tail_page, slab_page, table_page" in run("show", "virt_to_page")[1]
+    assert shown("compound_head")["ensures"] == ["not tail_page"]  # a conversion: its own record
+    plain = shown("folio_size")
+    assert plain["contract"] == [] and plain["ensures"] == [] and plain["may_be"] == []
+    assert "requires:" not in run("show", "folio_size")[1]
