@@ -217,12 +217,19 @@ class FunctionFlow:
         parameter = self.facts.may_be_unless_zero.get(name)
         if parameter is None:
             return False
-        declared = self.facts.parameters.get(name, ())
-        for index, argument in enumerate(call.args):
-            bound = call.arg_names[index] or (declared[index] if index < len(declared) else "")
+        for bound, argument in self.bound_arguments(call, name):
             if bound == parameter:
                 return isinstance(argument, IntExpr) and argument.value == 0
         return False
+
+    def bound_arguments(self, call: CallExpr, name: str) -> list[tuple[str, Expression]]:
+        """(parameter, argument) of each argument of a call to kernel function `name`: by
+        keyword, else by position against its declared parameters ("" past them)."""
+        parameters = self.facts.parameters.get(name, ())
+        return [
+            (call.arg_names[index] or (parameters[index] if index < len(parameters) else ""), argument)
+            for index, argument in enumerate(call.args)
+        ]
 
     # -- statements --------------------------------------------------------------------------
 
@@ -400,11 +407,7 @@ class FunctionFlow:
         released = self.facts.releases.get(name, frozenset())
         if not contract and not released:
             return
-        parameters = self.facts.parameters.get(name, ())
-        bound = [
-            (call.arg_names[index] or (parameters[index] if index < len(parameters) else ""), argument)
-            for index, argument in enumerate(call.args)
-        ]
+        bound = self.bound_arguments(call, name)
         for parameter, argument in bound:
             for required in contract.get(parameter, ()):
                 self.check_requirement(call, name, parameter, required, argument, env)

@@ -98,9 +98,10 @@ class StateFact(NamedTuple):
     known to be), releases (subject: a function, item: the parameter whose reference the call
     drops), ensures / may_be (subject: a function or conversion, state: what its result is, or
     may be although its type does not say so), may_be_unless_zero (subject: a function or
-    conversion, item: the parameter whose value 0 voids its may_be), same_memory (subject and state: refinements of two
-    structs that hold of the same memory), accepts (subject: a function, item: its parameter,
-    state: what its callers may pass). A state is a refinement or `not <refinement>`.
+    conversion, item: the parameter whose value 0 voids its may_be), same_memory (subject and
+    state: refinements of two structs that hold of the same memory), accepts (subject: a
+    function, item: its parameter, state: what its callers may pass). A state is a refinement
+    or `not <refinement>`.
     """
 
     kind: str

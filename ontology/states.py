@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from ontology.facttable import StateFact
 from ontology.indexed import Ontology
-from ontology.schema import FieldDef, TypeDef
+from ontology.schema import ConversionDef, FieldDef, FunctionDef, TypeDef
 
 
 def _article(noun: str) -> str:
@@ -129,16 +129,9 @@ def state_facts(onto: Ontology) -> Iterator[StateFact]:
                 yield StateFact("releases", function.name, param.name, "", "")
             for state in param.may_be:
                 yield StateFact("accepts", function.name, param.name, state, "")
-    results: dict[str, tuple[list[str], list[str]]] = {}
-    voided: dict[str, str | None] = {}
-    for function in onto.functions.values():
-        results[function.name] = (function.ensures, function.may_be)
-        voided[function.name] = function.may_be_unless_zero
-    for conversion in onto.conversions.values():
-        results[conversion.name] = (conversion.ensures, conversion.may_be)
-        voided[conversion.name] = conversion.may_be_unless_zero
-    for name, (ensures, may_be) in sorted(results.items()):
-        yield from (StateFact("ensures", name, "", state, "") for state in ensures)
-        yield from (StateFact("may_be", name, "", state, "") for state in may_be)
-        if may_be and voided[name]:
-            yield StateFact("may_be_unless_zero", name, str(voided[name]), "", "")
+    results: dict[str, FunctionDef | ConversionDef] = {**onto.functions, **onto.conversions}
+    for name, entry in sorted(results.items()):
+        yield from (StateFact("ensures", name, "", state, "") for state in entry.ensures)
+        yield from (StateFact("may_be", name, "", state, "") for state in entry.may_be)
+        if entry.may_be and entry.may_be_unless_zero:
+            yield StateFact("may_be_unless_zero", name, entry.may_be_unless_zero, "", "")
